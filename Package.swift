@@ -1,0 +1,71 @@
+// swift-tools-version: 6.2
+//
+// cohortd: a daemon that turns cohort exports into R-exact survival analyses.
+//
+// Module graph (dependencies point one way, top to bottom):
+//
+//   cohortd (executable)            thin command line
+//     └── CohortStatistics          pure numerics on contiguous arrays, no I/O
+//
+// Benchmarks live under Tests/Benchmarks and are only part of the package when
+// COHORTD_BENCHMARKS=1 is set, so `swift build` and `swift test` never compile them.
+import PackageDescription
+import class Foundation.ProcessInfo
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+var package = Package(
+    name: "cohortd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cohortd", targets: ["cohortd"]),
+        .library(name: "CohortStatistics", targets: ["CohortStatistics"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(
+            name: "CohortStatistics",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "cohortd",
+            dependencies: [
+                "CohortStatistics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CohortStatisticsTests",
+            dependencies: ["CohortStatistics"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+if ProcessInfo.processInfo.environment["COHORTD_BENCHMARKS"] == "1" {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"])
+    )
+    package.targets.append(
+        .executableTarget(
+            name: "StatisticsBenchmarks",
+            dependencies: [
+                "CohortStatistics",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Tests/Benchmarks/StatisticsBenchmarks",
+            swiftSettings: strictSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
+}

@@ -1,0 +1,275 @@
+import RealModule
+
+/// A Cox proportional-hazards model fitted by Newton–Raphson with step halving, exactly as
+/// R's `coxph` (survival's `coxfit6`): start at β = 0, stop when |1 − ℓ_old/ℓ_new| ≤ 1e-9 (not
+/// on a halving step), at most 20 iterations, covariates centred and scaled internally.
+public struct CoxModel: Sendable, Hashable {
+    /// How tied event times enter the partial likelihood.
+    public enum Ties: String, Sendable, Hashable, Codable, CaseIterable {
+        case efron
+        case breslow
+    }
+
+    /// One coefficient of the model.
+    public struct Term: Sendable, Hashable {
+        public var name: String
+        public var coefficient: Double
+        public var hazardRatio: Double
+        public var standardError: Double
+        public var hazardRatioLower: Double
+        public var hazardRatioUpper: Double
+        /// Wald test p-value.
+        public var p: Double
+    }
+
+    public let ties: Ties
+    /// Subjects used (complete cases).
+    public let count: Int
+    public let events: Int
+    public let terms: [Term]
+    /// Log partial likelihood at β = 0.
+    public let nullLogLikelihood: Double
+    /// Log partial likelihood at the estimate.
+    public let logLikelihood: Double
+    /// Likelihood-ratio test against the null model.
+    public let likelihoodRatioChiSquare: Double
+    public let likelihoodRatioDegreesOfFreedom: Int
+    public let likelihoodRatioP: Double
+    /// Harrell's concordance of the linear predictor, as `coxph` reports it.
+    public let concordance: Double?
+    public let iterations: Int
+    public let converged: Bool
+    /// R's warnings: non-convergence, or a coefficient that may be infinite (separation).
+    public let warnings: [String]
+
+    /// Fits the model on the subjects with every covariate present.
+    ///
+    /// - Throws: `empty_input` (no complete subjects or no covariates), `length_mismatch`,
+    ///   `invalid_value` (an infinite covariate), `too_few_events` (no events),
+    ///   `constant_predictor` (a covariate that does not vary), `singular_matrix` (collinear
+    ///   covariates), `invalid_parameter` (confidence level).
+    public init(_ data: SurvivalData, design: CoxDesign, ties: Ties = .efron, confidenceLevel: Double = 0.95) throws {
+        let p = design.columns.count
+        guard p > 0 else { throw StatisticsError(.emptyInput, "a Cox model needs at least one covariate") }
+        for (j, column) in design.columns.enumerated() where column.count != data.count {
+            throw StatisticsError(.lengthMismatch, "covariate \(design.names[j]) has \(column.count) values for \(data.count) subjects")
+        }
+        for (j, column) in design.columns.enumerated() {
+            if let i = column.firstIndex(where: { $0.isInfinite }) {
+                throw StatisticsError(.invalidValue, "covariate \(design.names[j]) of observation \(i + 1) is \(column[i])")
+            }
+        }
+        // Complete cases, in time order (descending, censorings before events at a tie, as coxph sorts).
+        let complete = (0..<data.count).filter { i in design.columns.allSatisfy { !$0[i].isNaN } }
+        guard !complete.isEmpty else {
+            throw StatisticsError(.emptyInput, "no subject has every covariate of the model")
+        }
+        let subset = try SurvivalData(time: complete.map { data.time[$0] }, event: complete.map { data.event[$0] })
+        let ascending = subset.sortOrder()
+        let order = ascending.reversed().map { complete[Int($0)] }
+        let n = order.count
+        let time = order.map { data.time[$0] }
+        let status = order.map { data.event[$0] }
+        let eventCount = status.filter { $0 }.count
+        guard eventCount > 0 else {
+            throw StatisticsError(.tooFewEvents, "no events among the \(n) subjects, so a Cox model cannot be fitted")
+        }
+
+        // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's `nocenter`).
+        var x = [Double](repeating: 0, count: n * p)  // row-major n × p
+        var means = [Double](repeating: 0, count: p)
+        var scales = [Double](repeating: 1, count: p)
+        for j in 0..<p {
+            let raw = order.map { design.columns[j][$0] }
+            guard let first = raw.first, raw.contains(where: { $0 != first }) else {
+                throw StatisticsError(.constantPredictor, "covariate \(design.names[j]) has the same value for every subject in the model")
+            }
+            let zeroOne = raw.allSatisfy { $0 == 0 || $0 == 1 || $0 == -1 }
+            var column = raw
+            if !zeroOne {
+                let mean = column.reduce(0, +) / Double(n)
+                means[j] = mean
+                for i in 0..<n { column[i] -= mean }
+                let absolute = column.reduce(0) { $0 + abs($1) }
+                scales[j] = absolute > 0 ? Double(n) / absolute : 1
+                for i in 0..<n { column[i] *= scales[j] }
+            }
+            for i in 0..<n { x[i * p + j] = column[i] }
+        }
+
+        let evaluator = PartialLikelihood(time: time, status: status, x: x, p: p, ties: ties)
+        let eps = 1e-9
+        let maxIterations = 20
+        var beta = [Double](repeating: 0, count: p)
+        var current = evaluator.evaluate(beta)
+        let nullLoglik = current.loglik
+        var loglik = current.loglik
+        var factor = SymmetricMatrix(dimension: p, elements: current.information).factorise()
+        if let j = factor.singular.first {
+            throw StatisticsError(.singularMatrix, "covariate \(design.names[j]) is collinear with the others (singular information matrix)")
+        }
+        var step = factor.solve(current.score)
+        var newBeta = zip(beta, step).map(+)
+        var halving = false
+        var iterations = 0
+        var converged = false
+        while true {
+            iterations += 1
+            current = evaluator.evaluate(newBeta)
+            factor = SymmetricMatrix(dimension: p, elements: current.information).factorise()
+            if abs(1 - loglik / current.loglik) <= eps && !halving {
+                converged = true
+                break
+            }
+            if iterations == maxIterations { break }
+            if !(current.loglik >= loglik) {  // also catches a non-finite likelihood
+                halving = true
+                newBeta = zip(newBeta, beta).map { ($0 + $1) / 2 }
+            } else {
+                halving = false
+                loglik = current.loglik
+                step = factor.solve(current.score)
+                beta = newBeta
+                newBeta = zip(newBeta, step).map(+)
+            }
+        }
+        if let j = factor.singular.first {
+            throw StatisticsError(.singularMatrix, "covariate \(design.names[j]) is collinear with the others (singular information matrix)")
+        }
+        let finalLoglik = current.loglik
+        let inverse = factor.inverse()
+        let coefficients = (0..<p).map { newBeta[$0] * scales[$0] }
+        let variance = (0..<p).map { a in (0..<p).map { b in inverse[a][b] * scales[a] * scales[b] } }
+        let score = (0..<p).map { current.score[$0] / scales[$0] }
+
+        var warnings: [String] = []
+        if !converged {
+            warnings.append("Ran out of iterations and did not converge")
+        } else {
+            // coxph.fit: |u · V| > eps and > toler.inf · |β| flags a coefficient that may be infinite.
+            let tolerInf = eps.squareRoot()
+            let flagged = (0..<p).filter { j in
+                let infs = abs((0..<p).reduce(0) { $0 + score[$1] * variance[$1][j] })
+                return infs > eps && infs > tolerInf * abs(coefficients[j])
+            }
+            if !flagged.isEmpty {
+                warnings.append("Loglik converged before \(flagged.map { design.names[$0] }.joined(separator: ", ")); coefficient may be infinite")
+            }
+        }
+
+        let z = try Normal.criticalValue(level: confidenceLevel)
+        self.terms = (0..<p).map { j in
+            let coef = coefficients[j]
+            let se = variance[j][j].squareRoot()
+            return Term(name: design.names[j], coefficient: coef, hazardRatio: Double.exp(coef), standardError: se,
+                        hazardRatioLower: Double.exp(coef - z * se), hazardRatioUpper: Double.exp(coef + z * se),
+                        p: Normal.twoSidedP(coef / se))
+        }
+        self.ties = ties
+        self.count = n
+        self.events = eventCount
+        self.nullLogLikelihood = nullLoglik
+        self.logLikelihood = finalLoglik
+        let lr = 2 * (finalLoglik - nullLoglik)
+        self.likelihoodRatioChiSquare = lr
+        self.likelihoodRatioDegreesOfFreedom = p
+        self.likelihoodRatioP = ChiSquared.upperTail(lr, df: Double(p)) ?? 1
+        self.iterations = iterations
+        self.converged = converged
+        self.warnings = warnings
+        // Linear predictor as coxph reports it: x·β − Σ β·mean over the centred columns.
+        let linearPredictor = (0..<n).map { i in
+            (0..<p).reduce(0.0) { acc, j in acc + coefficients[j] * (design.columns[j][order[i]] - means[j]) }
+        }
+        self.concordance = Concordance(time: time, event: status, score: linearPredictor).value
+    }
+}
+
+/// The log partial likelihood of a Cox model with its score vector and information matrix.
+struct PartialLikelihood {
+    /// Times in descending order.
+    let time: [Double]
+    let status: [Bool]
+    /// Row-major n × p covariates (centred and scaled).
+    let x: [Double]
+    let p: Int
+    let ties: CoxModel.Ties
+
+    struct Value {
+        var loglik: Double
+        var score: [Double]
+        /// Row-major p × p.
+        var information: [Double]
+    }
+
+    /// One pass from the longest follow-up to the shortest, accumulating risk-set sums (coxfit6).
+    func evaluate(_ beta: [Double]) -> Value {
+        let n = time.count
+        var loglik = 0.0
+        var u = [Double](repeating: 0, count: p)
+        var imat = [Double](repeating: 0, count: p * p)
+        var a = [Double](repeating: 0, count: p), a2 = [Double](repeating: 0, count: p)
+        var cmat = [Double](repeating: 0, count: p * p), cmat2 = [Double](repeating: 0, count: p * p)
+        var denom = 0.0
+        var person = 0
+        while person < n {
+            let t = time[person]
+            var deaths = 0
+            var denom2 = 0.0
+            for j in 0..<p { a2[j] = 0 }
+            for j in 0..<(p * p) { cmat2[j] = 0 }
+            while person < n && time[person] == t {
+                var zbeta = 0.0
+                for j in 0..<p { zbeta += beta[j] * x[person * p + j] }
+                let risk = Double.exp(zbeta)
+                denom += risk
+                for i in 0..<p {
+                    let xi = x[person * p + i]
+                    a[i] += risk * xi
+                    for j in 0...i { cmat[i * p + j] += risk * xi * x[person * p + j] }
+                }
+                if status[person] {
+                    deaths += 1
+                    denom2 += risk
+                    loglik += zbeta
+                    for i in 0..<p {
+                        let xi = x[person * p + i]
+                        u[i] += xi
+                        a2[i] += risk * xi
+                        for j in 0...i { cmat2[i * p + j] += risk * xi * x[person * p + j] }
+                    }
+                }
+                person += 1
+            }
+            guard deaths > 0 else { continue }
+            let dd = Double(deaths)
+            switch ties {
+            case .breslow:
+                loglik -= dd * Double.log(denom)
+                for i in 0..<p {
+                    let mean = a[i] / denom
+                    u[i] -= dd * mean
+                    for j in 0...i {
+                        imat[i * p + j] += dd * (cmat[i * p + j] - mean * a[j]) / denom
+                    }
+                }
+            case .efron:
+                for k in 0..<deaths {
+                    let frac = Double(k) / dd
+                    let d2 = denom - frac * denom2
+                    loglik -= Double.log(d2)
+                    for i in 0..<p {
+                        let mean = (a[i] - frac * a2[i]) / d2
+                        u[i] -= mean
+                        for j in 0...i {
+                            imat[i * p + j] += (cmat[i * p + j] - frac * cmat2[i * p + j]) / d2
+                                - mean * (a[j] - frac * a2[j]) / d2
+                        }
+                    }
+                }
+            }
+        }
+        for i in 0..<p { for j in 0..<i { imat[j * p + i] = imat[i * p + j] } }
+        return Value(loglik: loglik, score: u, information: imat)
+    }
+}

@@ -1,0 +1,169 @@
+/// Summary of a numeric variable, as R's `median`, `quantile(type = 7)`, `mean` and `sd` give it.
+///
+/// NaN marks a missing value. Every statistic is `nil` when there are no non-missing values;
+/// `sd` also when there is only one.
+public struct ContinuousSummary: Sendable, Hashable {
+    public var count: Int
+    public var missing: Int
+    public var median: Double?
+    public var minimum: Double?
+    public var maximum: Double?
+    /// First and third quartiles, R's default `quantile` (type 7).
+    public var firstQuartile: Double?
+    public var thirdQuartile: Double?
+    public var mean: Double?
+    /// Sample standard deviation (denominator n − 1).
+    public var standardDeviation: Double?
+
+    /// Summarises `values`; NaN entries count as missing. Infinite values are treated as
+    /// observed (callers reject them earlier; they never appear in cohortd's typed columns).
+    public init(_ values: [Double]) {
+        var sorted = values.filter { !$0.isNaN }
+        sorted.sort()
+        count = sorted.count
+        missing = values.count - sorted.count
+        guard count > 0 else { return }
+        minimum = sorted[0]
+        maximum = sorted[count - 1]
+        median = Self.median(sorted: sorted)
+        firstQuartile = Self.quantile(sorted: sorted, 0.25)
+        thirdQuartile = Self.quantile(sorted: sorted, 0.75)
+        // Two passes, as R's mean(): the sum, then a correction for rounding in it.
+        var sum = 0.0
+        for v in sorted { sum += v }
+        var m = sum / Double(count)
+        var correction = 0.0
+        for v in sorted { correction += v - m }
+        m += correction / Double(count)
+        mean = m
+        if count > 1 {
+            var squares = 0.0
+            for v in sorted { squares += (v - m) * (v - m) }
+            standardDeviation = (squares / Double(count - 1)).squareRoot()
+        }
+    }
+
+    /// R's `median`: the middle value, or the mean of the two middle values.
+    static func median(sorted: [Double]) -> Double {
+        let n = sorted.count
+        let half = n / 2
+        return n % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2
+    }
+
+    /// R's `quantile(x, p, type = 7)`: h = 1 + (n − 1)p, interpolating between order statistics
+    /// floor(h) and ceiling(h) as `(1 − f)·x[lo] + f·x[hi]`.
+    public static func quantile(sorted: [Double], _ p: Double) -> Double {
+        let index = Double(sorted.count - 1) * p
+        let lo = Int(index.rounded(.down))
+        let hi = Int(index.rounded(.up))
+        let low = sorted[lo]
+        let fraction = index - Double(lo)
+        guard fraction > 0, sorted[hi] != low else { return low }
+        return (1 - fraction) * low + fraction * sorted[hi]
+    }
+}
+
+/// Counts of a categorical variable's levels, with percentages of the non-missing values.
+public struct CategoricalSummary: Sendable, Hashable {
+    public struct Level: Sendable, Hashable {
+        public var code: Int
+        public var count: Int
+        /// 100 × count / non-missing count; `nil` when nothing is non-missing.
+        public var percent: Double?
+    }
+
+    public var count: Int
+    public var missing: Int
+    /// One entry per code `0..<levelCount`, in code order (levels that do not occur have 0).
+    public var levels: [Level]
+
+    /// Counts integer codes `0..<levelCount`; a negative code is missing.
+    ///
+    /// - Throws: `invalid_parameter` for a code ≥ `levelCount`.
+    public init(codes: [Int32], levelCount: Int) throws {
+        var counts = [Int](repeating: 0, count: levelCount)
+        var missing = 0
+        for (i, c) in codes.enumerated() {
+            if c < 0 { missing += 1; continue }
+            guard Int(c) < levelCount else {
+                throw StatisticsError(.invalidParameter, "level code \(c) of observation \(i + 1) is not below the number of levels (\(levelCount))")
+            }
+            counts[Int(c)] += 1
+        }
+        let n = codes.count - missing
+        self.count = n
+        self.missing = missing
+        self.levels = counts.enumerated().map { code, k in
+            Level(code: code, count: k, percent: n > 0 ? 100 * Double(k) / Double(n) : nil)
+        }
+    }
+}
+
+/// Inclusive integer ranges for binning a count variable, written "1-5", "6-10", "11-".
+public struct IntegerBins: Sendable, Hashable {
+    /// One bin: `lower...upper`, `upper == nil` meaning "or more".
+    public struct Bin: Sendable, Hashable {
+        public var label: String
+        public var lower: Double
+        public var upper: Double?
+        public func contains(_ x: Double) -> Bool { x >= lower && (upper.map { x <= $0 } ?? true) }
+    }
+
+    public let bins: [Bin]
+
+    /// Parses labels like "1-5" and "11-" (also "11+").
+    ///
+    /// - Throws: `invalid_parameter` for a label that is not such a range, a range whose end is
+    ///   below its start, or overlapping ranges.
+    public init(_ labels: [String]) throws {
+        var bins: [Bin] = []
+        for label in labels {
+            let text = label.trimmingWhitespace()
+            let open = text.hasSuffix("-") || text.hasSuffix("+")
+            let body = open ? String(text.dropLast()) : text
+            let parts = body.split(separator: "-", omittingEmptySubsequences: false)
+            if open, parts.count == 1, let lo = Int(parts[0].trimmingWhitespace()) {
+                bins.append(Bin(label: label, lower: Double(lo), upper: nil))
+            } else if !open, parts.count == 2,
+                      let lo = Int(parts[0].trimmingWhitespace()), let hi = Int(parts[1].trimmingWhitespace()), hi >= lo {
+                bins.append(Bin(label: label, lower: Double(lo), upper: Double(hi)))
+            } else {
+                throw StatisticsError(.invalidParameter,
+                    "bin \"\(label)\" is not an inclusive integer range such as \"1-5\" or \"11-\"")
+            }
+        }
+        for a in 0..<bins.count {
+            for b in (a + 1)..<max(bins.count, a + 1) {
+                let x = bins[a], y = bins[b]
+                let overlap = x.lower <= (y.upper ?? .infinity) && y.lower <= (x.upper ?? .infinity)
+                if overlap {
+                    throw StatisticsError(.invalidParameter, "bins \"\(x.label)\" and \"\(y.label)\" overlap")
+                }
+            }
+        }
+        self.bins = bins
+    }
+
+    /// Assigns each value a bin code (−1 for NaN = missing).
+    ///
+    /// - Throws: `outside_bins` naming the first value that falls in no bin.
+    public func codes(_ values: [Double]) throws -> [Int32] {
+        try values.enumerated().map { i, x in
+            if x.isNaN { return -1 }
+            guard let b = bins.firstIndex(where: { $0.contains(x) }) else {
+                throw StatisticsError(.outsideBins,
+                    "value \(x) of observation \(i + 1) is in none of the bins \(bins.map(\.label).joined(separator: ", "))")
+            }
+            return Int32(b)
+        }
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
+        while let c = s.last, c.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

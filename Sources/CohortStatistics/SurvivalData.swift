@@ -1,0 +1,101 @@
+/// Right-censored survival data: one follow-up time and one event indicator per subject.
+///
+/// Construction validates every observation, so the estimators that take a `SurvivalData`
+/// never meet a negative or non-finite time, or an event code other than 0/1.
+public struct SurvivalData: Sendable, Hashable {
+    /// Follow-up times, finite and not negative.
+    public let time: [Double]
+    /// `true` for an event (death), `false` for a censored observation.
+    public let event: [Bool]
+
+    /// The number of subjects.
+    public var count: Int { time.count }
+    /// The number of events.
+    public var eventCount: Int { event.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
+    /// Validates times and takes event flags as given.
+    ///
+    /// - Throws: ``StatisticsError`` `length_mismatch`, or `invalid_time` naming the first
+    ///   negative, infinite or NaN time and its position (1-based).
+    public init(time: [Double], event: [Bool]) throws {
+        guard time.count == event.count else {
+            throw StatisticsError(.lengthMismatch, "\(time.count) times but \(event.count) event indicators")
+        }
+        if let i = time.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+            throw StatisticsError(.invalidTime,
+                "follow-up time \(time[i]) of observation \(i + 1) is not a finite, non-negative number")
+        }
+        // Normalise -0.0 so that time keys sort and compare consistently.
+        self.time = time.contains(where: { $0 == 0 && $0.sign == .minus }) ? time.map { $0 == 0 ? 0 : $0 } : time
+        self.event = event
+    }
+
+    /// Validates times and numeric event codes (1 = event, 0 = censored).
+    ///
+    /// - Throws: ``StatisticsError`` `invalid_event` naming the first code that is not 0 or 1.
+    public init(time: [Double], event: [Double]) throws {
+        if let i = event.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+            throw StatisticsError(.invalidEvent,
+                "event code \(event[i]) of observation \(i + 1) is neither 1 (event) nor 0 (censored)")
+        }
+        try self.init(time: time, event: event.map { $0 == 1 })
+    }
+
+    /// The subjects in time order, events before censorings at equal times.
+    public func sorted() -> SortedSurvival {
+        let order = sortOrder()
+        return SortedSurvival(time: order.map { time[Int($0)] }, event: order.map { event[Int($0)] })
+    }
+
+    /// The subjects of each group in time order. `group[i]` is a code in `0..<groupCount`, or
+    /// negative when subject `i` belongs to no group (it is left out).
+    ///
+    /// - Throws: `length_mismatch`, or `invalid_parameter` for a code ≥ `groupCount`.
+    public func sorted(byGroup group: [Int32], groupCount: Int) throws -> [SortedSurvival] {
+        try Self.checkGroups(group, count: count, groupCount: groupCount)
+        let order = sortOrder()
+        var times = [[Double]](repeating: [], count: groupCount)
+        var events = [[Bool]](repeating: [], count: groupCount)
+        for position in order {
+            let i = Int(position)
+            let g = Int(group[i])
+            if g < 0 { continue }
+            times[g].append(time[i])
+            events[g].append(event[i])
+        }
+        return (0..<groupCount).map { SortedSurvival(time: times[$0], event: events[$0]) }
+    }
+
+    /// The permutation sorting subjects by time, events first at equal times.
+    func sortOrder() -> [Int32] {
+        var keys = [UInt64](repeating: 0, count: count)
+        time.withUnsafeBufferPointer { t in
+            event.withUnsafeBufferPointer { e in
+                keys.withUnsafeMutableBufferPointer { k in
+                    for i in 0..<t.count {
+                        // Non-negative doubles order as their bit patterns; the low bit puts events first.
+                        k[i] = (t[i].bitPattern << 1) | (e[i] ? 0 : 1)
+                    }
+                }
+            }
+        }
+        return RadixSort.order(keys)
+    }
+
+    static func checkGroups(_ group: [Int32], count: Int, groupCount: Int) throws {
+        guard group.count == count else {
+            throw StatisticsError(.lengthMismatch, "\(count) subjects but \(group.count) group codes")
+        }
+        if let i = group.firstIndex(where: { Int($0) >= groupCount }) {
+            throw StatisticsError(.invalidParameter,
+                "group code \(group[i]) of observation \(i + 1) is not below the number of groups (\(groupCount))")
+        }
+    }
+}
+
+/// Survival data sorted by time, events before censorings at equal times.
+public struct SortedSurvival: Sendable, Hashable {
+    public let time: [Double]
+    public let event: [Bool]
+    public var count: Int { time.count }
+}
