@@ -50,7 +50,8 @@ public struct ROCCurve: Sendable, Hashable {
     public let negatives: Int
     /// Subjects left out because the predictor was missing (NaN).
     public let missing: Int
-    /// Thresholds in ascending order, from −∞ to +∞.
+    /// Thresholds in pROC's order: from −∞ up to +∞ when higher values are positive, from +∞ down
+    /// to −∞ when lower values are positive, so that sensitivity falls from 1 to 0 in both.
     public let thresholds: [Double]
     public let sensitivities: [Double]
     public let specificities: [Double]
@@ -128,7 +129,7 @@ public struct ROCCurve: Sendable, Hashable {
         self.positives = m
         self.negatives = n
         self.values = values
-        self.thresholds = Self.thresholds(values, direction: direction)
+        let ascendingThresholds = Self.thresholds(values, direction: direction)
 
         // Sensitivity and specificity at each threshold, computed as pROC's fast algorithm does
         // (se = tp / cases, sp = (controls − fp) / controls) so that ties in the criterion match.
@@ -156,8 +157,15 @@ public struct ROCCurve: Sendable, Hashable {
                 sp[i] = Double(n - fp) / nn
             }
         }
-        sensitivities = se
-        specificities = sp
+        if direction == .lowerIsPositive {
+            thresholds = ascendingThresholds.reversed()
+            sensitivities = se.reversed()
+            specificities = sp.reversed()
+        } else {
+            thresholds = ascendingThresholds
+            sensitivities = se
+            specificities = sp
+        }
 
         // AUC and DeLong placements from the per-value counts (Mann–Whitney, ties one half).
         // For a case at v: V10 = P(control "less positive" than v) + ½ P(tie); for a control at v:
@@ -225,8 +233,8 @@ public struct ROCCurve: Sendable, Hashable {
         return (min(max(auc + zLow * sd, 0), 1), min(max(auc + zHigh * sd, 0), 1))
     }
 
-    /// All thresholds that share the best value of the criterion, in ascending order (pROC's
-    /// `coords(r, "best", best.method = …)` with the default weights, i.e. r = 1).
+    /// All thresholds that share the best value of the criterion, in the order of ``thresholds``
+    /// (pROC's `coords(r, "best", best.method = …)` with the default weights, i.e. r = 1).
     public func best(_ method: CutoffMethod = .youden) -> [Cutoff] {
         let criterion: [Double] = zip(sensitivities, specificities).map { se, sp in
             switch method {
@@ -238,12 +246,15 @@ public struct ROCCurve: Sendable, Hashable {
         return criterion.indices.filter { criterion[$0] == top }.map(cutoff(at:))
     }
 
-    /// The cut-off at threshold index `i`.
+    /// The cut-off at index `i` of ``thresholds``.
     public func cutoff(at i: Int) -> Cutoff {
+        // Ascending threshold k lies between values[k - 1] and values[k].
         let value: Double?
         switch direction {
         case .higherIsPositive: value = i < values.count ? values[i] : nil
-        case .lowerIsPositive: value = i > 0 ? values[i - 1] : nil
+        case .lowerIsPositive:
+            let k = thresholds.count - 1 - i
+            value = k > 0 ? values[k - 1] : nil
         }
         return Cutoff(threshold: thresholds[i], value: value, positiveAtOrAbove: direction == .higherIsPositive,
                       sensitivity: sensitivities[i], specificity: specificities[i],
