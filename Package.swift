@@ -34,6 +34,25 @@ var package = Package(
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: strictSettings
         ),
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .target(
+            name: "CohortData",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CohortConfiguration",
+            dependencies: ["CYAML", "CohortData"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CohortPluginSDK",
+            dependencies: ["CohortStatistics", "CohortData", "CohortConfiguration"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "cohortd",
             dependencies: [

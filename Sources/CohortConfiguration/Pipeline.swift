@@ -1,0 +1,297 @@
+public import CohortData
+
+/// A pipeline file (contract `pipeline.md`, version 1), decoded and checked except for the
+/// analyses' own parameters, which their plugins decode from ``AnalysisSpec/node``.
+public struct Pipeline: Sendable {
+    /// Defaults for confidence type and Cox ties.
+    public enum Profile: String, Sendable, Hashable, CaseIterable {
+        /// EZR: KM CI log-log, Cox ties Breslow.
+        case ezr
+        /// R's own defaults: log, Efron.
+        case r
+    }
+
+    /// `survival:` — which columns are follow-up time and event.
+    public struct Survival: Sendable, Hashable {
+        public var time: String
+        public var event: String
+        public var unit: String
+        public var node: YAMLNode
+    }
+
+    /// One entry of `analyses:`.
+    public struct AnalysisSpec: Sendable {
+        public var id: String
+        public var plugin: String
+        /// The analysis's whole mapping (`id` and `plugin` included).
+        public var node: YAMLNode
+    }
+
+    /// `report:`.
+    public struct Report: Sendable, Hashable {
+        public var title: String?
+        public var minCell: Int
+    }
+
+    public var name: String
+    public var profile: Profile?
+    public var title: String?
+    public var match: [String]
+    public var input: InputOptions
+    public var columns: [ColumnSpec]
+    public var derivations: [Derivation]
+    public var cohort: [CohortStep]
+    public var survival: Survival?
+    public var analyses: [AnalysisSpec]
+    public var report: Report
+    /// The file the pipeline came from, as named to the loader.
+    public var file: String
+
+    /// Every variable the pipeline can name: declared columns, then derived ones, in order.
+    public var variables: [String] { columns.map(\.name) + derivations.map(\.name) }
+
+    static let topKeys = ["name", "profile", "title", "match", "input", "columns", "derive", "cohort",
+                          "survival", "analyses", "report"]
+
+    /// Decodes a pipeline from its YAML text.
+    ///
+    /// - Throws: ``ConfigurationError`` located at the offending node.
+    public init(yaml text: String, file: String) throws {
+        try self.init(node: YAMLParser.parse(text, file: file))
+    }
+
+    public init(node root: YAMLNode) throws {
+        let top = try root.mapping(allowing: Self.topKeys)
+        file = root.file
+        let nameNode = try top.required("name")
+        name = try nameNode.string()
+        guard Self.isValidName(name) else {
+            throw nameNode.error(.invalidValue, "name '\(name)' must match [a-z0-9][a-z0-9-]*")
+        }
+        profile = try top["profile"].map { try $0.choice(Profile.self) }
+        title = try top["title"]?.string()
+        let matchNode = try top.required("match")
+        match = try matchNode.stringList()
+        if match.isEmpty { throw matchNode.error(.invalidValue, "match needs at least one glob") }
+        input = try top["input"].map(Self.input) ?? InputOptions()
+        let columnsNode = try top.required("columns")
+        columns = try Self.columns(columnsNode)
+        var known = Set(columns.map(\.name))
+        derivations = []
+        if let deriveNode = top["derive"] {
+            for pair in try deriveNode.anyMapping().pairs {
+                let name = try pair.key.string()
+                if known.contains(name) { throw pair.key.error(.duplicate, "'\(name)' is already declared or derived") }
+                let expression = try ExpressionDecoder(known: known).decode(pair.value)
+                derivations.append(Derivation(name: name, expression: expression))
+                known.insert(name)
+            }
+        }
+        cohort = try top["cohort"].map { try Self.cohort($0, known: known) } ?? []
+        if let s = top["survival"] {
+            let m = try s.mapping(allowing: ["time", "event", "unit"])
+            let time = try m.required("time"), event = try m.required("event")
+            for v in [time, event] where !known.contains(try v.string()) {
+                throw v.error(.undeclaredVariable, Self.undeclared(try v.string(), known: known))
+            }
+            survival = Survival(time: try time.string(), event: try event.string(),
+                                unit: try m["unit"]?.string() ?? "months", node: s)
+        } else {
+            survival = nil
+        }
+        let analysesNode = try top.required("analyses")
+        var ids = Set<String>()
+        analyses = []
+        for item in try analysesNode.list() {
+            let m = try item.anyMapping()
+            let idNode = try m.required("id")
+            let id = try idNode.string()
+            guard Self.isValidName(id.replacingUnderscores()) else {
+                throw idNode.error(.invalidValue, "id '\(id)' must be letters, digits, '-' or '_'")
+            }
+            if !ids.insert(id).inserted { throw idNode.error(.duplicate, "analysis id '\(id)' is used twice") }
+            analyses.append(AnalysisSpec(id: id, plugin: try m.required("plugin").string(), node: item))
+        }
+        if let r = top["report"] {
+            let m = try r.mapping(allowing: ["title", "min_cell"])
+            let minCell = try m["min_cell"]?.int() ?? 0
+            if minCell < 0, let node = m["min_cell"] { throw node.error(.invalidValue, "min_cell must be 0 or more") }
+            report = Report(title: try m["title"]?.string(), minCell: minCell)
+        } else {
+            report = Report(title: nil, minCell: 0)
+        }
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first.isLowerAlphanumeric else { return false }
+        return name.unicodeScalars.allSatisfy { $0.isLowerAlphanumeric || $0 == "-" }
+    }
+
+    /// "'x' is neither declared nor derived — did you mean 'y'?"
+    public static func undeclared(_ name: String, known: Set<String>) -> String {
+        var message = "'\(name)' is neither a declared column nor a derived variable"
+        if let guess = Suggestion.closest(to: name, among: known.sorted()) { message += " — did you mean '\(guess)'?" }
+        return message
+    }
+
+    static func input(_ node: YAMLNode) throws -> InputOptions {
+        let m = try node.mapping(allowing: ["delimiter", "encoding", "decimal", "missing", "on_error"])
+        var options = InputOptions()
+        if let d = m["delimiter"] {
+            let text = try d.string()
+            switch text {
+            case "auto": options.delimiter = nil
+            case ",", ";", "\t", "|": options.delimiter = text.utf8.first
+            case "\\t", "tab": options.delimiter = 0x09
+            default: throw d.error(.invalidValue, "delimiter must be auto, \",\", \";\", \"\\t\" or \"|\"")
+            }
+        }
+        if let e = m["encoding"] {
+            let text = try e.string().lowercased()
+            switch text {
+            case "utf-8", "utf8": options.encoding = .utf8
+            case "windows-1252", "cp1252": options.encoding = .windows1252
+            case "iso-8859-1", "latin1", "latin-1": options.encoding = .iso88591
+            default: throw e.error(.invalidValue, "encoding must be utf-8, windows-1252 or iso-8859-1")
+            }
+        }
+        if let d = m["decimal"] {
+            switch try d.string() {
+            case ".": options.decimalComma = false
+            case ",": options.decimalComma = true
+            default: throw d.error(.invalidValue, "decimal must be \".\" or \",\"")
+            }
+        }
+        if let missing = m["missing"] { options.missing = try missing.stringList() }
+        if let e = m["on_error"] { options.onError = try e.choice(InputOptions.OnError.self) }
+        return options
+    }
+
+    static func columns(_ node: YAMLNode) throws -> [ColumnSpec] {
+        var specs: [ColumnSpec] = []
+        for pair in try node.anyMapping().pairs {
+            let name = try pair.key.string()
+            let value = pair.value
+            if case .scalar = value.content {
+                specs.append(ColumnSpec(name: name, kind: try value.choice(ColumnKind.self)))
+                continue
+            }
+            let m = try value.mapping(allowing: ["type", "levels", "other", "format", "true", "false", "required"])
+            let kind = try m.required("type").choice(ColumnKind.self)
+            var spec = ColumnSpec(name: name, kind: kind)
+            if let levels = m["levels"] {
+                guard kind == .category else { throw levels.error(.invalidValue, "levels apply to category columns only") }
+                switch levels.content {
+                case .sequence(let items):
+                    let values = try items.map { try $0.string() }
+                    spec.levels.mapping = values.map { ($0, $0) }
+                case .mapping:
+                    spec.levels.mapping = try levels.anyMapping().pairs.map { (try $0.key.string(), try $0.value.string()) }
+                case .scalar:
+                    throw levels.error(.wrongType, "levels must be a list of values or a mapping value: label")
+                }
+            }
+            if let other = m["other"] {
+                guard kind == .category else { throw other.error(.invalidValue, "other applies to category columns only") }
+                spec.levels.other = try other.string()
+            }
+            if let format = m["format"] {
+                guard kind == .date else { throw format.error(.invalidValue, "format applies to date columns only") }
+                spec.dateFormats = try format.stringList()
+                for (k, pattern) in spec.dateFormats.enumerated() where DatePatternCheck.isValid(pattern) == false {
+                    let at = (try? format.list())?[k] ?? format
+                    throw at.error(.invalidValue, "date format '\(pattern)' needs yyyy (or yy), M or MM, and d or dd")
+                }
+            }
+            if let t = m["true"] { spec.trueTokens = try t.stringList() }
+            if let f = m["false"] { spec.falseTokens = try f.stringList() }
+            if m["true"] != nil || m["false"] != nil, kind != .boolean {
+                throw value.error(.invalidValue, "true and false apply to boolean columns only")
+            }
+            if let r = m["required"] { spec.required = try r.bool() }
+            specs.append(spec)
+        }
+        if specs.isEmpty { throw node.error(.invalidValue, "columns must declare at least one column") }
+        return specs
+    }
+
+    static func cohort(_ node: YAMLNode, known: Set<String>) throws -> [CohortStep] {
+        try node.list().map { item in
+            let m = try item.mapping(allowing: ["keep", "drop", "reason"])
+            let keep = m["keep"], drop = m["drop"]
+            guard (keep == nil) != (drop == nil), let conditionNode = keep ?? drop else {
+                throw item.error(.invalidValue, "a cohort step has exactly one of keep or drop")
+            }
+            var conditions: [(String, String)] = []
+            for pair in try conditionNode.anyMapping().pairs {
+                let column = try pair.key.string()
+                guard known.contains(column) else { throw pair.key.error(.undeclaredVariable, undeclared(column, known: known)) }
+                conditions.append((column, try pair.value.string()))
+            }
+            let reason = try m["reason"]?.string() ?? conditions.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
+            return CohortStep(action: keep != nil ? .keep : .drop, conditions: conditions, reason: reason)
+        }
+    }
+}
+
+/// Decodes `derive:` formulas, checking every variable they use.
+struct ExpressionDecoder {
+    let known: Set<String>
+    static let operators = ["years_between", "months_between", "days_between", "first_of", "equals", "in", "not",
+                            "greater_than", "less_than"]
+
+    func decode(_ node: YAMLNode) throws -> Expression {
+        if case .scalar = node.content {
+            let name = try node.string()
+            guard known.contains(name) else { throw node.error(.undeclaredVariable, Pipeline.undeclared(name, known: known)) }
+            return .column(name)
+        }
+        let m = try node.mapping(allowing: Self.operators)
+        guard m.pairs.count == 1, let pair = m.pairs.first else {
+            throw node.error(.invalidValue, "a formula has exactly one operator (\(Self.operators.joined(separator: ", ")))")
+        }
+        let op = try pair.key.string()
+        let arg = pair.value
+        func two() throws -> (Expression, Expression) {
+            let items = try arg.list()
+            guard items.count == 2 else { throw arg.error(.invalidValue, "\(op) takes two operands") }
+            return (try decode(items[0]), try decode(items[1]))
+        }
+        func operandAndValue() throws -> (Expression, YAMLNode) {
+            let items = try arg.list()
+            guard items.count == 2 else { throw arg.error(.invalidValue, "\(op) takes [variable, value]") }
+            return (try decode(items[0]), items[1])
+        }
+        switch op {
+        case "years_between": let (a, b) = try two(); return .yearsBetween(a, b)
+        case "months_between": let (a, b) = try two(); return .monthsBetween(a, b)
+        case "days_between": let (a, b) = try two(); return .daysBetween(a, b)
+        case "first_of":
+            let items = try arg.list()
+            guard !items.isEmpty else { throw arg.error(.invalidValue, "first_of needs at least one operand") }
+            return .firstOf(try items.map(decode))
+        case "equals": let (e, v) = try operandAndValue(); return .equals(e, try v.string())
+        case "in": let (e, v) = try operandAndValue(); return .isIn(e, try v.stringList())
+        case "not": return .not(try decode(arg))
+        case "greater_than": let (e, v) = try operandAndValue(); return .greaterThan(e, try v.double())
+        default: let (e, v) = try operandAndValue(); return .lessThan(e, try v.double())
+        }
+    }
+}
+
+/// Checks a date pattern the way the reader will compile it.
+enum DatePatternCheck {
+    static func isValid(_ pattern: String) -> Bool {
+        let hasYear = pattern.contains("yy"), hasMonth = pattern.contains("M"), hasDay = pattern.contains("d")
+        let letters = pattern.filter { $0.isLetter }
+        return hasYear && hasMonth && hasDay && letters.allSatisfy { "yMdHhms".contains($0) }
+    }
+}
+
+extension Unicode.Scalar {
+    var isLowerAlphanumeric: Bool { ("a"..."z").contains(self) || ("0"..."9").contains(self) }
+}
+
+extension String {
+    func replacingUnderscores() -> String { lowercased().map { $0 == "_" ? "-" : $0 }.reduce(into: "") { $0.append($1) } }
+}

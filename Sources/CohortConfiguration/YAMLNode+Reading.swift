@@ -1,0 +1,163 @@
+/// Typed reading of nodes: each accessor reads a node as the type the schema expects and throws
+/// a located ``ConfigurationError`` otherwise.
+extension YAMLNode {
+    /// The scalar's text, whatever its style.
+    public func string() throws -> String {
+        guard case .scalar(let text, _) = content else {
+            throw error(.wrongType, "expected a text value, found \(kindDescription)")
+        }
+        return text
+    }
+
+    /// A finite number.
+    public func double() throws -> Double {
+        let text = try string()
+        guard let value = Double(text.trimmingCharacters()), value.isFinite else {
+            throw error(.invalidValue, "expected a number, found \"\(text)\"")
+        }
+        return value
+    }
+
+    /// A whole number.
+    public func int() throws -> Int {
+        let text = try string()
+        guard let value = Int(text.trimmingCharacters()) else {
+            throw error(.invalidValue, "expected a whole number, found \"\(text)\"")
+        }
+        return value
+    }
+
+    /// `true`/`false` (also `yes`/`no`, `on`/`off`, any case).
+    public func bool() throws -> Bool {
+        let text = try string()
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(.invalidValue, "expected true or false, found \"\(text)\"")
+        }
+    }
+
+    /// One of the raw values of `T`, with a suggestion for a near miss.
+    public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
+        let text = try string()
+        if let value = T(rawValue: text) { return value }
+        let options = T.allCases.map(\.rawValue)
+        var message = "\"\(text)\" is not one of \(options.joined(separator: ", "))"
+        if let guess = Suggestion.closest(to: text, among: options) { message += " — did you mean '\(guess)'?" }
+        throw error(.invalidValue, message)
+    }
+
+    /// The items of a list.
+    public func list() throws -> [YAMLNode] {
+        guard case .sequence(let items) = content else {
+            throw error(.wrongType, "expected a list, found \(kindDescription)")
+        }
+        return items
+    }
+
+    /// A list of texts; a single scalar is read as a list of one.
+    public func stringList() throws -> [String] {
+        if case .scalar = content { return [try string()] }
+        return try list().map { try $0.string() }
+    }
+
+    /// A list of numbers; a single scalar is read as a list of one.
+    public func doubleList() throws -> [Double] {
+        if case .scalar = content { return [try double()] }
+        return try list().map { try $0.double() }
+    }
+
+    /// The node as a mapping whose keys must all be in `allowed`.
+    ///
+    /// - Throws: `unknown_key` at the first key not allowed, with a suggestion for a near miss;
+    ///   `duplicate` for a key given twice.
+    public func mapping(allowing allowed: [String]) throws -> YAMLMapping {
+        let mapping = try anyMapping()
+        for pair in mapping.pairs {
+            let key = try pair.key.string()
+            if !allowed.contains(key) {
+                var message = "unknown key '\(key)'"
+                if let guess = Suggestion.closest(to: key, among: allowed) { message += " — did you mean '\(guess)'?" }
+                throw pair.key.error(.unknownKey, message)
+            }
+        }
+        return mapping
+    }
+
+    /// The node as a mapping with any keys (e.g. `columns`, whose keys are the user's names).
+    public func anyMapping() throws -> YAMLMapping {
+        guard case .mapping(let pairs) = content else {
+            throw error(.wrongType, "expected a mapping, found \(kindDescription)")
+        }
+        var seen = Set<String>()
+        for pair in pairs {
+            let key = try pair.key.string()
+            if !seen.insert(key).inserted { throw pair.key.error(.duplicate, "key '\(key)' appears twice") }
+        }
+        return YAMLMapping(node: self, pairs: pairs)
+    }
+}
+
+/// A mapping node's entries, in file order.
+public struct YAMLMapping: Sendable {
+    public let node: YAMLNode
+    public let pairs: [YAMLNode.Pair]
+
+    /// The keys in file order.
+    public var keys: [String] { pairs.compactMap { try? $0.key.string() } }
+
+    /// The value for `key`, or `nil`; a plain null value counts as absent.
+    public subscript(key: String) -> YAMLNode? {
+        guard let pair = pairs.first(where: { (try? $0.key.string()) == key }), !pair.value.isNull else { return nil }
+        return pair.value
+    }
+
+    /// Whether `key` is written at all (even as null).
+    public func contains(_ key: String) -> Bool { pairs.contains { (try? $0.key.string()) == key } }
+
+    /// The value for a required key.
+    public func required(_ key: String) throws -> YAMLNode {
+        guard let value = self[key] else {
+            throw node.error(.missingKey, "required key '\(key)' is missing")
+        }
+        return value
+    }
+}
+
+/// "Did you mean" suggestions by edit distance.
+public enum Suggestion {
+    /// The option nearest to `word` when it is close enough to be a likely typo.
+    public static func closest(to word: String, among options: [String]) -> String? {
+        let scored = options.map { ($0, distance(word.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        let limit = max(2, min(word.count, best.0.count) / 3)
+        return best.1 <= limit ? best.0 : nil
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var previous = Array(0...y.count)
+        var current = [Int](repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            current[0] = i
+            for j in 1...y.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[y.count]
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing white space.
+    public func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
+        while let c = s.last, c.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,315 @@
+/// Reads a delimited export into a ``Table`` of the declared columns, byte by byte.
+///
+/// RFC 4180 quoting (quotes, doubled quotes, delimiters and newlines inside quotes), CRLF or LF,
+/// delimiter detected among `,` `;` tab `|` when not given, UTF-8 with or without BOM (or
+/// Windows-1252 / ISO-8859-1, transcoded first), decimal comma, missing tokens. Only declared
+/// columns are materialised, straight into typed storage; every error names the line (1-based,
+/// counting the header as line 1), the column and the value.
+public struct CSVReader: Sendable {
+    public let columns: [ColumnSpec]
+    public let options: InputOptions
+    /// At most this many bad values are listed in a rejection.
+    public static let maximumListedProblems = 20
+
+    public init(columns: [ColumnSpec], options: InputOptions) {
+        self.columns = columns
+        self.options = options
+    }
+
+    /// Reads `bytes` (the whole file).
+    public func read(_ bytes: UnsafeRawBufferPointer) throws -> Table {
+        switch options.encoding {
+        case .utf8:
+            return try parse(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+        case .windows1252, .iso88591:
+            let utf8 = Transcoding.toUTF8(bytes, windows1252: options.encoding == .windows1252)
+            return try utf8.withUnsafeBufferPointer { try parse($0) }
+        }
+    }
+
+    /// Reads an in-memory export.
+    public func read(_ bytes: [UInt8]) throws -> Table {
+        try bytes.withUnsafeBytes { try read($0) }
+    }
+
+    private func parse(_ input: UnsafeBufferPointer<UInt8>) throws -> Table {
+        var data = input
+        if data.count >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+            data = UnsafeBufferPointer(rebasing: data[3...])
+        }
+        guard data.contains(where: { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }) else {
+            throw DataError(.emptyFile, "the file is empty")
+        }
+        if options.encoding == .utf8, let bad = Transcoding.firstInvalidUTF8(data) {
+            let line = 1 + data[..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw DataError(.invalidEncoding, "the file is not valid UTF-8 (byte 0x\(String(data[bad], radix: 16, uppercase: true)) at offset \(bad)); set input.encoding to windows-1252 or iso-8859-1 if it was exported that way", line: line)
+        }
+        let delimiter = options.delimiter ?? Self.detectDelimiter(data)
+        var scanner = RecordScanner(data: data, delimiter: delimiter)
+        guard let header = try scanner.nextRecord() else { throw DataError(.emptyFile, "the file is empty") }
+        let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters() }
+        // Map declared columns to header positions.
+        var slots = [Int](repeating: -1, count: names.count)
+        var builders: [ColumnBuilder] = []
+        var absent: [ColumnSpec] = []
+        let capacity = max(16, data.count / max(1, names.count * 6))
+        for spec in columns {
+            let matches = names.indices.filter { names[$0] == spec.name }
+            if matches.count > 1 {
+                throw DataError(.duplicateColumn, "the header names column '\(spec.name)' \(matches.count) times", line: 1, column: spec.name)
+            }
+            guard let position = matches.first else {
+                if spec.required {
+                    var message = "the file has no column '\(spec.name)'"
+                    let close = names.filter { Self.similar($0, spec.name) }
+                    if !close.isEmpty { message += "; similar: \(close.map { "'\($0)'" }.joined(separator: ", "))" }
+                    throw DataError(.missingColumn, message, line: 1, column: spec.name)
+                }
+                absent.append(spec)
+                continue
+            }
+            slots[position] = builders.count
+            builders.append(ColumnBuilder(spec: spec, decimalComma: options.decimalComma, capacity: capacity))
+        }
+        let missingTokens = options.missing.map { Array($0.utf8) }
+        var problems: [DataError.Problem] = []
+        var problemCount = 0
+        var rows = 0
+        while let record = try scanner.nextRecord() {
+            if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
+            guard record.fields.count == names.count else {
+                throw DataError(.raggedRow, "the row has \(record.fields.count) fields but the header has \(names.count)", line: record.line)
+            }
+            for (position, field) in record.fields.enumerated() {
+                let slot = slots[position]
+                if slot < 0 { continue }
+                let builder = builders[slot]
+                if Self.isMissing(field, missingTokens) {
+                    builder.appendMissing()
+                    continue
+                }
+                if let reason = builder.append(field) {
+                    problemCount += 1
+                    builder.badValues += 1
+                    builder.appendMissing()
+                    if options.onError == .reject && problems.count < Self.maximumListedProblems {
+                        problems.append(DataError.Problem(line: record.line, column: builder.spec.name,
+                                                          value: String(decoding: field, as: UTF8.self), reason: reason))
+                    }
+                }
+            }
+            rows += 1
+        }
+        if options.onError == .reject, let first = problems.first {
+            let more = problemCount > problems.count ? " (\(problemCount) bad values in all; the first \(problems.count) are listed)" : ""
+            throw DataError(.badValue, "value \"\(first.value)\" in column \(first.column) is \(first.reason)\(more)",
+                            line: first.line, column: first.column, problems: problems)
+        }
+        guard rows > 0 else { throw DataError(.noRows, "the file has a header but no rows", line: 1) }
+        var table = Table(rowCount: rows)
+        for builder in builders { table.set(builder.build()) }
+        for spec in absent {
+            let builder = ColumnBuilder(spec: spec, decimalComma: false, capacity: rows)
+            for _ in 0..<rows { builder.appendMissing() }
+            table.set(builder.build())
+        }
+        // Keep the declaration order.
+        return Table(rowCount: rows, columns: columns.compactMap { table[$0.name] })
+    }
+
+    @inline(__always)
+    static func isMissing(_ field: UnsafeBufferPointer<UInt8>, _ tokens: [[UInt8]]) -> Bool {
+        if field.count > 8 { return false }
+        for token in tokens where ColumnBuilder.equal(field, token) { return true }
+        return false
+    }
+
+    /// The delimiter that occurs most often outside quotes on the header line.
+    static func detectDelimiter(_ data: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        let candidates: [UInt8] = [0x2C, 0x3B, 0x09, 0x7C]
+        var counts = [Int](repeating: 0, count: 4)
+        var quoted = false
+        for byte in data {
+            if byte == 0x22 { quoted.toggle(); continue }
+            if quoted { continue }
+            if byte == 0x0A { break }
+            if let k = candidates.firstIndex(of: byte) { counts[k] += 1 }
+        }
+        let best = counts.indices.max { counts[$0] < counts[$1] } ?? 0
+        return counts[best] > 0 ? candidates[best] : 0x2C
+    }
+
+    static func similar(_ a: String, _ b: String) -> Bool {
+        let x = a.lowercased().filter { $0.isLetter || $0.isNumber }, y = b.lowercased().filter { $0.isLetter || $0.isNumber }
+        return x == y || x.contains(y) || y.contains(x) || Levenshtein.distance(x, y) <= max(1, y.count / 4)
+    }
+}
+
+/// Splits the input into records of fields, tracking line numbers.
+struct RecordScanner {
+    struct Record {
+        var fields: [UnsafeBufferPointer<UInt8>]
+        var line: Int
+    }
+
+    let data: UnsafeBufferPointer<UInt8>
+    let delimiter: UInt8
+    var position = 0
+    var line = 1
+    /// Unescaped copies of quoted fields that contained doubled quotes (kept alive per record).
+    private var scratch: [UnsafeMutableBufferPointer<UInt8>] = []
+    private var fields: [UnsafeBufferPointer<UInt8>] = []
+
+    init(data: UnsafeBufferPointer<UInt8>, delimiter: UInt8) {
+        self.data = data
+        self.delimiter = delimiter
+    }
+
+    mutating func release() {
+        for buffer in scratch { buffer.deallocate() }
+        scratch.removeAll(keepingCapacity: true)
+    }
+
+    /// The next record, or `nil` at the end of the input.
+    mutating func nextRecord() throws -> Record? {
+        release()
+        guard position < data.count else { return nil }
+        fields.removeAll(keepingCapacity: true)
+        let startLine = line
+        let n = data.count
+        while true {
+            if position < n && data[position] == 0x22 {
+                // Quoted field.
+                let quoteLine = line
+                var i = position + 1
+                var escaped = false
+                while true {
+                    guard i < n else {
+                        throw DataError(.unterminatedQuote, "a quoted field opened here is never closed", line: quoteLine)
+                    }
+                    let c = data[i]
+                    if c == 0x22 {
+                        if i + 1 < n && data[i + 1] == 0x22 { escaped = true; i += 2; continue }
+                        break
+                    }
+                    if c == 0x0A { line += 1 }
+                    i += 1
+                }
+                let content = UnsafeBufferPointer(rebasing: data[(position + 1)..<i])
+                if escaped {
+                    let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: content.count)
+                    var k = 0, j = 0
+                    while j < content.count {
+                        copy[k] = content[j]
+                        k += 1
+                        j += content[j] == 0x22 ? 2 : 1
+                    }
+                    scratch.append(copy)
+                    fields.append(UnsafeBufferPointer(rebasing: UnsafeBufferPointer(copy)[0..<k]))
+                } else {
+                    fields.append(content)
+                }
+                position = i + 1
+                if position >= n { break }
+                let next = data[position]
+                if next == delimiter { position += 1; continue }
+                if next == 0x0A { position += 1; line += 1; break }
+                if next == 0x0D && position + 1 < n && data[position + 1] == 0x0A { position += 2; line += 1; break }
+                if next == 0x0D && position + 1 >= n { position += 1; break }
+                throw DataError(.malformedQuote, "unexpected text after a closing quote", line: line)
+            }
+            // Unquoted field: up to the delimiter or the end of the line.
+            var i = position
+            while i < n {
+                let c = data[i]
+                if c == delimiter || c == 0x0A || c == 0x0D { break }
+                i += 1
+            }
+            fields.append(UnsafeBufferPointer(rebasing: data[position..<i]))
+            if i >= n { position = n; break }
+            let c = data[i]
+            if c == delimiter { position = i + 1; continue }
+            if c == 0x0D && i + 1 < n && data[i + 1] == 0x0A { position = i + 2 } else { position = i + 1 }
+            line += 1
+            break
+        }
+        return Record(fields: fields, line: startLine)
+    }
+}
+
+/// Character-set conversions and checks on raw bytes.
+enum Transcoding {
+    /// Windows-1252's 0x80–0x9F block (0 = unassigned, read as U+FFFD).
+    private static let windows1252High: [UInt32] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    ]
+
+    static func toUTF8(_ bytes: UnsafeRawBufferPointer, windows1252: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        for b in bytes {
+            if b < 0x80 { out.append(b); continue }
+            var scalar = UInt32(b)
+            if windows1252 && b < 0xA0 {
+                let mapped = windows1252High[Int(b - 0x80)]
+                scalar = mapped == 0 ? 0xFFFD : mapped
+            }
+            out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "?")).utf8))
+        }
+        return out
+    }
+
+    /// The offset of the first byte that breaks UTF-8, or `nil` when the input is valid.
+    static func firstInvalidUTF8(_ data: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        let n = data.count
+        while i < n {
+            let b = data[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            let minimum: UInt32
+            var scalar: UInt32
+            if b & 0xE0 == 0xC0 { length = 2; minimum = 0x80; scalar = UInt32(b & 0x1F) }
+            else if b & 0xF0 == 0xE0 { length = 3; minimum = 0x800; scalar = UInt32(b & 0x0F) }
+            else if b & 0xF8 == 0xF0 { length = 4; minimum = 0x10000; scalar = UInt32(b & 0x07) }
+            else { return i }
+            guard i + length <= n else { return i }
+            for k in 1..<length {
+                let c = data[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                scalar = scalar << 6 | UInt32(c & 0x3F)
+            }
+            if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+            i += length
+        }
+        return nil
+    }
+}
+
+enum Levenshtein {
+    static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var previous = Array(0...y.count)
+        var current = [Int](repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            current[0] = i
+            for j in 1...y.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[y.count]
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters() -> String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
+        while let c = s.last, c.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

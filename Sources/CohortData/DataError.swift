@@ -1,0 +1,57 @@
+/// An error in a cohort export or in computing from it, naming where in the file it is.
+///
+/// Messages may quote a cell's value: they go to the error file beside a failed input and to
+/// the person running `cohortd analyze`, never to the daemon's log (which logs only `code`).
+public struct DataError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable, machine-readable classification.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        public static let unreadable = Code("unreadable")
+        public static let emptyFile = Code("empty_file")
+        public static let noRows = Code("no_rows")
+        public static let invalidEncoding = Code("invalid_encoding")
+        public static let missingColumn = Code("missing_column")
+        public static let duplicateColumn = Code("duplicate_column")
+        public static let raggedRow = Code("ragged_row")
+        public static let unterminatedQuote = Code("unterminated_quote")
+        public static let malformedQuote = Code("malformed_quote")
+        public static let badValue = Code("bad_value")
+        public static let unknownVariable = Code("unknown_variable")
+        public static let typeMismatch = Code("type_mismatch")
+    }
+
+    /// One bad cell.
+    public struct Problem: Hashable, Sendable {
+        public var line: Int
+        public var column: String
+        public var value: String
+        public var reason: String
+    }
+
+    public var code: Code
+    public var message: String
+    /// 1-based line in the file, where it applies.
+    public var line: Int?
+    /// The column's name in the header, where it applies.
+    public var column: String?
+    /// The bad cells (at most 20) when several were found.
+    public var problems: [Problem]
+
+    public init(_ code: Code, _ message: String, line: Int? = nil, column: String? = nil, problems: [Problem] = []) {
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+        self.problems = problems
+    }
+
+    public var description: String {
+        var s = ""
+        if let line { s += "line \(line)" }
+        if let column { s += (s.isEmpty ? "" : ", ") + "column \(column)" }
+        return (s.isEmpty ? "" : s + ": ") + message
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+/// A piece of a report: rendered to Markdown, HTML, CSV (tables) and SVG (figures).
+public enum ReportBlock: Sendable, Hashable {
+    case heading(String)
+    case paragraph(String)
+    case table(ReportTable)
+    case figure(ReportFigure)
+}
+
+/// A table of the report; also written as `<name>.csv`.
+public struct ReportTable: Sendable, Hashable {
+    public var name: String
+    public var title: String
+    public var header: [String]
+    public var rows: [[ReportCell]]
+    public var note: String?
+
+    public init(name: String, title: String, header: [String], rows: [[ReportCell]], note: String? = nil) {
+        self.name = name
+        self.title = title
+        self.header = header
+        self.rows = rows
+        self.note = note
+    }
+}
+
+/// A cell: text, or a count that `min_cell` can suppress.
+public enum ReportCell: Sendable, Hashable {
+    case text(String)
+    /// `n` or `n (p%)`; printed as `<min_cell` when 0 < n < min_cell.
+    case count(Int, percent: Double?)
+
+    /// The cell as printed, given the report's `min_cell`.
+    public func rendered(minCell: Int) -> String {
+        switch self {
+        case .text(let s): return s
+        case .count(let n, let percent):
+            if minCell > 0 && n > 0 && n < minCell { return "<\(minCell)" }
+            guard let percent else { return "\(n)" }
+            return "\(n) (\(Format.fixed(percent, digits: 1))%)"
+        }
+    }
+}
+
+/// An SVG figure; also written as `<name>.svg`.
+public struct ReportFigure: Sendable, Hashable {
+    public var name: String
+    public var title: String
+    public var svg: String
+
+    public init(name: String, title: String, svg: String) {
+        self.name = name
+        self.title = title
+        self.svg = svg
+    }
+}
+
+/// Number formatting for people (results.json keeps full precision).
+public enum Format {
+    /// Fixed decimals, as C's `printf("%.*f")` and so R's `sprintf` round them.
+    public static func fixed(_ x: Double, digits: Int) -> String {
+        guard x.isFinite else { return "NA" }
+        return String(format: "%.*f", max(0, digits), x)
+    }
+
+    /// Up to `significant` significant digits, no trailing zeros ("14.8", "2.48", "27").
+    public static func short(_ x: Double, significant: Int = 4) -> String {
+        guard x.isFinite else { return x > 0 ? "∞" : (x < 0 ? "−∞" : "NA") }
+        if x == x.rounded() && abs(x) < 1e12 { return String(Int64(x)) }
+        let magnitude = x == 0 ? 0 : Int((abs(x)).log10Floor)
+        let digits = max(0, min(10, significant - 1 - magnitude))
+        var s = fixed(x, digits: digits)
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s
+    }
+
+    /// A p-value as papers print it: "<0.001" or three decimals.
+    public static func pValue(_ p: Double) -> String {
+        p < 0.001 ? "<0.001" : fixed(p, digits: 3)
+    }
+
+    /// A proportion as a percentage with one decimal ("62.5%").
+    public static func percent(_ x: Double?) -> String {
+        guard let x else { return "NA" }
+        return fixed(100 * x, digits: 1) + "%"
+    }
+}
+
+extension Double {
+    fileprivate var log10Floor: Double {
+        var v = self, e = 0.0
+        while v >= 10 { v /= 10; e += 1 }
+        while v < 1 && v > 0 { v *= 10; e -= 1 }
+        return e
+    }
+}
