@@ -17,6 +17,9 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// Built-in plugins depend on the SDK and the statistics module only.
+let pluginDependencies: [Target.Dependency] = ["CohortPluginSDK", "CohortStatistics"]
+
 var package = Package(
     name: "cohortd",
     platforms: [.macOS(.v14)],
@@ -27,6 +30,7 @@ var package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -53,10 +57,25 @@ var package = Package(
             dependencies: ["CohortStatistics", "CohortData", "CohortConfiguration"],
             swiftSettings: strictSettings
         ),
+        .target(name: "DescriptivesPlugin", dependencies: pluginDependencies, path: "plugins/Descriptives", swiftSettings: strictSettings),
+        .target(name: "KaplanMeierPlugin", dependencies: pluginDependencies, path: "plugins/KaplanMeier", swiftSettings: strictSettings),
+        .target(name: "LogRankPlugin", dependencies: pluginDependencies, path: "plugins/LogRank", swiftSettings: strictSettings),
+        .target(name: "ROCCutoffPlugin", dependencies: pluginDependencies, path: "plugins/ROCCutoff", swiftSettings: strictSettings),
+        .target(name: "CoxPlugin", dependencies: pluginDependencies, path: "plugins/Cox", swiftSettings: strictSettings),
+        .target(name: "ExecPlugin", dependencies: pluginDependencies, path: "plugins/Exec", swiftSettings: strictSettings),
+        .target(
+            name: "CohortPipeline",
+            dependencies: [
+                "CohortPluginSDK", "CohortStatistics",
+                "DescriptivesPlugin", "KaplanMeierPlugin", "LogRankPlugin", "ROCCutoffPlugin", "CoxPlugin", "ExecPlugin",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "cohortd",
             dependencies: [
-                "CohortStatistics",
+                "CohortPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -44,14 +44,19 @@ public struct Pipeline: Sendable {
     public var survival: Survival?
     public var analyses: [AnalysisSpec]
     public var report: Report
+    /// Display labels for variables (`labels: {age: "Age (years)"}`), used by reports.
+    public var labels: [String: String]
     /// The file the pipeline came from, as named to the loader.
     public var file: String
 
     /// Every variable the pipeline can name: declared columns, then derived ones, in order.
     public var variables: [String] { columns.map(\.name) + derivations.map(\.name) }
 
+    /// The display label of a variable (its name when no label is given).
+    public func label(_ variable: String) -> String { labels[variable] ?? variable }
+
     static let topKeys = ["name", "profile", "title", "match", "input", "columns", "derive", "cohort",
-                          "survival", "analyses", "report"]
+                          "survival", "analyses", "report", "labels"]
 
     /// Decodes a pipeline from its YAML text.
     ///
@@ -111,6 +116,14 @@ public struct Pipeline: Sendable {
             }
             if !ids.insert(id).inserted { throw idNode.error(.duplicate, "analysis id '\(id)' is used twice") }
             analyses.append(AnalysisSpec(id: id, plugin: try m.required("plugin").string(), node: item))
+        }
+        labels = [:]
+        if let l = top["labels"] {
+            for pair in try l.anyMapping().pairs {
+                let name = try pair.key.string()
+                guard known.contains(name) else { throw pair.key.error(.undeclaredVariable, Self.undeclared(name, known: known)) }
+                labels[name] = try pair.value.string()
+            }
         }
         if let r = top["report"] {
             let m = try r.mapping(allowing: ["title", "min_cell"])

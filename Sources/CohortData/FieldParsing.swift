@@ -197,6 +197,24 @@ struct DatePattern: Sendable, Hashable {
     }
 }
 
+/// Calendar dates as day numbers (days since 1970-01-01, proleptic Gregorian).
+public enum CivilDate {
+    /// `yyyy-MM-dd` of a day number.
+    public static func iso(_ days: Int32) -> String {
+        let (y, m, d) = FieldParsing.civil(days)
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    /// The day number of a calendar date; `nil` when the date does not exist.
+    public static func dayNumber(year: Int, month: Int, day: Int) -> Int32? {
+        FieldParsing.dayNumber(year: year, month: month, day: day)
+    }
+}
+
 extension String {
     func replacingComma() -> String { String(map { $0 == "," ? "." : $0 }) }
 }

@@ -6,7 +6,7 @@ public struct JSONValueEncoder {
 
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
         let storage = Storage()
-        try value.encode(to: Writer(slot: storage.root, storage: storage))
+        try Self.scalar(value, into: storage.root, storage: storage, codingPath: [])
         return storage.value(of: storage.root)
     }
 

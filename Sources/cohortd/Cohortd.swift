@@ -1,11 +1,12 @@
 import ArgumentParser
 
-/// The `cohortd` command line.
+/// The `cohortd` command line: a thin layer over the pipeline runner (and, later, the daemon).
 @main
 struct Cohortd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohortd",
-        abstract: "Analyse cohort exports dropped into a directory with R-exact survival statistics.",
-        version: "0.1.0"
+        abstract: "Analyse cohort exports with R-exact survival statistics.",
+        version: "0.1.0",
+        subcommands: [AnalyzeCommand.self, CheckCommand.self]
     )
 }

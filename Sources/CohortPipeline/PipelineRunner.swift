@@ -1,0 +1,186 @@
+public import CohortPluginSDK
+import CohortStatistics
+public import Foundation
+
+/// What running a pipeline on one export produced.
+public struct RunOutcome: Sendable {
+    /// results.json (contract `results.md`).
+    public var document: JSONValue
+    /// "ok", "partial" or "failed".
+    public var status: String
+    /// Report blocks of each analysis that completed, in pipeline order.
+    public var report: [(id: String, blocks: [ReportBlock])]
+    /// Flow diagram of the cohort steps.
+    public var flow: [FlowStep]
+    /// Set when the file itself could not be analysed (nothing ran).
+    public var failure: DataError?
+    /// Analyses that failed, with their errors.
+    public var analysisErrors: [(id: String, message: String)] = []
+}
+
+/// Describes one run for provenance.
+public struct RunInfo: Sendable {
+    public var id: String
+    public var fileName: String
+    public var started: Date
+
+    public init(id: String, fileName: String, started: Date = Date()) {
+        self.id = id
+        self.fileName = fileName
+        self.started = started
+    }
+
+    /// A new run id: UTC time to the millisecond plus random hex, sortable and unique.
+    public static func newID(at date: Date = Date()) -> String {
+        let ms = Int64(date.timeIntervalSince1970 * 1000)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd'T'HHmmss"
+        let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        return "\(f.string(from: date))\(String(format: "%03d", ms % 1000))Z-\(String(repeating: "0", count: 8 - random.count) + random)"
+    }
+}
+
+/// Runs a loaded pipeline on an export: read, derive, select the cohort, run the analyses
+/// (independent ones concurrently), and assemble results.json.
+public struct PipelineRunner: Sendable {
+    public let loaded: LoadedPipeline
+    public static let version = "0.1.0"
+
+    public init(_ loaded: LoadedPipeline) { self.loaded = loaded }
+
+    /// Reads, derives and filters: the analysed cohort and its flow.
+    public func prepare(_ bytes: UnsafeRawBufferPointer) throws -> (table: Table, flow: [FlowStep], rows: Int) {
+        let p = loaded.pipeline
+        var table = try CSVReader(columns: p.columns, options: p.input).read(bytes)
+        for d in p.derivations { table.set(try d.evaluate(on: table)) }
+        let (cohort, flow) = try CohortFilter.apply(p.cohort, to: table)
+        return (cohort, flow, table.rowCount)
+    }
+
+    /// Runs on the contents of an export.
+    public func run(_ data: Data, info: RunInfo) async -> RunOutcome {
+        let p = loaded.pipeline
+        let (inputSHA, byteCount, preparedResult) = data.withUnsafeBytes { bytes in
+            (Digest.sha256(bytes), bytes.count, Result { try prepare(bytes) })
+        }
+        var base: [(key: String, value: JSONValue)] = [
+            ("schema", .string("cohortd.results/1")),
+            ("software", .object([("name", .string("cohortd")), ("version", .string(Self.version))])),
+        ]
+        func runObject(finished: Date) -> JSONValue {
+            .object([("id", .string(info.id)), ("started", .string(Self.timestamp(info.started))), ("finished", .string(Self.timestamp(finished)))])
+        }
+        let pipelineObject: JSONValue = .object([("name", .string(p.name)), ("sha256", .string(loaded.sha256))])
+        let prepared: (table: Table, flow: [FlowStep], rows: Int)
+        do {
+            prepared = try preparedResult.get()
+        } catch {
+            let dataError = (error as? DataError) ?? DataError(.unreadable, String(describing: error))
+            base += [("run", runObject(finished: Date())), ("pipeline", pipelineObject),
+                     ("input", .object([("file", .string(info.fileName)), ("sha256", .string(inputSHA)), ("bytes", .number(Double(byteCount))), ("rows", .null)])),
+                     ("flow", .array([])), ("status", .string("failed")),
+                     ("error", Self.errorObject(dataError)), ("analyses", .array([]))]
+            return RunOutcome(document: .object(base), status: "failed", report: [], flow: [], failure: dataError)
+        }
+        let input = AnalysisInput(table: prepared.table, pipeline: p, earlierOutputs: [:], pipelineDirectory: loaded.directory)
+        let reportContext = ReportContext(minCell: p.report.minCell, timeUnit: p.survival?.unit ?? "")
+        let results = await runAnalyses(input: input, report: reportContext)
+
+        var analyses: [JSONValue] = []
+        var report: [(id: String, blocks: [ReportBlock])] = []
+        var failures = 0
+        var errors: [(id: String, message: String)] = []
+        for (analysis, result) in zip(loaded.analyses, results) {
+            var entry: [(key: String, value: JSONValue)] = [("id", .string(analysis.id)), ("plugin", .string(analysis.plugin))]
+            switch result.outcome {
+            case .success(let outcome):
+                entry += [("status", .string("ok")), ("seconds", .number(result.seconds)), ("result", outcome.result)]
+                report.append((analysis.id, outcome.report))
+            case .failure(let error):
+                failures += 1
+                errors.append((analysis.id, Self.message(error)))
+                entry += [("status", .string("error")), ("seconds", .number(result.seconds)), ("error", .string(Self.message(error)))]
+            }
+            analyses.append(.object(entry))
+        }
+        let status = failures == 0 ? "ok" : (failures == analyses.count ? "failed" : "partial")
+        let flow: [JSONValue] = prepared.flow.map { step in
+            var o: [(key: String, value: JSONValue)] = [("step", .string(step.step))]
+            if let n = step.n { o.append(("n", .number(Double(n)))) }
+            if let k = step.kept { o.append(("kept", .number(Double(k)))) }
+            if let e = step.excluded { o.append(("excluded", .number(Double(e)))) }
+            return .object(o)
+        }
+        base += [("run", runObject(finished: Date())), ("pipeline", pipelineObject),
+                 ("input", .object([("file", .string(info.fileName)), ("sha256", .string(inputSHA)),
+                                    ("bytes", .number(Double(byteCount))), ("rows", .number(Double(prepared.rows)))])),
+                 ("flow", .array(flow)), ("cohort", .object([("n", .number(Double(prepared.table.rowCount)))])),
+                 ("status", .string(status)), ("analyses", .array(analyses))]
+        return RunOutcome(document: .object(base), status: status, report: report, flow: prepared.flow, failure: nil,
+                          analysisErrors: errors)
+    }
+
+    struct AnalysisResult: Sendable {
+        var outcome: Result<AnalysisOutcome, any Error>
+        var seconds: Double
+    }
+
+    /// Runs analyses in waves: each wave holds those whose dependencies have finished, run concurrently.
+    func runAnalyses(input: AnalysisInput, report: ReportContext) async -> [AnalysisResult] {
+        let analyses = loaded.analyses
+        var results = [AnalysisResult?](repeating: nil, count: analyses.count)
+        var outputs: [String: any Sendable] = [:]
+        while results.contains(where: { $0 == nil }) {
+            let ready = analyses.indices.filter { i in
+                results[i] == nil && analyses[i].dependencies.allSatisfy { dep in
+                    analyses.indices.contains { analyses[$0].id == dep && results[$0] != nil }
+                }
+            }
+            let waveInput = AnalysisInput(table: input.table, pipeline: input.pipeline, earlierOutputs: outputs,
+                                          pipelineDirectory: input.pipelineDirectory)
+            let wave = await withTaskGroup(of: (Int, AnalysisResult).self) { group in
+                for i in ready {
+                    let analysis = analyses[i]
+                    group.addTask {
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        let outcome = Result { try analysis.run(waveInput, report: report) }
+                        let elapsed = clock.now - start
+                        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                        return (i, AnalysisResult(outcome: outcome, seconds: seconds))
+                    }
+                }
+                var collected: [(Int, AnalysisResult)] = []
+                for await item in group { collected.append(item) }
+                return collected
+            }
+            for (i, result) in wave {
+                results[i] = result
+                if case .success(let outcome) = result.outcome { outputs[analyses[i].id] = outcome.output }
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    static func message(_ error: any Error) -> String {
+        if let e = error as? AnalysisError { return e.message }
+        if let e = error as? StatisticsError { return e.message }
+        return String(describing: error)
+    }
+
+    static func errorObject(_ e: DataError) -> JSONValue {
+        .object([("kind", .string(e.code.name)), ("message", .string(e.message)),
+                 ("line", e.line.map { .number(Double($0)) } ?? .null), ("column", e.column.map { .string($0) } ?? .null),
+                 ("problems", .array(e.problems.map { p in
+                     .object([("line", .number(Double(p.line))), ("column", .string(p.column)), ("value", .string(p.value)), ("reason", .string(p.reason))])
+                 }))])
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
+    }
+}

@@ -1,0 +1,135 @@
+public import CohortPluginSDK
+
+/// Renders a run's report blocks as Markdown, self-contained HTML, CSV tables and SVG figures.
+public struct ReportRenderer: Sendable {
+    public var title: String
+    public var subtitle: String
+    public var flow: [FlowStep]
+    public var sections: [(id: String, blocks: [ReportBlock])]
+    public var minCell: Int
+
+    public init(title: String, subtitle: String, flow: [FlowStep], sections: [(id: String, blocks: [ReportBlock])], minCell: Int) {
+        self.title = title
+        self.subtitle = subtitle
+        self.flow = flow
+        self.sections = sections
+        self.minCell = minCell
+    }
+
+    /// The flow diagram as a table block.
+    var flowTable: ReportTable {
+        var rows: [[ReportCell]] = []
+        for step in flow {
+            if let n = step.n { rows.append([.text("Patients in the export"), .count(n, percent: nil), .text("")]) }
+            else { rows.append([.text(step.step), .count(step.kept ?? 0, percent: nil), .count(step.excluded ?? 0, percent: nil)]) }
+        }
+        return ReportTable(name: "flow", title: "Patient selection", header: ["Step", "Remaining", "Excluded"], rows: rows)
+    }
+
+    var allBlocks: [ReportBlock] {
+        (flow.count > 1 ? [.table(flowTable)] : []) + sections.flatMap { $0.blocks }
+    }
+
+    /// Every table, by file name (`<name>.csv`).
+    public func csvFiles() -> [(name: String, text: String)] {
+        var seen = Set<String>()
+        return allBlocks.compactMap { block in
+            guard case .table(let t) = block else { return nil }
+            var name = t.name
+            var k = 2
+            while !seen.insert(name).inserted { name = "\(t.name)_\(k)"; k += 1 }
+            return (name + ".csv", csv(t))
+        }
+    }
+
+    /// Every figure, by file name (`<name>.svg`).
+    public func svgFiles() -> [(name: String, text: String)] {
+        allBlocks.compactMap { block in
+            guard case .figure(let f) = block else { return nil }
+            return (f.name + ".svg", f.svg)
+        }
+    }
+
+    /// A table as RFC 4180 CSV; cells that a spreadsheet would run as a formula (= + - @, tab,
+    /// carriage return) are prefixed with a quote character.
+    public func csv(_ table: ReportTable) -> String {
+        var lines = [table.header.map(Self.csvCell).joined(separator: ",")]
+        for row in table.rows { lines.append(row.map { Self.csvCell($0.rendered(minCell: minCell)) }.joined(separator: ",")) }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func csvCell(_ raw: String) -> String {
+        var s = raw
+        if let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { s = "'" + s }
+        if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
+            s = "\"" + s.replacing("\"", with: "\"\"") + "\""
+        }
+        return s
+    }
+
+    public func markdown() -> String {
+        var out = "# \(title)\n\n\(subtitle)\n\n"
+        for block in allBlocks {
+            switch block {
+            case .heading(let h): out += "## \(h)\n\n"
+            case .paragraph(let p): out += "\(p)\n\n"
+            case .table(let t):
+                out += "## \(t.title)\n\n"
+                out += "| " + t.header.map(Self.markdownCell).joined(separator: " | ") + " |\n"
+                out += "|" + t.header.map { _ in " --- |" }.joined() + "\n"
+                for row in t.rows {
+                    out += "| " + row.map { Self.markdownCell($0.rendered(minCell: minCell)) }.joined(separator: " | ") + " |\n"
+                }
+                if let note = t.note { out += "\n\(note)\n" }
+                out += "\n"
+            case .figure(let f): out += "![\(f.title)](\(f.name).svg)\n\n"
+            }
+        }
+        return out
+    }
+
+    static func markdownCell(_ s: String) -> String { s.replacing("|", with: "\\|").replacing("\n", with: " ") }
+
+    /// A self-contained HTML page: inline CSS and SVG, no scripts, fonts or external images.
+    public func html() -> String {
+        let e = SurvivalPlot.escape
+        var out = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(e(title))</title>
+        <style>
+        body{font-family:Helvetica,Arial,sans-serif;color:#1a1a1a;max-width:1000px;margin:2em auto;padding:0 1em;line-height:1.4}
+        h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}
+        .sub{color:#555;margin-top:0}table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+        th,td{padding:.3em .7em;text-align:left;vertical-align:top}thead th{border-top:2px solid #333;border-bottom:1px solid #333}
+        tbody tr:last-child td{border-bottom:2px solid #333}td.num{text-align:right;font-variant-numeric:tabular-nums}
+        .note{color:#555;font-size:.85em}figure{margin:1em 0}svg{max-width:100%;height:auto}
+        </style></head><body>
+        <h1>\(e(title))</h1>
+        <p class="sub">\(e(subtitle))</p>
+
+        """
+        for block in allBlocks {
+            switch block {
+            case .heading(let h): out += "<h2>\(e(h))</h2>\n"
+            case .paragraph(let p): out += "<p>\(e(p))</p>\n"
+            case .table(let t):
+                out += "<h2>\(e(t.title))</h2>\n<table>\n<thead><tr>" + t.header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+                for row in t.rows {
+                    out += "<tr>" + row.map { cell in
+                        let text = cell.rendered(minCell: minCell)
+                        if case .count = cell { return "<td class=\"num\">\(e(text))</td>" }
+                        return "<td>\(e(text))</td>"
+                    }.joined() + "</tr>\n"
+                }
+                out += "</tbody></table>\n"
+                if let note = t.note { out += "<p class=\"note\">\(e(note))</p>\n" }
+            case .figure(let f):
+                out += "<figure>\n\(f.svg)<figcaption class=\"note\">\(e(f.title))</figcaption></figure>\n"
+            }
+        }
+        out += "</body></html>\n"
+        return out
+    }
+}

@@ -1,0 +1,34 @@
+public import CohortPluginSDK
+import Foundation
+
+/// Writes a run's folder: results.json, report.html, report.md, tables as CSV, figures as SVG.
+public enum RunWriter {
+    /// The files of a run folder, by name, in writing order.
+    public static func files(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo) -> [(name: String, bytes: [UInt8])] {
+        var files: [(String, [UInt8])] = [("results.json", Array((outcome.document.serialized() + "\n").utf8))]
+        guard outcome.failure == nil else { return files }
+        let title = pipeline.report.title ?? pipeline.title ?? pipeline.name
+        let n = outcome.flow.last.map { $0.kept ?? $0.n ?? 0 } ?? 0
+        let subtitle = "Pipeline \(pipeline.name) · run \(info.id) · \(n) patients analysed · cohortd \(PipelineRunner.version)"
+        let renderer = ReportRenderer(title: title, subtitle: subtitle, flow: outcome.flow, sections: outcome.report,
+                                      minCell: pipeline.report.minCell)
+        files.append(("report.html", Array(renderer.html().utf8)))
+        files.append(("report.md", Array(renderer.markdown().utf8)))
+        for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
+        for (name, text) in renderer.svgFiles() { files.append((name, Array(text.utf8))) }
+        return files
+    }
+
+    /// Writes the files into `directory` (created if needed), each with mode 0640.
+    public static func write(_ files: [(name: String, bytes: [UInt8])], to directory: String) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                    attributes: [.posixPermissions: 0o750])
+        for (name, bytes) in files {
+            let path = directory + "/" + name
+            guard manager.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o640]) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+public import CohortPluginSDK
+import Foundation
+
+/// `plugin: exec` — runs an external program as an analysis. It receives one JSON document on
+/// standard input and writes its result as JSON on standard output:
+///
+/// ```json
+/// {"analysis": "custom", "parameters": {…}, "survival": {"time": "os_months", "event": "dead", "unit": "months"},
+///  "rows": 24, "columns": {"sex": {"type": "category", "values": ["Female", null, …]}, …}}
+/// ```
+/// Numbers and booleans are JSON numbers and booleans, categories their labels, dates ISO
+/// `yyyy-MM-dd`, missing values `null`. A timeout, a non-zero exit, output that is not JSON or is
+/// larger than `max_output` become this analysis's error; the other analyses still complete.
+/// The program runs with an empty environment except `PATH`, `LANG` and `COHORTD_ANALYSIS`.
+public enum ExecPlugin: AnalysisPlugin {
+    public static let name = "exec"
+    public static let parameterKeys = ["command", "variables", "timeout", "parameters", "max_output", "title"]
+
+    public struct Parameters: Sendable {
+        public var id: String
+        public var command: [String]
+        public var variables: [String]
+        public var timeout: Double
+        public var parameters: JSONValue
+        public var maxOutput: Int
+        public var title: String?
+    }
+
+    public typealias Output = JSONValue
+
+    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
+        let commandNode = try m.required("command")
+        let command = try commandNode.stringList()
+        guard let program = command.first, !program.isEmpty else { throw commandNode.error(.invalidValue, "command needs a program") }
+        let timeout = try m["timeout"]?.double() ?? 30
+        if !(timeout > 0), let node = m["timeout"] { throw node.error(.invalidValue, "timeout must be a positive number of seconds") }
+        let maxOutput = try m["max_output"]?.int() ?? 16 << 20
+        let variables = try m["variables"]?.list().map { try context.variable($0) } ?? []
+        let id = try m.required("id").string()
+        return Parameters(id: id, command: command, variables: variables, timeout: timeout,
+                          parameters: m["parameters"]?.jsonValue ?? .object([]), maxOutput: maxOutput,
+                          title: try m["title"]?.string())
+    }
+
+    public static func run(_ p: Parameters, input: AnalysisInput) throws -> JSONValue {
+        var program = p.command[0]
+        if !program.hasPrefix("/") { program = input.pipelineDirectory + "/" + program }
+        let payload = try requestDocument(p, input: input)
+        let result = try ProcessRunner.run(executable: program, arguments: Array(p.command.dropFirst()),
+                                           input: Array(payload.serialized(indent: 0).utf8), timeout: p.timeout,
+                                           maxOutput: p.maxOutput, environment: [
+                                               "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "COHORTD_ANALYSIS": p.id,
+                                           ])
+        switch result {
+        case .timedOut: throw AnalysisError("timeout", "timed out after \(Format.short(p.timeout)) s")
+        case .outputTooLarge: throw AnalysisError("output_too_large", "wrote more than \(p.maxOutput) bytes of output")
+        case .failedToStart(let reason): throw AnalysisError("failed_to_start", "could not start \(p.command[0]): \(reason)")
+        case .exited(let status, let stdout, let stderr):
+            guard status == 0 else {
+                let tail = String(decoding: stderr.suffix(500), as: UTF8.self).trimmingCharacters()
+                throw AnalysisError("exit_status", "exited with status \(status)" + (tail.isEmpty ? "" : ": \(tail)"))
+            }
+            do { return try JSONParser.parse(stdout) } catch {
+                throw AnalysisError("bad_output", "did not write JSON on standard output (\(error))")
+            }
+        }
+    }
+
+    static func requestDocument(_ p: Parameters, input: AnalysisInput) throws -> JSONValue {
+        var columns: [(key: String, value: JSONValue)] = []
+        for name in p.variables {
+            let column = try input.column(name)
+            let values: [JSONValue]
+            switch column.data {
+            case .number(let v): values = v.map { $0.isNaN ? .null : .number($0) }
+            case .boolean(let v): values = v.map { $0 < 0 ? .null : .bool($0 == 1) }
+            case .category(let codes, let levels): values = codes.map { $0 < 0 ? .null : .string(levels[Int($0)]) }
+            case .id(let v): values = v.map { $0.isEmpty ? .null : .string($0) }
+            case .date(let v): values = v.map { $0 == ColumnData.missingDate ? .null : .string(CivilDate.iso($0)) }
+            }
+            columns.append((name, .object([("type", .string(column.kind.rawValue)), ("values", .array(values))])))
+        }
+        var survival: JSONValue = .null
+        if let s = input.pipeline.survival {
+            survival = .object([("time", .string(s.time)), ("event", .string(s.event)), ("unit", .string(s.unit))])
+        }
+        return .object([("analysis", .string(p.id)), ("parameters", p.parameters), ("survival", survival),
+                        ("rows", .number(Double(input.table.rowCount))), ("columns", .object(columns))])
+    }
+
+    public static func report(_ output: JSONValue, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
+        [.heading(p.title ?? "\(p.id) (external analysis)"),
+         .paragraph("The program \(p.command[0]) returned its result in results.json (analysis \(p.id)).")]
+    }
+}

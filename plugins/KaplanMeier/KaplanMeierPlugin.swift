@@ -1,0 +1,181 @@
+public import CohortPluginSDK
+public import CohortStatistics
+
+/// `plugin: kaplan_meier` — overall survival (or one curve per level of `by`): median with CI,
+/// survival at chosen times with CI, the step table, follow-up, and the Kaplan–Meier figure.
+public enum KaplanMeierPlugin: AnalysisPlugin {
+    public static let name = "kaplan_meier"
+    public static let parameterKeys = ["conf_type", "conf_level", "times", "by", "band", "title"]
+
+    public struct Parameters: Sendable {
+        public var confidence: SurvivalConfidence
+        public var times: [Double]
+        public var by: String?
+        public var band: Bool
+        public var title: String?
+        public var unit: String
+        public var byLabel: String?
+    }
+
+    public struct Quantile: Encodable, Sendable {
+        public var estimate: Double?
+        public var lower: Double?
+        public var upper: Double?
+    }
+
+    public struct AtTime: Encodable, Sendable {
+        public var time: Double
+        public var n_risk: Int
+        public var survival: Double
+        public var std_err: Double?
+        public var lower: Double?
+        public var upper: Double?
+    }
+
+    public struct Row: Encodable, Sendable {
+        public var time: Double
+        public var n_risk: Int
+        public var n_event: Int
+        public var n_censor: Int
+        public var survival: Double
+        public var std_err: Double?
+        public var lower: Double?
+        public var upper: Double?
+    }
+
+    public struct Survivors: Encodable, Sendable {
+        public var n: Int
+        public var median: Double
+        public var min: Double
+        public var max: Double
+    }
+
+    public struct FollowUp: Encodable, Sendable {
+        public var reverse_km_median: Double?
+        public var survivors: Survivors?
+    }
+
+    public struct Stratum: Encodable, Sendable {
+        public var label: String
+        public var n: Int
+        public var events: Int
+        public var median: Quantile
+        public var at_times: [AtTime]
+        public var table: [Row]
+        public var follow_up: FollowUp
+    }
+
+    public struct Output: Encodable, Sendable {
+        public var time_unit: String
+        public var conf_type: String
+        public var conf_level: Double
+        public var by: String?
+        public var n_used: Int
+        public var excluded: Int
+        public var strata: [Stratum]
+        /// Kept for the figure; not part of results.json.
+        var curves: [SurvivalPlot.Curve] = []
+
+        enum CodingKeys: String, CodingKey { case time_unit, conf_type, conf_level, by, n_used, excluded, strata }
+    }
+
+    /// The default confidence type for a profile: log for `r`, log-log otherwise (EZR's choice).
+    public static func defaultConfidenceType(_ profile: Pipeline.Profile?) -> SurvivalConfidenceType {
+        profile == .r ? .log : .logLog
+    }
+
+    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
+        let survival = try context.survival(for: m.node)
+        let type = try m["conf_type"]?.choice(SurvivalConfidenceType.self) ?? defaultConfidenceType(context.pipeline.profile)
+        let level = try m["conf_level"]?.double() ?? 0.95
+        let confidence: SurvivalConfidence
+        do { confidence = try SurvivalConfidence(type: type, level: level) } catch {
+            throw (m["conf_level"] ?? m.node).error(.invalidValue, "conf_level must be between 0 and 1")
+        }
+        let times = try m["times"]?.doubleList() ?? []
+        let by = try m["by"].map { try context.variable($0, kinds: [.category, .boolean]) }
+        return Parameters(confidence: confidence, times: times, by: by, band: try m["band"]?.bool() ?? false,
+                          title: try m["title"]?.string(), unit: survival.unit, byLabel: by.map { context.pipeline.label($0) })
+    }
+
+    public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
+        let (data, rows, excluded) = try input.survival()
+        var groups: [(label: String, data: SortedSurvival, raw: SurvivalData)] = []
+        if let by = p.by {
+            guard let g = try input.column(by).groups else { throw AnalysisError("type_mismatch", "'\(by)' is not categorical") }
+            let codes = rows.map { g.codes[$0] }
+            let sorted = try data.sorted(byGroup: codes, groupCount: g.levels.count)
+            for (k, level) in g.levels.enumerated() where sorted[k].count > 0 {
+                let members = codes.indices.filter { codes[$0] == Int32(k) }
+                let raw = try SurvivalData(time: members.map { data.time[$0] }, event: members.map { data.event[$0] })
+                groups.append((level, sorted[k], raw))
+            }
+        } else {
+            groups.append(("all", data.sorted(), data))
+        }
+        var output = Output(time_unit: p.unit, conf_type: p.confidence.type.rawValue, conf_level: p.confidence.level,
+                            by: p.by, n_used: data.count, excluded: excluded, strata: [])
+        for group in groups {
+            let km = try KaplanMeier(group.data, confidence: p.confidence)
+            let median = km.median
+            let followUp = try CohortStatistics.FollowUp(group.raw)
+            output.strata.append(Stratum(
+                label: group.label, n: km.count, events: km.events,
+                median: Quantile(estimate: median.estimate, lower: median.lower, upper: median.upper),
+                at_times: km.survival(at: p.times).map {
+                    AtTime(time: $0.time, n_risk: $0.atRisk, survival: $0.survival, std_err: $0.standardError, lower: $0.lower, upper: $0.upper)
+                },
+                table: km.rows.map {
+                    Row(time: $0.time, n_risk: $0.atRisk, n_event: $0.events, n_censor: $0.censored, survival: $0.survival,
+                        std_err: $0.standardError, lower: $0.lower, upper: $0.upper)
+                },
+                follow_up: FollowUp(reverse_km_median: followUp.reverseKaplanMeierMedian, survivors: followUp.survivors.map {
+                    Survivors(n: $0.count, median: $0.median, min: $0.minimum, max: $0.maximum)
+                })))
+            output.curves.append(SurvivalPlot.Curve(label: group.label, estimate: km))
+        }
+        return output
+    }
+
+    public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
+        let level = Format.short(100 * o.conf_level)
+        var header = ["Group", "n", "Events", "Median (\(level)% CI), \(o.time_unit)"]
+        for t in p.times { header.append("\(Format.short(t))-\(o.time_unit) survival (\(level)% CI)") }
+        var rows: [[ReportCell]] = []
+        for s in o.strata {
+            var row: [ReportCell] = [.text(s.label == "all" ? "All patients" : s.label), .count(s.n, percent: nil), .count(s.events, percent: nil)]
+            row.append(.text(interval(s.median.estimate, s.median.lower, s.median.upper, digits: 1, percent: false)))
+            for t in p.times {
+                if let point = s.at_times.first(where: { $0.time == t }) {
+                    row.append(.text(interval(point.survival, point.lower, point.upper, digits: 1, percent: true)))
+                } else {
+                    row.append(.text("NA"))
+                }
+            }
+            rows.append(row)
+        }
+        var notes: [String] = []
+        for s in o.strata {
+            if let f = s.follow_up.survivors {
+                notes.append("\(s.label == "all" ? "" : s.label + ": ")median follow-up of survivors \(Format.fixed(f.median, digits: 0)) (\(Format.fixed(f.min, digits: 0))–\(Format.fixed(f.max, digits: 0))) \(o.time_unit)")
+            }
+        }
+        let title = p.title ?? (p.by.map { "Survival by \(p.byLabel ?? $0)" } ?? "Overall survival")
+        let figure = SurvivalPlot(title: title, timeUnit: o.time_unit, curves: o.curves, showBand: p.band)
+        return [
+            .table(ReportTable(name: "survival_\(p.by ?? "overall")", title: title, header: header, rows: rows,
+                               note: (["Kaplan–Meier estimates, \(o.conf_type) confidence intervals; \(o.n_used) patients with follow-up" + (o.excluded > 0 ? ", \(o.excluded) without" : "")] + notes).joined(separator: "; ") + ".")),
+            .figure(ReportFigure(name: "km_\(p.by ?? "overall")", title: title, svg: figure.svg())),
+        ]
+    }
+
+    /// "49.9 (30.0–59.4)" or "62.5% (40.3–78.4)"; NA where not estimable.
+    static func interval(_ estimate: Double?, _ lower: Double?, _ upper: Double?, digits: Int, percent: Bool) -> String {
+        func f(_ x: Double?) -> String {
+            guard let x else { return "NA" }
+            return Format.fixed(percent ? 100 * x : x, digits: digits)
+        }
+        guard estimate != nil else { return "not reached" }
+        return "\(f(estimate))\(percent ? "%" : "") (\(f(lower))–\(f(upper)))"
+    }
+}

@@ -1,0 +1,212 @@
+public import CohortPluginSDK
+public import CohortStatistics
+
+/// `plugin: logrank` — the univariate table (Table 3): per grouping, n, events, observed and
+/// expected deaths, survival at chosen times with CI, and the log-rank (or Peto–Peto) p-value.
+/// Continuous variables are split at a `cutoff`: a number, `median`, or `{from: <roc_cutoff id>}`.
+public enum LogRankPlugin: AnalysisPlugin {
+    public static let name = "logrank"
+    public static let parameterKeys = ["times", "rho", "groups", "conf_type", "conf_level", "title"]
+
+    /// Where a split point comes from.
+    public enum CutoffSource: Sendable, Hashable {
+        case value(Double)
+        case median
+        case analysis(String)
+    }
+
+    public struct Grouping: Sendable {
+        public var variable: String
+        public var cutoff: CutoffSource?
+        public var label: String
+    }
+
+    public struct Parameters: Sendable {
+        public var times: [Double]
+        public var rho: Double
+        public var groups: [Grouping]
+        public var confidence: SurvivalConfidence
+        public var title: String?
+        public var unit: String
+    }
+
+    public struct Cutoff: Encodable, Sendable {
+        public var value: Double
+        public var source: String
+        public var low: String
+        public var high: String
+    }
+
+    public struct AtTime: Encodable, Sendable {
+        public var time: Double
+        public var n_risk: Int
+        public var survival: Double
+        public var std_err: Double?
+        public var lower: Double?
+        public var upper: Double?
+    }
+
+    public struct Group: Encodable, Sendable {
+        public var level: String
+        public var n: Int
+        public var events: Int
+        public var observed: Double
+        public var expected: Double
+        public var at_times: [AtTime]
+    }
+
+    public struct Test: Encodable, Sendable {
+        public var variable: String
+        public var cutoff: Cutoff?
+        public var chisq: Double?
+        public var df: Int?
+        public var p: Double?
+        public var n_used: Int
+        public var groups: [Group]
+        public var error: String?
+    }
+
+    public struct Output: Encodable, Sendable {
+        public var rho: Double
+        public var times: [Double]
+        public var tests: [Test]
+    }
+
+    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
+        let survival = try context.survival(for: m.node)
+        let rho = try m["rho"]?.double() ?? 0
+        if rho < 0, let node = m["rho"] { throw node.error(.invalidValue, "rho must be 0 (log-rank) or more (1 = Peto–Peto)") }
+        let type = try m["conf_type"]?.choice(SurvivalConfidenceType.self) ?? (context.pipeline.profile == .r ? .log : .logLog)
+        let confidence: SurvivalConfidence
+        do { confidence = try SurvivalConfidence(type: type, level: try m["conf_level"]?.double() ?? 0.95) } catch {
+            throw (m["conf_level"] ?? m.node).error(.invalidValue, "conf_level must be between 0 and 1")
+        }
+        var groups: [Grouping] = []
+        for item in try m.required("groups").list() {
+            if case .scalar = item.content {
+                let v = try context.variable(item, kinds: [.category, .boolean])
+                groups.append(Grouping(variable: v, cutoff: nil, label: context.pipeline.label(v)))
+                continue
+            }
+            let g = try item.mapping(allowing: ["variable", "cutoff", "label"])
+            let variableNode = try g.required("variable")
+            let kind = context.kinds[try variableNode.string()]
+            var cutoff: CutoffSource? = nil
+            let v: String
+            if let c = g["cutoff"] {
+                v = try context.variable(variableNode, kinds: [.number, .integer])
+                if case .mapping = c.content {
+                    let from = try c.mapping(allowing: ["from"]).required("from")
+                    let found = try context.earlierAnalysis(from)
+                    guard found.plugin == "roc_cutoff" else {
+                        throw from.error(.invalidValue, "analysis '\(found.id)' is a \(found.plugin) analysis; cut-offs come from roc_cutoff")
+                    }
+                    cutoff = .analysis(found.id)
+                } else if try c.string() == "median" {
+                    cutoff = .median
+                } else {
+                    cutoff = .value(try c.double())
+                }
+            } else {
+                if kind == .number || kind == .integer {
+                    throw variableNode.error(.missingKey, "'\(try variableNode.string())' is numeric: give a cutoff (a number, median, or {from: <analysis>})")
+                }
+                v = try context.variable(variableNode, kinds: [.category, .boolean])
+            }
+            groups.append(Grouping(variable: v, cutoff: cutoff, label: try g["label"]?.string() ?? context.pipeline.label(v)))
+        }
+        return Parameters(times: try m["times"]?.doubleList() ?? [], rho: rho, groups: groups, confidence: confidence,
+                          title: try m["title"]?.string(), unit: survival.unit)
+    }
+
+    public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
+        let (data, rows, _) = try input.survival()
+        var tests: [Test] = []
+        for grouping in p.groups {
+            do {
+                tests.append(try test(grouping, p, input: input, data: data, rows: rows))
+            } catch {
+                tests.append(Test(variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
+                                  error: (error as? StatisticsError)?.message ?? String(describing: error)))
+            }
+        }
+        return Output(rho: p.rho, times: p.times, tests: tests)
+    }
+
+    static func test(_ g: Grouping, _ p: Parameters, input: AnalysisInput, data: SurvivalData, rows: [Int]) throws -> Test {
+        let column = try input.column(g.variable)
+        var codes: [Int32]
+        var levels: [String]
+        var cutoff: Cutoff? = nil
+        if let source = g.cutoff {
+            guard let values = column.numbers else { throw AnalysisError("type_mismatch", "'\(g.variable)' is not numeric") }
+            let x = rows.map { values[$0] }
+            let threshold: Double
+            let sourceName: String
+            switch source {
+            case .value(let v): threshold = v; sourceName = "value"
+            case .median:
+                guard let m = ContinuousSummary(x).median else { throw AnalysisError("empty_input", "'\(g.variable)' has no values") }
+                threshold = m; sourceName = "median"
+            case .analysis(let id): threshold = try input.cutoff(from: id, variable: g.variable); sourceName = id
+            }
+            let t = Format.short(threshold, significant: 4)
+            cutoff = Cutoff(value: threshold, source: sourceName, low: "< \(t)", high: ">= \(t)")
+            levels = ["< \(t)", ">= \(t)"]
+            codes = x.map { $0.isNaN ? -1 : ($0 < threshold ? 0 : 1) }
+        } else {
+            guard let groups = column.groups else { throw AnalysisError("type_mismatch", "'\(g.variable)' is not categorical") }
+            codes = rows.map { groups.codes[$0] }
+            levels = groups.levels
+        }
+        // Levels without subjects are not groups of the test (as R's factor() of the data).
+        let present = levels.indices.filter { k in codes.contains(Int32(k)) }
+        let remap = Dictionary(uniqueKeysWithValues: present.enumerated().map { (Int32($1), Int32($0)) })
+        codes = codes.map { remap[$0] ?? -1 }
+        levels = present.map { levels[$0] }
+        let test = try LogRankTest(data, group: codes, groupCount: levels.count, rho: p.rho)
+        let sorted = try data.sorted(byGroup: codes, groupCount: levels.count)
+        var groups: [Group] = []
+        for (k, level) in levels.enumerated() {
+            let km = try KaplanMeier(sorted[k], confidence: p.confidence)
+            groups.append(Group(level: level, n: test.groups[k].count, events: test.groups[k].events,
+                                observed: test.groups[k].observed, expected: test.groups[k].expected,
+                                at_times: km.survival(at: p.times).map {
+                                    AtTime(time: $0.time, n_risk: $0.atRisk, survival: $0.survival, std_err: $0.standardError,
+                                           lower: $0.lower, upper: $0.upper)
+                                }))
+        }
+        return Test(variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
+                    n_used: test.countUsed, groups: groups, error: nil)
+    }
+
+    public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
+        let level = Format.short(100 * p.confidence.level)
+        var header = ["Variable", "Group", "n"]
+        for t in o.times { header.append("\(Format.short(t))-\(context.timeUnit) survival (\(level)% CI)") }
+        header.append(o.rho == 0 ? "Log-rank p" : "Peto–Peto p")
+        var rows: [[ReportCell]] = []
+        for (test, grouping) in zip(o.tests, p.groups) {
+            if let error = test.error {
+                rows.append([.text(grouping.label), .text("not tested: \(error)"), .text("")] + o.times.map { _ in .text("") } + [.text("")])
+                continue
+            }
+            for (k, g) in test.groups.enumerated() {
+                var row: [ReportCell] = [.text(k == 0 ? grouping.label : ""), .text(g.level), .count(g.n, percent: nil)]
+                for t in o.times {
+                    if let a = g.at_times.first(where: { $0.time == t }) {
+                        let ci = a.lower.map { lo in "\(Format.fixed(100 * lo, digits: 1))–\(a.upper.map { Format.fixed(100 * $0, digits: 1) } ?? "NA")" } ?? "NA"
+                        row.append(.text("\(Format.percent(a.survival)) (\(ci))"))
+                    } else {
+                        row.append(.text("NA"))
+                    }
+                }
+                row.append(.text(k == 0 ? test.p.map(Format.pValue) ?? "NA" : ""))
+                rows.append(row)
+            }
+        }
+        return [.table(ReportTable(name: "table3_univariate", title: p.title ?? "Univariate analysis of overall survival",
+                                   header: header, rows: rows,
+                                   note: "Kaplan–Meier estimates with \(p.confidence.type.rawValue) confidence intervals; p from the \(o.rho == 0 ? "log-rank" : "Peto–Peto") test."))]
+    }
+}

@@ -1,0 +1,152 @@
+public import CohortPluginSDK
+public import CohortStatistics
+
+/// `plugin: roc_cutoff` — ROC curves of continuous predictors for an event within a horizon,
+/// with AUC (DeLong CI) and the best cut-off (Youden or closest to top-left) as pROC finds it.
+/// Its cut-offs can split variables in a later `logrank` analysis (`cutoff: {from: <id>}`).
+public enum ROCCutoffPlugin: AnalysisPlugin {
+    public static let name = "roc_cutoff"
+    public static let parameterKeys = ["outcome", "predictors", "method", "direction", "conf_level", "title"]
+
+    public enum DirectionSetting: String, Sendable, CaseIterable {
+        case auto
+        case higher = "higher_is_positive"
+        case lower = "lower_is_positive"
+    }
+
+    public struct Parameters: Sendable {
+        public var horizon: Double
+        public var predictors: [String]
+        public var method: ROCCurve.CutoffMethod
+        public var direction: DirectionSetting
+        public var confLevel: Double
+        public var title: String?
+        public var labels: [String: String]
+        public var unit: String
+    }
+
+    public struct OutcomeDefinition: Encodable, Sendable {
+        public var event_within: Double
+    }
+
+    public struct Interval: Encodable, Sendable {
+        public var lower: Double
+        public var upper: Double
+        public var method: String
+    }
+
+    public struct Best: Encodable, Sendable {
+        public var threshold: Double
+        public var value: Double?
+        public var rule: String?
+        public var sensitivity: Double
+        public var specificity: Double
+        public var youden: Double
+    }
+
+    public struct Predictor: Encodable, Sendable {
+        public var variable: String
+        public var n_positive: Int
+        public var n_negative: Int
+        public var excluded: Int
+        public var direction: String?
+        public var auc: Double?
+        public var auc_ci: Interval?
+        public var best: [Best]
+        public var error: String?
+    }
+
+    public struct Output: Encodable, Sendable, CutoffProviding {
+        public var outcome: OutcomeDefinition
+        public var method: String
+        public var predictors: [Predictor]
+
+        public func cutoff(for variable: String) -> Double? {
+            predictors.first { $0.variable == variable }?.best.first?.threshold
+        }
+
+        public var cutoffVariables: [String] { predictors.map(\.variable) }
+    }
+
+    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
+        let survival = try context.survival(for: m.node)
+        let outcome = try m.required("outcome").mapping(allowing: ["event_within"])
+        let horizon = try outcome.required("event_within").double()
+        let predictors = try m.required("predictors").list().map { try context.variable($0, kinds: [.number, .integer]) }
+        let level = try m["conf_level"]?.double() ?? 0.95
+        if !(level > 0 && level < 1), let node = m["conf_level"] { throw node.error(.invalidValue, "conf_level must be between 0 and 1") }
+        return Parameters(horizon: horizon, predictors: predictors,
+                          method: try m["method"]?.choice(ROCCurve.CutoffMethod.self) ?? .youden,
+                          direction: try m["direction"]?.choice(DirectionSetting.self) ?? .auto,
+                          confLevel: level, title: try m["title"]?.string(), labels: context.pipeline.labels, unit: survival.unit)
+    }
+
+    public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
+        let (data, rows, _) = try input.survival()
+        var predictors: [Predictor] = []
+        for name in p.predictors {
+            guard let values = try input.column(name).numbers else {
+                throw AnalysisError("type_mismatch", "'\(name)' is not numeric")
+            }
+            // Predictor missing: left out first, counted nowhere. Event by the horizon = case;
+            // followed beyond it = control; censored at or before it = excluded.
+            var x: [Double] = [], y: [Bool] = []
+            var excluded = 0
+            for (k, row) in rows.enumerated() where !values[row].isNaN {
+                if data.event[k] && data.time[k] <= p.horizon { x.append(values[row]); y.append(true) }
+                else if data.time[k] > p.horizon { x.append(values[row]); y.append(false) }
+                else { excluded += 1 }
+            }
+            let positives = y.filter { $0 }.count
+            do {
+                let choice: ROCCurve.DirectionChoice
+                switch p.direction {
+                case .auto: choice = .auto
+                case .higher: choice = .fixed(.higherIsPositive)
+                case .lower: choice = .fixed(.lowerIsPositive)
+                }
+                let curve = try ROCCurve(predictor: x, outcome: y, direction: choice)
+                let ci = try curve.aucConfidenceInterval(level: p.confLevel)
+                predictors.append(Predictor(
+                    variable: name, n_positive: curve.positives, n_negative: curve.negatives, excluded: excluded,
+                    direction: curve.direction.rawValue, auc: curve.auc,
+                    auc_ci: ci.map { Interval(lower: $0.lower, upper: $0.upper, method: "delong") },
+                    best: curve.best(p.method).map { b in
+                        Best(threshold: b.threshold, value: b.value,
+                             rule: b.value.map { (b.positiveAtOrAbove ? ">= " : "<= ") + Format.short($0, significant: 4) },
+                             sensitivity: b.sensitivity, specificity: b.specificity, youden: b.youden)
+                    },
+                    error: nil))
+            } catch let error as StatisticsError {
+                predictors.append(Predictor(variable: name, n_positive: positives, n_negative: y.count - positives,
+                                            excluded: excluded, direction: nil, auc: nil, auc_ci: nil, best: [], error: error.message))
+            }
+        }
+        return Output(outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: predictors)
+    }
+
+    public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
+        var rows: [[ReportCell]] = []
+        for pr in o.predictors {
+            let label = p.labels[pr.variable] ?? pr.variable
+            if let error = pr.error {
+                rows.append([.text(label), .text("not estimable: \(error)"), .text(""), .text(""), .text(""), .text("")])
+                continue
+            }
+            let auc = pr.auc.map { a in
+                Format.fixed(a, digits: 2) + (pr.auc_ci.map { " (\(Format.fixed($0.lower, digits: 2))–\(Format.fixed($0.upper, digits: 2)))" } ?? "")
+            } ?? "NA"
+            let cut = pr.best.map { b in (b.rule ?? Format.short(b.threshold)).replacing(">= ", with: "≥ ").replacing("<= ", with: "≤ ") }
+                .joined(separator: "; ")
+            let se = pr.best.map { Format.fixed($0.sensitivity, digits: 3) }.joined(separator: "; ")
+            let sp = pr.best.map { Format.fixed($0.specificity, digits: 3) }.joined(separator: "; ")
+            rows.append([.text(label), .text(auc), .text(cut), .text(se), .text(sp), .text("\(pr.n_positive) / \(pr.n_negative)")])
+        }
+        let horizon = Format.short(o.outcome.event_within)
+        return [.table(ReportTable(
+            name: "roc_cutoffs", title: p.title ?? "ROC analysis for death within \(horizon) \(p.unit)",
+            header: ["Variable", "AUC (95% CI)", "Cut-off", "Sensitivity", "Specificity", "Events / non-events"],
+            rows: rows,
+            note: "Cases: event at or before \(horizon) \(p.unit); controls: followed beyond it; patients censored earlier are excluded. Cut-off by \(o.method == "youden" ? "Youden's index" : "closest to the top-left corner"); AUC CI by DeLong."))]
+    }
+}
