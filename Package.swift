@@ -86,6 +86,12 @@ var package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "CohortPipelineTests",
+            dependencies: ["CohortPipeline", "CohortPluginSDK", "CohortConfiguration", "CohortData"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
