@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 /// Reads a delimited export into a ``Table`` of the declared columns, byte by byte.
 ///
 /// RFC 4180 quoting (quotes, doubled quotes, delimiters and newlines inside quotes), CRLF or LF,
@@ -32,6 +35,9 @@ public struct CSVReader: Sendable {
         try bytes.withUnsafeBytes { try read($0) }
     }
 
+    /// Files at least this large are parsed in two halves concurrently (when no field is quoted).
+    static let parallelThreshold = 4 << 20
+
     private func parse(_ input: UnsafeBufferPointer<UInt8>) throws -> Table {
         var data = input
         if data.count >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
@@ -46,13 +52,15 @@ public struct CSVReader: Sendable {
         }
         let delimiter = options.delimiter ?? Self.detectDelimiter(data)
         var scanner = RecordScanner(data: data, delimiter: delimiter)
+        defer { scanner.release() }
         guard let header = try scanner.nextRecord() else { throw DataError(.emptyFile, "the file is empty") }
         let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters() }
+        let bodyStart = scanner.position
+        let bodyLine = scanner.line
         // Map declared columns to header positions.
         var slots = [Int](repeating: -1, count: names.count)
-        var builders: [ColumnBuilder] = []
+        var specs: [ColumnSpec] = []
         var absent: [ColumnSpec] = []
-        let capacity = max(16, data.count / max(1, names.count * 6))
         for spec in columns {
             let matches = names.indices.filter { names[$0] == spec.name }
             if matches.count > 1 {
@@ -68,60 +76,73 @@ public struct CSVReader: Sendable {
                 absent.append(spec)
                 continue
             }
-            slots[position] = builders.count
-            builders.append(ColumnBuilder(spec: spec, decimalComma: options.decimalComma, capacity: capacity))
+            slots[position] = specs.count
+            specs.append(spec)
         }
-        let missingTokens = options.missing.map { Array($0.utf8) }
-        var problems: [DataError.Problem] = []
-        var problemCount = 0
-        var rows = 0
-        while let record = try scanner.nextRecord() {
-            if record.fields.count == 1 && record.fields[0].isEmpty { continue }  // blank line
-            guard record.fields.count == names.count else {
-                throw DataError(.raggedRow, "the row has \(record.fields.count) fields but the header has \(names.count)", line: record.line)
+        let body = UnsafeBufferPointer(rebasing: data[bodyStart...])
+        // Split in two at a line break when no quote can hide one.
+        var chunks = [body]
+        if body.count >= Self.parallelThreshold && !body.contains(0x22) {
+            var split = body.count / 2
+            while split < body.count && body[split - 1] != 0x0A { split += 1 }
+            if split < body.count {
+                chunks = [UnsafeBufferPointer(rebasing: body[..<split]), UnsafeBufferPointer(rebasing: body[split...])]
             }
-            for (position, field) in record.fields.enumerated() {
-                let slot = slots[position]
-                if slot < 0 { continue }
-                let builder = builders[slot]
-                if Self.isMissing(field, missingTokens) {
-                    builder.appendMissing()
-                    continue
-                }
-                if let reason = builder.append(field) {
-                    problemCount += 1
-                    builder.badValues += 1
-                    builder.appendMissing()
-                    if options.onError == .reject && problems.count < Self.maximumListedProblems {
-                        problems.append(DataError.Problem(line: record.line, column: builder.spec.name,
-                                                          value: String(decoding: field, as: UTF8.self), reason: reason))
-                    }
-                }
-            }
-            rows += 1
         }
+        let parser = ChunkParser(specs: specs, slots: slots, fieldCount: names.count, delimiter: delimiter,
+                                 options: options)
+        let results = ChunkResults(count: chunks.count)
+        if chunks.count == 1 {
+            results.set(0, Result { try parser.parse(chunks[0], firstLine: bodyLine) })
+        } else {
+            // The buffers stay valid: the caller's bytes outlive this synchronous call.
+            let shared = SharedChunks(chunks: chunks)
+            DispatchQueue.concurrentPerform(iterations: shared.chunks.count) { k in
+                results.set(k, Result { try parser.parse(shared.chunks[k], firstLine: 1) })
+            }
+        }
+        // Merge; the second chunk's line numbers start after the first chunk's last line.
+        var merged: ChunkParser.Output? = nil
+        var lineOffset = 0
+        for k in 0..<chunks.count {
+            let result = results.get(k)
+            switch result {
+            case .failure(var error as DataError):
+                if let line = error.line { error.line = line + lineOffset }
+                throw error
+            case .failure(let error):
+                throw error
+            case .success(var output):
+                for i in output.problems.indices { output.problems[i].line += lineOffset }
+                if var m = merged {
+                    m.rows += output.rows
+                    m.problemCount += output.problemCount
+                    m.problems += output.problems
+                    for i in m.builders.indices { m.builders[i].append(contentsOf: output.builders[i]) }
+                    merged = m
+                } else {
+                    merged = output
+                }
+                lineOffset = k == 0 ? output.lastLine - 1 : lineOffset
+            }
+        }
+        guard let output = merged else { throw DataError(.emptyFile, "the file is empty") }
+        let problems = Array(output.problems.prefix(Self.maximumListedProblems))
         if options.onError == .reject, let first = problems.first {
-            let more = problemCount > problems.count ? " (\(problemCount) bad values in all; the first \(problems.count) are listed)" : ""
+            let more = output.problemCount > problems.count ? " (\(output.problemCount) bad values in all; the first \(problems.count) are listed)" : ""
             throw DataError(.badValue, "value \"\(first.value)\" in column \(first.column) is \(first.reason)\(more)",
                             line: first.line, column: first.column, problems: problems)
         }
-        guard rows > 0 else { throw DataError(.noRows, "the file has a header but no rows", line: 1) }
-        var table = Table(rowCount: rows)
-        for builder in builders { table.set(builder.build()) }
+        guard output.rows > 0 else { throw DataError(.noRows, "the file has a header but no rows", line: 1) }
+        var table = Table(rowCount: output.rows)
+        for builder in output.builders { table.set(builder.build()) }
         for spec in absent {
-            let builder = ColumnBuilder(spec: spec, decimalComma: false, capacity: rows)
-            for _ in 0..<rows { builder.appendMissing() }
+            var builder = ColumnBuilder(spec: spec, decimalComma: false, capacity: output.rows)
+            for _ in 0..<output.rows { builder.appendMissing() }
             table.set(builder.build())
         }
         // Keep the declaration order.
-        return Table(rowCount: rows, columns: columns.compactMap { table[$0.name] })
-    }
-
-    @inline(__always)
-    static func isMissing(_ field: UnsafeBufferPointer<UInt8>, _ tokens: [[UInt8]]) -> Bool {
-        if field.count > 8 { return false }
-        for token in tokens where ColumnBuilder.equal(field, token) { return true }
-        return false
+        return Table(rowCount: output.rows, columns: columns.compactMap { table[$0.name] })
     }
 
     /// The delimiter that occurs most often outside quotes on the header line.
@@ -145,10 +166,92 @@ public struct CSVReader: Sendable {
     }
 }
 
+/// Parses the body (records after the header) of one chunk into column builders.
+struct ChunkParser: Sendable {
+    let specs: [ColumnSpec]
+    let slots: [Int]
+    let fieldCount: Int
+    let delimiter: UInt8
+    let options: InputOptions
+
+    struct Output: Sendable {
+        var builders: [ColumnBuilder]
+        var rows = 0
+        var problems: [DataError.Problem] = []
+        var problemCount = 0
+        /// The line number after the chunk's last record.
+        var lastLine = 1
+    }
+
+    func parse(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int) throws -> Output {
+        let capacity = max(16, data.count / max(1, fieldCount * 6))
+        var output = Output(builders: specs.map { ColumnBuilder(spec: $0, decimalComma: options.decimalComma, capacity: capacity) })
+        let missingTokens = TokenSet(options.missing.map { Array($0.utf8) })
+        let reject = options.onError == .reject
+        var scanner = RecordScanner(data: data, delimiter: delimiter, expectedFields: fieldCount + 1)
+        scanner.line = firstLine
+        defer { scanner.release() }
+        while let record = try scanner.nextRecord() {
+            if record.count == 1 && record.fields[0].isEmpty { continue }  // blank line
+            guard record.count == fieldCount else {
+                throw DataError(.raggedRow, "the row has \(record.count) fields but the header has \(fieldCount)", line: record.line)
+            }
+            for position in 0..<fieldCount {
+                let slot = slots[position]
+                if slot < 0 { continue }
+                let field = record.fields[position]
+                if missingTokens.contains(field) {
+                    output.builders[slot].appendMissing()
+                    continue
+                }
+                if let reason = output.builders[slot].append(field) {
+                    output.problemCount += 1
+                    output.builders[slot].badValues += 1
+                    output.builders[slot].appendMissing()
+                    if reject && output.problems.count < CSVReader.maximumListedProblems {
+                        output.problems.append(DataError.Problem(line: record.line, column: specs[slot].name,
+                                                                 value: String(decoding: field, as: UTF8.self), reason: reason))
+                    }
+                }
+            }
+            output.rows += 1
+        }
+        output.lastLine = scanner.line
+        return output
+    }
+}
+
+/// Results of chunks parsed on several threads.
+final class ChunkResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<ChunkParser.Output, any Error>?]
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ k: Int, _ result: Result<ChunkParser.Output, any Error>) {
+        lock.lock()
+        results[k] = result
+        lock.unlock()
+    }
+
+    func get(_ k: Int) -> Result<ChunkParser.Output, any Error> {
+        lock.lock()
+        defer { lock.unlock() }
+        return results[k] ?? .failure(DataError(.unreadable, "a part of the file was not parsed"))
+    }
+}
+
+/// Views into the caller's bytes, read (never written) by the chunk parsers.
+struct SharedChunks: @unchecked Sendable {
+    let chunks: [UnsafeBufferPointer<UInt8>]
+}
+
 /// Splits the input into records of fields, tracking line numbers.
 struct RecordScanner {
     struct Record {
-        var fields: [UnsafeBufferPointer<UInt8>]
+        var fields: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+        /// Fields in the record (may exceed `fields.count` for a ragged row).
+        var count: Int
         var line: Int
     }
 
@@ -158,25 +261,46 @@ struct RecordScanner {
     var line = 1
     /// Unescaped copies of quoted fields that contained doubled quotes (kept alive per record).
     private var scratch: [UnsafeMutableBufferPointer<UInt8>] = []
-    private var fields: [UnsafeBufferPointer<UInt8>] = []
+    /// Field views of the current record; grows as needed.
+    private var storage: UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>
 
-    init(data: UnsafeBufferPointer<UInt8>, delimiter: UInt8) {
+    init(data: UnsafeBufferPointer<UInt8>, delimiter: UInt8, expectedFields: Int = 64) {
         self.data = data
         self.delimiter = delimiter
+        storage = .allocate(capacity: max(1, expectedFields))
     }
 
+    /// Frees the scanner's memory; call once when done.
     mutating func release() {
+        freeScratch()
+        storage.deallocate()
+        storage = .allocate(capacity: 1)
+    }
+
+    private mutating func freeScratch() {
         for buffer in scratch { buffer.deallocate() }
         scratch.removeAll(keepingCapacity: true)
     }
 
-    /// The next record, or `nil` at the end of the input.
+    @inline(__always)
+    private mutating func store(_ field: UnsafeBufferPointer<UInt8>, at count: Int) {
+        if count >= storage.count {
+            let bigger = UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>.allocate(capacity: storage.count * 2)
+            _ = bigger.initialize(from: storage)
+            storage.deallocate()
+            storage = bigger
+        }
+        storage[count] = field
+    }
+
+    /// The next record, or `nil` at the end of the input. Its fields are valid until the next call.
     mutating func nextRecord() throws -> Record? {
-        release()
+        if !scratch.isEmpty { freeScratch() }
         guard position < data.count else { return nil }
-        fields.removeAll(keepingCapacity: true)
+        var count = 0
         let startLine = line
         let n = data.count
+        let delimiter = self.delimiter
         while true {
             if position < n && data[position] == 0x22 {
                 // Quoted field.
@@ -205,10 +329,11 @@ struct RecordScanner {
                         j += content[j] == 0x22 ? 2 : 1
                     }
                     scratch.append(copy)
-                    fields.append(UnsafeBufferPointer(rebasing: UnsafeBufferPointer(copy)[0..<k]))
+                    store(UnsafeBufferPointer(rebasing: UnsafeBufferPointer(copy)[0..<k]), at: count)
                 } else {
-                    fields.append(content)
+                    store(content, at: count)
                 }
+                count += 1
                 position = i + 1
                 if position >= n { break }
                 let next = data[position]
@@ -225,7 +350,8 @@ struct RecordScanner {
                 if c == delimiter || c == 0x0A || c == 0x0D { break }
                 i += 1
             }
-            fields.append(UnsafeBufferPointer(rebasing: data[position..<i]))
+            store(UnsafeBufferPointer(rebasing: data[position..<i]), at: count)
+            count += 1
             if i >= n { position = n; break }
             let c = data[i]
             if c == delimiter { position = i + 1; continue }
@@ -233,7 +359,7 @@ struct RecordScanner {
             line += 1
             break
         }
-        return Record(fields: fields, line: startLine)
+        return Record(fields: UnsafeBufferPointer(rebasing: UnsafeBufferPointer(storage)[0..<count]), count: count, line: startLine)
     }
 }
 
@@ -264,7 +390,13 @@ enum Transcoding {
     static func firstInvalidUTF8(_ data: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = data.count
+        let raw = UnsafeRawBufferPointer(data)
         while i < n {
+            // ASCII fast path: eight bytes at a time.
+            if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+                continue
+            }
             let b = data[i]
             if b < 0x80 { i += 1; continue }
             let length: Int

@@ -1,5 +1,5 @@
 /// Accumulates one declared column's values straight from field bytes into typed storage.
-final class ColumnBuilder {
+struct ColumnBuilder {
     let spec: ColumnSpec
     let decimalComma: Bool
     private(set) var numbers: [Double] = []
@@ -8,23 +8,24 @@ final class ColumnBuilder {
     private(set) var flags: [Int8] = []
     private(set) var ids: [String] = []
     /// Byte form of each known file value → code (a short list is scanned; most columns have few).
-    private var valueBytes: [[UInt8]] = []
+    private var valueBytes = TokenSet()
     private var valueCodes: [Int32] = []
     private var lookup: [[UInt8]: Int32] = [:]
     private(set) var levels: [String] = []
     private let otherCode: Int32?
     private let fixedLevels: Bool
     private let datePatterns: [DatePattern]
-    private let trueBytes: [[UInt8]]
-    private let falseBytes: [[UInt8]]
+    private let trueBytes: TokenSet
+    private let falseBytes: TokenSet
     var badValues = 0
+    private let capacity: Int
 
     init(spec: ColumnSpec, decimalComma: Bool, capacity: Int) {
         self.spec = spec
         self.decimalComma = decimalComma
         self.datePatterns = spec.dateFormats.compactMap(DatePattern.init)
-        self.trueBytes = spec.trueTokens.map { Array($0.utf8) }
-        self.falseBytes = spec.falseTokens.map { Array($0.utf8) }
+        self.trueBytes = TokenSet(spec.trueTokens.map { Array($0.utf8) })
+        self.falseBytes = TokenSet(spec.falseTokens.map { Array($0.utf8) })
         var other: Int32? = nil
         let labels = spec.levels.labels
         if let mapping = spec.levels.mapping {
@@ -39,7 +40,14 @@ final class ColumnBuilder {
             fixedLevels = false
         }
         otherCode = other
-        for (i, bytes) in valueBytes.enumerated() { lookup[bytes] = valueCodes[i] }
+        if let mapping = spec.levels.mapping {
+            for (i, pair) in mapping.enumerated() { lookup[Array(pair.value.utf8)] = valueCodes[i] }
+        }
+        self.capacity = capacity
+        reserve()
+    }
+
+    private mutating func reserve() {
         switch spec.kind {
         case .number, .integer: numbers.reserveCapacity(capacity)
         case .category: codes.reserveCapacity(capacity)
@@ -50,7 +58,7 @@ final class ColumnBuilder {
     }
 
     /// Appends a missing value.
-    func appendMissing() {
+    mutating func appendMissing() {
         switch spec.kind {
         case .number, .integer: numbers.append(.nan)
         case .category: codes.append(-1)
@@ -61,7 +69,7 @@ final class ColumnBuilder {
     }
 
     /// Appends a present field. Returns a reason when the value is bad (nothing is appended then).
-    func append(_ field: UnsafeBufferPointer<UInt8>) -> String? {
+    mutating func append(_ field: UnsafeBufferPointer<UInt8>) -> String? {
         switch spec.kind {
         case .number:
             guard let v = FieldParsing.number(field, decimalComma: decimalComma) else { return "not a number" }
@@ -76,21 +84,21 @@ final class ColumnBuilder {
             }
             return "not a date in the format \(spec.dateFormats.joined(separator: " or "))"
         case .boolean:
-            if trueBytes.contains(where: { Self.equal(field, $0) }) { flags.append(1); return nil }
-            if falseBytes.contains(where: { Self.equal(field, $0) }) { flags.append(0); return nil }
+            if trueBytes.contains(field) { flags.append(1); return nil }
+            if falseBytes.contains(field) { flags.append(0); return nil }
             return "neither \(spec.trueTokens.joined(separator: "/")) nor \(spec.falseTokens.joined(separator: "/"))"
         case .category:
             if let code = code(for: field) { codes.append(code); return nil }
-            return "not one of the declared levels (\(valueBytes.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", ")))"
+            return "not one of the declared levels (\((spec.levels.mapping ?? []).map(\.value).joined(separator: ", ")))"
         case .id:
             ids.append(String(decoding: field, as: UTF8.self))
         }
         return nil
     }
 
-    private func code(for field: UnsafeBufferPointer<UInt8>) -> Int32? {
+    private mutating func code(for field: UnsafeBufferPointer<UInt8>) -> Int32? {
         if valueBytes.count <= 16 {
-            for (i, bytes) in valueBytes.enumerated() where Self.equal(field, bytes) { return valueCodes[i] }
+            if let i = valueBytes.index(of: field) { return valueCodes[i] }
         } else if let code = lookup[Array(field)] {
             return code
         }
@@ -106,11 +114,26 @@ final class ColumnBuilder {
         return code
     }
 
-    @inline(__always)
-    static func equal(_ field: UnsafeBufferPointer<UInt8>, _ bytes: [UInt8]) -> Bool {
-        guard field.count == bytes.count else { return false }
-        for i in 0..<bytes.count where field[i] != bytes[i] { return false }
-        return true
+    /// Appends another chunk's values (rows after this chunk's), remapping category codes.
+    mutating func append(contentsOf other: ColumnBuilder) {
+        badValues += other.badValues
+        switch spec.kind {
+        case .number, .integer: numbers += other.numbers
+        case .date: days += other.days
+        case .boolean: flags += other.flags
+        case .id: ids += other.ids
+        case .category:
+            var remap = [Int32](repeating: -1, count: other.levels.count)
+            for (k, label) in other.levels.enumerated() {
+                if let existing = levels.firstIndex(of: label) {
+                    remap[k] = Int32(existing)
+                } else {
+                    remap[k] = Int32(levels.count)
+                    levels.append(label)
+                }
+            }
+            codes += other.codes.map { $0 < 0 ? $0 : remap[Int($0)] }
+        }
     }
 
     func build() -> Column {

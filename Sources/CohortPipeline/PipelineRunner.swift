@@ -62,9 +62,14 @@ public struct PipelineRunner: Sendable {
     /// Runs on the contents of an export.
     public func run(_ data: Data, info: RunInfo) async -> RunOutcome {
         let p = loaded.pipeline
-        let (inputSHA, byteCount, preparedResult) = data.withUnsafeBytes { bytes in
-            (Digest.sha256(bytes), bytes.count, Result { try prepare(bytes) })
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let (inputSHA, byteCount, preparedResult, hashSeconds) = data.withUnsafeBytes { bytes in
+            let sha = Digest.sha256(bytes)
+            let hashed = clock.now
+            return (sha, bytes.count, Result { try prepare(bytes) }, Self.seconds(hashed - t0))
         }
+        let readSeconds = Self.seconds(clock.now - t0) - hashSeconds
         var base: [(key: String, value: JSONValue)] = [
             ("schema", .string("cohortd.results/1")),
             ("software", .object([("name", .string("cohortd")), ("version", .string(Self.version))])),
@@ -86,7 +91,9 @@ public struct PipelineRunner: Sendable {
         }
         let input = AnalysisInput(table: prepared.table, pipeline: p, earlierOutputs: [:], pipelineDirectory: loaded.directory)
         let reportContext = ReportContext(minCell: p.report.minCell, timeUnit: p.survival?.unit ?? "")
+        let t1 = clock.now
         let results = await runAnalyses(input: input, report: reportContext)
+        let analysisSeconds = Self.seconds(clock.now - t1)
 
         var analyses: [JSONValue] = []
         var report: [(id: String, blocks: [ReportBlock])] = []
@@ -113,7 +120,13 @@ public struct PipelineRunner: Sendable {
             if let e = step.excluded { o.append(("excluded", .number(Double(e)))) }
             return .object(o)
         }
-        base += [("run", runObject(finished: Date())), ("pipeline", pipelineObject),
+        var run = runObject(finished: Date())
+        if case .object(var fields) = run {
+            fields.append(("seconds", .object([("hash", .number(hashSeconds)), ("read", .number(readSeconds)),
+                                                 ("analyses", .number(analysisSeconds))])))
+            run = .object(fields)
+        }
+        base += [("run", run), ("pipeline", pipelineObject),
                  ("input", .object([("file", .string(info.fileName)), ("sha256", .string(inputSHA)),
                                     ("bytes", .number(Double(byteCount))), ("rows", .number(Double(prepared.rows)))])),
                  ("flow", .array(flow)), ("cohort", .object([("n", .number(Double(prepared.table.rowCount)))])),
@@ -138,8 +151,7 @@ public struct PipelineRunner: Sendable {
                     analyses.indices.contains { analyses[$0].id == dep && results[$0] != nil }
                 }
             }
-            let waveInput = AnalysisInput(table: input.table, pipeline: input.pipeline, earlierOutputs: outputs,
-                                          pipelineDirectory: input.pipelineDirectory)
+            let waveInput = input.with(earlierOutputs: outputs)
             let wave = await withTaskGroup(of: (Int, AnalysisResult).self) { group in
                 for i in ready {
                     let analysis = analyses[i]
@@ -147,9 +159,7 @@ public struct PipelineRunner: Sendable {
                         let clock = ContinuousClock()
                         let start = clock.now
                         let outcome = Result { try analysis.run(waveInput, report: report) }
-                        let elapsed = clock.now - start
-                        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                        return (i, AnalysisResult(outcome: outcome, seconds: seconds))
+                        return (i, AnalysisResult(outcome: outcome, seconds: Self.seconds(clock.now - start)))
                     }
                 }
                 var collected: [(Int, AnalysisResult)] = []
@@ -162,6 +172,10 @@ public struct PipelineRunner: Sendable {
             }
         }
         return results.compactMap { $0 }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     static func message(_ error: any Error) -> String {

@@ -1,19 +1,40 @@
 public import CohortStatistics
+import Foundation
 
 /// The data an analysis runs on: the cohort after `derive` and `cohort`, and earlier outputs.
 public struct AnalysisInput: Sendable {
     public let table: Table
     public let pipeline: Pipeline
     /// Outputs of earlier analyses that completed, by id.
-    public let earlierOutputs: [String: any Sendable]
+    public private(set) var earlierOutputs: [String: any Sendable]
     /// Directory of the pipeline file (for `exec` relative paths).
     public let pipelineDirectory: String
+    /// The survival outcome, extracted once for all analyses.
+    private let survivalOutcome: Result<SurvivalSubset, AnalysisError>
+
+    /// The survival outcome of the cohort.
+    public struct SurvivalSubset: Sendable {
+        public var data: SurvivalData
+        /// `rows[k]` is the table row of subject `k`.
+        public var rows: [Int]
+        /// Rows left out because time or event was missing.
+        public var excluded: Int
+    }
 
     public init(table: Table, pipeline: Pipeline, earlierOutputs: [String: any Sendable], pipelineDirectory: String) {
         self.table = table
         self.pipeline = pipeline
         self.earlierOutputs = earlierOutputs
         self.pipelineDirectory = pipelineDirectory
+        self.survivalOutcome = Result { try Self.extractSurvival(table: table, pipeline: pipeline) }
+            .mapError { ($0 as? AnalysisError) ?? AnalysisError("invalid_survival", String(describing: $0)) }
+    }
+
+    /// The same input with the outputs of more analyses available.
+    public func with(earlierOutputs outputs: [String: any Sendable]) -> AnalysisInput {
+        var copy = self
+        copy.earlierOutputs = outputs
+        return copy
     }
 
     /// A column that validation guaranteed exists.
@@ -25,11 +46,18 @@ public struct AnalysisInput: Sendable {
     /// The survival outcome: rows with time or event missing are left out (their count is `excluded`).
     /// `rows[k]` is the table row of subject `k`.
     public func survival() throws -> (data: SurvivalData, rows: [Int], excluded: Int) {
+        let s = try survivalOutcome.get()
+        return (s.data, s.rows, s.excluded)
+    }
+
+    static func extractSurvival(table: Table, pipeline: Pipeline) throws -> SurvivalSubset {
         guard let spec = pipeline.survival else { throw AnalysisError("no_survival", "the pipeline has no survival block") }
-        guard let time = try column(spec.time).numbers, !(try column(spec.time).kind == .date) else {
+        guard let timeColumn = table[spec.time], let eventColumn = table[spec.event] else {
+            throw AnalysisError("unknown_variable", "the data have no variable '\(table[spec.time] == nil ? spec.time : spec.event)'")
+        }
+        guard let time = timeColumn.numbers, timeColumn.kind != .date else {
             throw AnalysisError("type_mismatch", "survival time '\(spec.time)' must be a number")
         }
-        let eventColumn = try column(spec.event)
         guard let event = eventColumn.numbers, eventColumn.kind != .date else {
             throw AnalysisError("type_mismatch", "survival event '\(spec.event)' must be a boolean or a 0/1 number")
         }
@@ -38,10 +66,16 @@ public struct AnalysisInput: Sendable {
         for i in 0..<table.rowCount where !time[i].isNaN && !event[i].isNaN { rows.append(i) }
         do {
             let data = try SurvivalData(time: rows.map { time[$0] }, event: rows.map { event[$0] })
-            return (data, rows, table.rowCount - rows.count)
+            return SurvivalSubset(data: data, rows: rows, excluded: table.rowCount - rows.count)
         } catch let error as StatisticsError {
-            // Name the row of the export rather than the position among complete rows.
-            throw AnalysisError(error.code.name, error.message)
+            // Name the row of the table rather than the position among complete rows.
+            var message = error.message
+            if let range = message.range(of: "observation "), let number = Int(message[range.upperBound...].prefix { $0.isNumber }),
+               number >= 1, number <= rows.count {
+                message = message.replacingCharacters(in: range.lowerBound..<message.index(range.upperBound, offsetBy: String(number).count),
+                                                      with: "row \(rows[number - 1] + 1) of the cohort")
+            }
+            throw AnalysisError(error.code.name, "survival '\(spec.time)'/'\(spec.event)': \(message)")
         }
     }
 

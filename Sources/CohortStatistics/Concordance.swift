@@ -12,7 +12,7 @@ struct Concordance {
         let n = time.count
         guard n > 1 else { value = nil; return }
         // Dense ranks of the score.
-        let scoreOrder = RadixSort.order(score.map { RadixSort.key($0 == 0 ? 0 : $0) })
+        let scoreOrder = RadixSort.order(score.map { RadixSort.key($0) })
         var rank = [Int](repeating: 0, count: n)
         var r = 0
         for (k, position) in scoreOrder.enumerated() {

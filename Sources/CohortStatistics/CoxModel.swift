@@ -65,7 +65,7 @@ public struct CoxModel: Sendable, Hashable {
             throw StatisticsError(.emptyInput, "no subject has every covariate of the model")
         }
         let subset = try SurvivalData(time: complete.map { data.time[$0] }, event: complete.map { data.event[$0] })
-        let ascending = subset.sortOrder()
+        let ascending = subset.order
         let order = ascending.reversed().map { complete[Int($0)] }
         let n = order.count
         let time = order.map { data.time[$0] }

@@ -18,8 +18,7 @@ public struct ContinuousSummary: Sendable, Hashable {
     /// Summarises `values`; NaN entries count as missing. Infinite values are treated as
     /// observed (callers reject them earlier; they never appear in cohortd's typed columns).
     public init(_ values: [Double]) {
-        var sorted = values.filter { !$0.isNaN }
-        sorted.sort()
+        let sorted = RadixSort.sorted(values.filter { !$0.isNaN })
         count = sorted.count
         missing = values.count - sorted.count
         guard count > 0 else { return }

@@ -52,63 +52,72 @@ public struct LogRankTest: Sendable, Hashable {
         var counts = [Int](repeating: 0, count: k)
         var events = [Int](repeating: 0, count: k)
 
-        // Subjects in time order, split by stratum (stable, so each stratum stays in time order).
-        let order = data.sortOrder()
-        var byStratum = [[Int32]](repeating: [], count: strata == nil ? 1 : strataCount)
-        for position in order {
-            let i = Int(position)
-            guard group[i] >= 0 else { continue }
-            let s = strata.map { Int($0[i]) } ?? 0
-            guard s >= 0 else { continue }
-            byStratum[s].append(position)
-            counts[Int(group[i])] += 1
-            if data.event[i] { events[Int(group[i])] += 1 }
+        // Group and stratum codes in time order; subjects with a negative code are left out.
+        let codes = data.inTimeOrder(group)
+        let strataCodes = strata.map { data.inTimeOrder($0) }
+        let time = data.sortedTime, event = data.sortedEvent
+        let n = codes.count
+        var used = 0
+        for k in 0..<n {
+            let g = codes[k]
+            guard g >= 0, (strataCodes?[k] ?? 0) >= 0 else { continue }
+            counts[Int(g)] += 1
+            if event[k] { events[Int(g)] += 1 }
+            used += 1
         }
-        let used = byStratum.reduce(0) { $0 + $1.count }
         guard counts.filter({ $0 > 0 }).count >= 2 else {
             throw StatisticsError(.tooFewGroups, "a survival comparison needs at least two groups with subjects")
         }
 
         var atRisk = [Double](repeating: 0, count: k)
         var deaths = [Double](repeating: 0, count: k)
-        for members in byStratum where !members.isEmpty {
+        for stratum in 0..<(strata == nil ? 1 : strataCount) {
+            // Subject k belongs to this pass when its group and stratum codes say so.
+            @inline(__always) func member(_ k: Int) -> Bool {
+                codes[k] >= 0 && (strataCodes.map { Int($0[k]) == stratum } ?? true)
+            }
             for g in 0..<k { atRisk[g] = 0 }
-            for position in members { atRisk[Int(group[Int(position)])] += 1 }
-            var remaining = members.count
+            var remaining = 0
+            for j in 0..<n where member(j) { atRisk[Int(codes[j])] += 1; remaining += 1 }
+            if remaining == 0 { continue }
             var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
             var j = 0
-            while j < members.count {
-                let t = data.time[Int(members[j])]
+            while j < n {
+                if !member(j) { j += 1; continue }
+                let t = time[j]
                 for g in 0..<k { deaths[g] = 0 }
                 var d = 0
-                let start = j
-                while j < members.count && data.time[Int(members[j])] == t {
-                    let i = Int(members[j])
-                    if data.event[i] { deaths[Int(group[i])] += 1; d += 1 }
-                    j += 1
+                var leaving = 0
+                var end = j
+                while end < n && time[end] == t {
+                    if member(end) {
+                        leaving += 1
+                        if event[end] { deaths[Int(codes[end])] += 1; d += 1 }
+                    }
+                    end += 1
                 }
-                let leaving = j - start
-                let n = Double(remaining)
+                let nr = Double(remaining)
                 if d > 0 {
                     let w = rho == 0 ? 1 : Double.pow(km, rho)
                     let dd = Double(d)
                     for g in 0..<k {
                         observed[g] += w * deaths[g]
-                        expected[g] += w * dd * atRisk[g] / n
+                        expected[g] += w * dd * atRisk[g] / nr
                     }
                     if remaining > 1 {
-                        let kt = w * w * dd * (n - dd) / (n * (n - 1))
+                        let kt = w * w * dd * (nr - dd) / (nr * (nr - 1))
                         for a in 0..<k where atRisk[a] > 0 {
                             let tmp = kt * atRisk[a]
                             variance[a * k + a] += tmp
-                            for b in 0..<k { variance[a * k + b] -= tmp * atRisk[b] / n }
+                            for b in 0..<k { variance[a * k + b] -= tmp * atRisk[b] / nr }
                         }
                     }
-                    km *= (n - dd) / n
+                    km *= (nr - dd) / nr
                 }
                 // Everyone observed at t leaves the risk set after t.
-                for idx in start..<j { atRisk[Int(group[Int(members[idx])])] -= 1 }
+                for idx in j..<end where member(idx) { atRisk[Int(codes[idx])] -= 1 }
                 remaining -= leaving
+                j = end
             }
         }
 

@@ -79,8 +79,7 @@ public struct ROCCurve: Sendable, Hashable {
         keys.reserveCapacity(predictor.count)
         isCase.reserveCapacity(predictor.count)
         for i in 0..<predictor.count where !predictor[i].isNaN {
-            // -0.0 and 0.0 are one value.
-            keys.append(RadixSort.key(predictor[i] == 0 ? 0 : predictor[i]))
+            keys.append(RadixSort.key(predictor[i]))
             isCase.append(outcome[i])
         }
         missing = predictor.count - keys.count
@@ -95,7 +94,7 @@ public struct ROCCurve: Sendable, Hashable {
         var previousKey: UInt64? = nil
         for position in order {
             let i = Int(position)
-            let v = Double(bitPattern: keys[i] & (1 << 63) != 0 ? keys[i] & ~(1 << 63) : ~keys[i])
+            let v = RadixSort.value(ofKey: keys[i])
             if keys[i] != previousKey {
                 values.append(v)
                 caseCounts.append(0)

@@ -1,4 +1,4 @@
-/// Stable least-significant-digit radix sort on 64-bit keys, returning the sorting permutation.
+/// Stable least-significant-digit radix sort on 64-bit keys.
 ///
 /// Sorting is the only super-linear step of most routines here; on a million rows an LSD radix
 /// sort (8 passes at most, passes whose byte is constant skipped) is several times faster than a
@@ -6,8 +6,28 @@
 enum RadixSort {
     /// The permutation `p` such that `keys[p[0]] <= keys[p[1]] <= …`, ties in input order.
     static func order(_ keys: [UInt64]) -> [Int32] {
+        var sortedKeys = keys
+        var indices = [Int32](unsafeUninitializedCapacity: keys.count) { buffer, count in
+            for i in 0..<keys.count { buffer[i] = Int32(truncatingIfNeeded: i) }
+            count = keys.count
+        }
+        sort(&sortedKeys, carrying: &indices)
+        return indices
+    }
+
+    /// `values` (no NaN) in ascending order.
+    static func sorted(_ values: [Double]) -> [Double] {
+        var keys = values.map { key($0) }
+        var none: [Int32] = []
+        sort(&keys, carrying: &none)
+        return keys.map(value(ofKey:))
+    }
+
+    /// Sorts `keys` in place; when `indices` is not empty it is permuted alongside.
+    static func sort(_ keys: inout [UInt64], carrying indices: inout [Int32]) {
         let n = keys.count
-        if n == 0 { return [] }
+        if n < 2 { return }
+        let carry = !indices.isEmpty
         var histograms = [Int](repeating: 0, count: 8 * 256)
         keys.withUnsafeBufferPointer { k in
             histograms.withUnsafeMutableBufferPointer { h in
@@ -20,26 +40,21 @@ enum RadixSort {
                 }
             }
         }
-        var srcKeys = keys
         var dstKeys = [UInt64](repeating: 0, count: n)
-        var srcIdx = [Int32](unsafeUninitializedCapacity: n) { buffer, count in
-            for i in 0..<n { buffer[i] = Int32(truncatingIfNeeded: i) }
-            count = n
-        }
-        var dstIdx = [Int32](repeating: 0, count: n)
+        var dstIdx = [Int32](repeating: 0, count: carry ? n : 0)
+        var offsets = [Int](repeating: 0, count: 256)
         for pass in 0..<8 {
             let base = pass * 256
             // A pass whose byte is the same for every key leaves the order unchanged.
             if histograms[base..<(base + 256)].contains(n) { continue }
-            var offsets = [Int](repeating: 0, count: 256)
             var running = 0
             for b in 0..<256 {
                 offsets[b] = running
                 running += histograms[base + b]
             }
             let shift = UInt64(pass * 8)
-            srcKeys.withUnsafeBufferPointer { sk in
-                srcIdx.withUnsafeBufferPointer { si in
+            keys.withUnsafeBufferPointer { sk in
+                indices.withUnsafeBufferPointer { si in
                     dstKeys.withUnsafeMutableBufferPointer { dk in
                         dstIdx.withUnsafeMutableBufferPointer { di in
                             offsets.withUnsafeMutableBufferPointer { off in
@@ -48,7 +63,7 @@ enum RadixSort {
                                     let b = Int(truncatingIfNeeded: (key >> shift) & 0xFF)
                                     let at = off[b]
                                     dk[at] = key
-                                    di[at] = si[i]
+                                    if carry { di[at] = si[i] }
                                     off[b] = at &+ 1
                                 }
                             }
@@ -56,16 +71,21 @@ enum RadixSort {
                     }
                 }
             }
-            swap(&srcKeys, &dstKeys)
-            swap(&srcIdx, &dstIdx)
+            swap(&keys, &dstKeys)
+            if carry { swap(&indices, &dstIdx) }
         }
-        return srcIdx
     }
 
     /// A key whose unsigned order is the numeric order of `x` (NaN excluded by callers).
     @inline(__always)
     static func key(_ x: Double) -> UInt64 {
-        let bits = x.bitPattern
+        let bits = (x == 0 ? 0 : x).bitPattern
         return bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
+    }
+
+    /// The double whose ``key(_:)`` is `k`.
+    @inline(__always)
+    static func value(ofKey k: UInt64) -> Double {
+        Double(bitPattern: k & (1 << 63) != 0 ? k & ~(1 << 63) : ~k)
     }
 }

@@ -7,6 +7,12 @@ public struct SurvivalData: Sendable, Hashable {
     public let time: [Double]
     /// `true` for an event (death), `false` for a censored observation.
     public let event: [Bool]
+    /// The permutation sorting subjects by time, events first at equal times (computed once,
+    /// shared by every estimator that needs time order).
+    let order: [Int32]
+    /// Times and events in that order (gathered once, so estimators read them sequentially).
+    let sortedTime: [Double]
+    let sortedEvent: [Bool]
 
     /// The number of subjects.
     public var count: Int { time.count }
@@ -26,8 +32,13 @@ public struct SurvivalData: Sendable, Hashable {
                 "follow-up time \(time[i]) of observation \(i + 1) is not a finite, non-negative number")
         }
         // Normalise -0.0 so that time keys sort and compare consistently.
-        self.time = time.contains(where: { $0 == 0 && $0.sign == .minus }) ? time.map { $0 == 0 ? 0 : $0 } : time
+        let normalised = time.contains(where: { $0 == 0 && $0.sign == .minus }) ? time.map { $0 == 0 ? 0 : $0 } : time
+        self.time = normalised
         self.event = event
+        let order = Self.sortOrder(time: normalised, event: event)
+        self.order = order
+        self.sortedTime = order.map { normalised[Int($0)] }
+        self.sortedEvent = order.map { event[Int($0)] }
     }
 
     /// Validates times and numeric event codes (1 = event, 0 = censored).
@@ -43,8 +54,12 @@ public struct SurvivalData: Sendable, Hashable {
 
     /// The subjects in time order, events before censorings at equal times.
     public func sorted() -> SortedSurvival {
-        let order = sortOrder()
-        return SortedSurvival(time: order.map { time[Int($0)] }, event: order.map { event[Int($0)] })
+        SortedSurvival(time: sortedTime, event: sortedEvent)
+    }
+
+    /// Each subject's code in time order (`codes[order[k]]`).
+    func inTimeOrder(_ codes: [Int32]) -> [Int32] {
+        codes.withUnsafeBufferPointer { c in order.map { c[Int($0)] } }
     }
 
     /// The subjects of each group in time order. `group[i]` is a code in `0..<groupCount`, or
@@ -53,22 +68,25 @@ public struct SurvivalData: Sendable, Hashable {
     /// - Throws: `length_mismatch`, or `invalid_parameter` for a code ≥ `groupCount`.
     public func sorted(byGroup group: [Int32], groupCount: Int) throws -> [SortedSurvival] {
         try Self.checkGroups(group, count: count, groupCount: groupCount)
-        let order = sortOrder()
-        var times = [[Double]](repeating: [], count: groupCount)
-        var events = [[Bool]](repeating: [], count: groupCount)
-        for position in order {
-            let i = Int(position)
-            let g = Int(group[i])
+        var sizes = [Int](repeating: 0, count: groupCount)
+        for g in group where g >= 0 { sizes[Int(g)] += 1 }
+        var times = sizes.map { [Double](repeating: 0, count: $0) }
+        var events = sizes.map { [Bool](repeating: false, count: $0) }
+        var next = [Int](repeating: 0, count: groupCount)
+        let codes = inTimeOrder(group)
+        for k in 0..<codes.count {
+            let g = Int(codes[k])
             if g < 0 { continue }
-            times[g].append(time[i])
-            events[g].append(event[i])
+            times[g][next[g]] = sortedTime[k]
+            events[g][next[g]] = sortedEvent[k]
+            next[g] += 1
         }
         return (0..<groupCount).map { SortedSurvival(time: times[$0], event: events[$0]) }
     }
 
     /// The permutation sorting subjects by time, events first at equal times.
-    func sortOrder() -> [Int32] {
-        var keys = [UInt64](repeating: 0, count: count)
+    static func sortOrder(time: [Double], event: [Bool]) -> [Int32] {
+        var keys = [UInt64](repeating: 0, count: time.count)
         time.withUnsafeBufferPointer { t in
             event.withUnsafeBufferPointer { e in
                 keys.withUnsafeMutableBufferPointer { k in
