@@ -98,7 +98,7 @@ public struct CSVReader: Sendable {
             // The buffers stay valid: the caller's bytes outlive this synchronous call.
             let shared = SharedChunks(chunks: chunks)
             DispatchQueue.concurrentPerform(iterations: shared.chunks.count) { k in
-                results.set(k, Result { try parser.parse(shared.chunks[k], firstLine: 1) })
+                results.set(k, Result { try parser.parse(shared.chunks[k], firstLine: k == 0 ? bodyLine : 1) })
             }
         }
         // Merge; the second chunk's line numbers start after the first chunk's last line.

@@ -52,7 +52,7 @@ public enum CohortFilter {
                 guard let column = current[name] else {
                     throw DataError(.unknownVariable, "cohort step '\(step.reason)' uses '\(name)', which is neither declared nor derived", column: name)
                 }
-                let flags = try Derivation.matches(column.data, [value], target: name)
+                let flags = try Derivation.matches(column.data, [value], aliases: column.aliases, target: name)
                 for i in 0..<current.rowCount where flags[i] != 1 { match[i] = false }
             }
             let keep = (0..<current.rowCount).filter { step.action == .keep ? match[$0] : !match[$0] }

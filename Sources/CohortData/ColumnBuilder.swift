@@ -145,6 +145,10 @@ struct ColumnBuilder {
         case .boolean: data = .boolean(flags)
         case .id: data = .id(ids)
         }
-        return Column(name: spec.name, kind: spec.kind, data: data, badValues: badValues)
+        var aliases: [[String]] = []
+        if spec.kind == .category, let mapping = spec.levels.mapping {
+            aliases = levels.map { label in mapping.filter { $0.label == label }.map(\.value) }
+        }
+        return Column(name: spec.name, kind: spec.kind, data: data, badValues: badValues, aliases: aliases)
     }
 }

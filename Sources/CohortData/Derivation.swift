@@ -110,9 +110,9 @@ public struct Derivation: Sendable, Hashable {
             }
             return result
         case .equals(let operand, let value):
-            return .boolean(try matches(evaluate(operand, on: table, for: target), [value], target: target))
+            return .boolean(try matches(evaluate(operand, on: table, for: target), [value], aliases: aliases(operand, table), target: target))
         case .isIn(let operand, let values):
-            return .boolean(try matches(evaluate(operand, on: table, for: target), values, target: target))
+            return .boolean(try matches(evaluate(operand, on: table, for: target), values, aliases: aliases(operand, table), target: target))
         case .not(let operand):
             guard case .boolean(let v) = try evaluate(operand, on: table, for: target) else { throw mismatch("not expects a boolean") }
             return .boolean(v.map { $0 < 0 ? -1 : 1 - $0 })
@@ -127,12 +127,19 @@ public struct Derivation: Sendable, Hashable {
         }
     }
 
+    static func aliases(_ e: Expression, _ table: Table) -> [[String]] {
+        if case .column(let name) = e { return table[name]?.aliases ?? [] }
+        return []
+    }
+
     /// Row-wise membership: categories by file value or label, booleans by yes/no/true/false,
     /// numbers by numeric value, identifiers by text.
-    static func matches(_ data: ColumnData, _ values: [String], target: String) throws -> [Int8] {
+    static func matches(_ data: ColumnData, _ values: [String], aliases: [[String]] = [], target: String) throws -> [Int8] {
         switch data {
         case .category(let codes, let levels):
-            let wanted = Set(levels.indices.filter { values.contains(levels[$0]) }.map(Int32.init))
+            let wanted = Set(levels.indices.filter { k in
+                values.contains(levels[k]) || (k < aliases.count && aliases[k].contains { values.contains($0) })
+            }.map(Int32.init))
             return codes.map { $0 < 0 ? -1 : (wanted.contains($0) ? 1 : 0) }
         case .boolean(let flags):
             let truthy = values.map { ["yes", "true", "1"].contains($0.lowercased()) }

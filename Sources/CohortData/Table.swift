@@ -53,12 +53,16 @@ public struct Column: Sendable, Hashable {
     public var data: ColumnData
     /// Bad values turned into missing under `on_error: missing`.
     public var badValues: Int
+    /// For a category: the file values that map to each level (by code), so that a value compared
+    /// with the column matches either the file's value or its label.
+    public var aliases: [[String]]
 
-    public init(name: String, kind: ColumnKind, data: ColumnData, badValues: Int = 0) {
+    public init(name: String, kind: ColumnKind, data: ColumnData, badValues: Int = 0, aliases: [[String]] = []) {
         self.name = name
         self.kind = kind
         self.data = data
         self.badValues = badValues
+        self.aliases = aliases
     }
 
     /// Numbers as doubles: numbers and integers as they are, booleans as 1/0, dates as day numbers.
@@ -102,7 +106,7 @@ public struct Table: Sendable, Hashable {
     /// The rows at `indices`.
     public func gather(_ indices: [Int]) -> Table {
         Table(rowCount: indices.count, columns: columns.map {
-            Column(name: $0.name, kind: $0.kind, data: $0.data.gather(indices), badValues: $0.badValues)
+            Column(name: $0.name, kind: $0.kind, data: $0.data.gather(indices), badValues: $0.badValues, aliases: $0.aliases)
         })
     }
 }

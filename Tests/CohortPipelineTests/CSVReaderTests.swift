@@ -1,0 +1,138 @@
+import CohortData
+import Testing
+
+/// The export reader: RFC 4180 quoting, line endings, delimiters, encodings, missing tokens and
+/// every error path, each naming line, column and value.
+@Suite struct CSVReaderTests {
+    static let columns = [
+        ColumnSpec(name: "id", kind: .id),
+        ColumnSpec(name: "x", kind: .number),
+        ColumnSpec(name: "g", kind: .category),
+    ]
+
+    static func read(_ text: String, columns: [ColumnSpec] = columns, options: InputOptions = InputOptions()) throws -> Table {
+        try CSVReader(columns: columns, options: options).read(Array(text.utf8))
+    }
+
+    static func error(_ text: String, columns: [ColumnSpec] = columns, options: InputOptions = InputOptions()) -> DataError? {
+        do { _ = try read(text, columns: columns, options: options); return nil } catch let e as DataError { return e } catch { return nil }
+    }
+
+    static func numbers(_ t: Table, _ name: String) -> [Double] { t[name]?.numbers ?? [] }
+
+    @Test func quotingAndLineEndings() throws {
+        let t = try Self.read("id,x,g,skip\r\n\"a,1\",1.5,\"he said \"\"hi\"\"\",\"line\nbreak\"\r\nb,2,plain,z\r\n")
+        #expect(t.rowCount == 2)
+        guard case .id(let ids)? = t["id"]?.data, case .category(let codes, let levels)? = t["g"]?.data else {
+            Issue.record("wrong column types"); return
+        }
+        #expect(ids == ["a,1", "b"])
+        #expect(levels == ["he said \"hi\"", "plain"] && codes == [0, 1])
+        #expect(Self.numbers(t, "x") == [1.5, 2])
+    }
+
+    @Test(arguments: [";", "\t", "|"])
+    func delimiterIsDetected(delimiter: String) throws {
+        let t = try Self.read(["id", "x", "g"].joined(separator: delimiter) + "\n" + ["a", "3", "u"].joined(separator: delimiter) + "\n")
+        #expect(Self.numbers(t, "x") == [3])
+    }
+
+    @Test func bomDecimalCommaAndMissingTokens() throws {
+        var options = InputOptions()
+        options.decimalComma = true
+        let t = try Self.read("\u{FEFF}id;x;g\na;1,25;u\nb;NA;\nc;.;v\n", options: options)
+        let x = Self.numbers(t, "x")
+        #expect(x[0] == 1.25 && x[1].isNaN && x[2].isNaN)
+        #expect(t["g"]?.data.isMissing(1) == true)
+    }
+
+    @Test func windows1252IsTranscoded() throws {
+        var options = InputOptions()
+        options.encoding = .windows1252
+        let bytes: [UInt8] = Array("id,x,g\na,1,".utf8) + [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x80] + [0x0A]
+        let t = try CSVReader(columns: Self.columns, options: options).read(bytes)
+        guard case .category(_, let levels)? = t["g"]?.data else { Issue.record("no g"); return }
+        #expect(levels == ["Müller€"])
+        // The same bytes read as UTF-8 are rejected with the line.
+        let e = try #require({ () -> DataError? in
+            do { _ = try CSVReader(columns: Self.columns, options: InputOptions()).read(bytes); return nil } catch let e as DataError { return e } catch { return nil }
+        }())
+        #expect(e.code == .invalidEncoding && e.line == 2)
+    }
+
+    @Test func headerNamesAreTrimmedAndMissingColumnsNamed() throws {
+        let t = try Self.read(" id , x ,g\na,1,u\n")
+        #expect(t.rowCount == 1)
+        let e = try #require(Self.error("id,X_value,g\na,1,u\n"))
+        #expect(e.code == .missingColumn && e.column == "x")
+        let close = try #require(Self.error("id,xx,g\na,1,u\n"))
+        #expect(close.message.contains("similar: 'xx'"))
+        var optional = Self.columns
+        optional[1].required = false
+        let t2 = try Self.read("id,g\na,u\n", columns: optional)
+        #expect(Self.numbers(t2, "x").first?.isNaN == true)
+    }
+
+    @Test func badValuesAreRejectedWithLineColumnAndValue() throws {
+        let rows = (1...25).map { "p\($0),oops\($0),u" }.joined(separator: "\n")
+        let e = try #require(Self.error("id,x,g\n" + rows + "\n"))
+        #expect(e.code == .badValue && e.line == 2 && e.column == "x")
+        #expect(e.message.contains("oops1") && e.message.contains("25 bad values"))
+        #expect(e.problems.count == 20)
+        #expect(e.problems.last?.line == 21 && e.problems.last?.value == "oops20")
+    }
+
+    @Test func badValuesCanBecomeMissing() throws {
+        var options = InputOptions()
+        options.onError = .missing
+        let t = try Self.read("id,x,g\na,1,u\nb,x,u\nc,3,u\n", options: options)
+        #expect(t["x"]?.badValues == 1)
+        #expect(Self.numbers(t, "x")[1].isNaN)
+    }
+
+    @Test func structuralErrors() throws {
+        #expect(Self.error("")?.code == .emptyFile)
+        #expect(Self.error("\n\n")?.code == .emptyFile)
+        #expect(Self.error("id,x,g\n")?.code == .noRows)
+        let ragged = try #require(Self.error("id,x,g\na,1,u\nb,2\n"))
+        #expect(ragged.code == .raggedRow && ragged.line == 3)
+        let open = try #require(Self.error("id,x,g\na,1,\"never closed\nb,2,u\n"))
+        #expect(open.code == .unterminatedQuote && open.line == 2)
+        #expect(Self.error("id,x,g\na,1,\"q\"x\n")?.code == .malformedQuote)
+        #expect(Self.error("id,x,x,g\na,1,2,u\n")?.code == .duplicateColumn)
+    }
+
+    @Test func typedColumns() throws {
+        let columns = [
+            ColumnSpec(name: "d", kind: .date, dateFormats: ["dd.MM.yyyy", "yyyy-MM-dd"]),
+            ColumnSpec(name: "b", kind: .boolean, trueTokens: ["ja"], falseTokens: ["nein"]),
+            ColumnSpec(name: "n", kind: .integer),
+            ColumnSpec(name: "c", kind: .category, levels: CategoryLevels(mapping: [("M", "Male"), ("F", "Female")], other: nil)),
+        ]
+        let t = try Self.read("d,b,n,c\n01.02.2020,ja,3,F\n2020-02-29,nein,4,M\n", columns: columns)
+        guard case .date(let days)? = t["d"]?.data, case .boolean(let flags)? = t["b"]?.data,
+              case .category(let codes, let levels)? = t["c"]?.data else { Issue.record("types"); return }
+        #expect(days == [CivilDate.dayNumber(year: 2020, month: 2, day: 1), CivilDate.dayNumber(year: 2020, month: 2, day: 29)])
+        #expect(flags == [1, 0])
+        #expect(levels == ["Male", "Female"] && codes == [1, 0])
+        #expect(Self.error("d,b,n,c\n30.02.2020,ja,3,F\n", columns: columns)?.problems.first?.column == "d")
+        #expect(Self.error("d,b,n,c\n01.02.2020,vielleicht,3,F\n", columns: columns)?.problems.first?.column == "b")
+        #expect(Self.error("d,b,n,c\n01.02.2020,ja,3.5,F\n", columns: columns)?.problems.first?.column == "n")
+        #expect(Self.error("d,b,n,c\n01.02.2020,ja,3,X\n", columns: columns)?.problems.first?.value == "X")
+    }
+
+    @Test func largeFilesAreParsedInChunksWithTheSameResult() throws {
+        // Above the parallel threshold the body is split in two; results and line numbers agree.
+        var text = "id,x,g\n"
+        let rows = 300_000
+        for i in 0..<rows { text += "p\(i),\(i % 97).5,\(["a", "b", "c"][i % 3])\n" }
+        let t = try Self.read(text)
+        #expect(t.rowCount == rows)
+        #expect(Self.numbers(t, "x")[rows - 1] == Double((rows - 1) % 97) + 0.5)
+        guard case .category(let codes, let levels)? = t["g"]?.data else { Issue.record("g"); return }
+        #expect(levels == ["a", "b", "c"] && codes[rows - 1] == Int32((rows - 1) % 3))
+        let bad = text + "late,notanumber,a\n"
+        let e = try #require(Self.error(bad))
+        #expect(e.line == rows + 2)
+    }
+}
