@@ -55,6 +55,7 @@ public enum ExecPlugin: AnalysisPlugin {
         case .timedOut: throw AnalysisError("timeout", "timed out after \(Format.short(p.timeout)) s")
         case .outputTooLarge: throw AnalysisError("output_too_large", "wrote more than \(p.maxOutput) bytes of output")
         case .failedToStart(let reason): throw AnalysisError("failed_to_start", "could not start \(p.command[0]): \(reason)")
+        case .signaled(let signal): throw AnalysisError("killed", "was killed by signal \(signal)")
         case .exited(let status, let stdout, let stderr):
             guard status == 0 else {
                 let tail = String(decoding: stderr.suffix(500), as: UTF8.self).trimmingCharacters()

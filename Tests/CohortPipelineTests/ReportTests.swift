@@ -1,0 +1,66 @@
+import CohortPipeline
+import CohortPluginSDK
+import Foundation
+import Testing
+
+/// results.json and the human-readable report: nulls, small-cell suppression, safe CSV, a
+/// self-contained HTML page.
+@Suite struct ReportTests {
+    static let pipeline = """
+    name: report-test
+    match: ["*.csv"]
+    columns: {time: number, dead: {type: boolean, true: ["1"], false: ["0"]}, grp: category, note: category}
+    survival: {time: time, event: dead, unit: days}
+    analyses:
+      - {id: desc, plugin: descriptives, variables: [grp, note]}
+      - {id: km, plugin: kaplan_meier, times: [1, 100], by: grp}
+    report: {min_cell: 3}
+    """
+    static let csv = "time,dead,grp,note\n5,0,a,=cmd()\n8,0,a,x\n12,1,b,x\n20,0,b,x\n30,0,b,x\n"
+
+    @Test func notEstimableValuesAreNullNeverMissing() async throws {
+        let outcome = try await runPipeline(Self.pipeline, csv: Self.csv)
+        #expect(outcome.status == "ok")
+        let strata = try #require(outcome.document.analysis("km")?["result"]?["strata"]).array
+        let a = try #require(strata.first)
+        // Group a has no events: the median is not reached and S = 1 has no log-log limits.
+        #expect(a["median"]?["estimate"] == .null)
+        #expect(a["median"]?["lower"] == .null)
+        #expect(a["at_times"]?.array.first?["lower"] == .null)
+        // 100 days is past every observation: no entry (summary(times, extend = FALSE)).
+        #expect(a["at_times"]?.array.count == 1)
+        let text = outcome.document.serialized()
+        #expect(!text.contains("NaN") && !text.contains("nan") && !text.contains("inf"))
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        #expect(parsed is [String: Any])
+    }
+
+    @Test func smallCountsAreSuppressedAndFormulasNeutralised() async throws {
+        let outcome = try await runPipeline(Self.pipeline, csv: Self.csv)
+        let loaded = try LoadedPipeline(text: Self.pipeline, file: "t.yaml", directory: "/tmp")
+        let files = RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: RunInfo(id: "r1", fileName: "t.csv"))
+        let names = files.map(\.name)
+        #expect(names.contains("results.json") && names.contains("report.html") && names.contains("report.md"))
+        #expect(names.contains { $0.hasSuffix(".svg") })
+        let csvFile = try #require(files.first { $0.name == "table1_characteristics.csv" })
+        let csv = String(decoding: csvFile.bytes, as: UTF8.self)
+        #expect(csv.contains("'=cmd()"))         // a formula is written as text
+        #expect(csv.contains("<3"))              // 2 (40%) suppressed under min_cell 3
+        #expect(!csv.contains("2 (40.0%)"))
+        #expect(csv.contains("3 (60.0%)"))
+        let html = String(decoding: try #require(files.first { $0.name == "report.html" }).bytes, as: UTF8.self)
+        #expect(html.contains("<svg"))
+        // Nothing is fetched: no scripts, no external sources or style sheets (the SVG namespace is not a fetch).
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href=") && !html.contains("url("))
+        #expect(!html.contains("<link"))
+    }
+
+    @Test func aFileThatCannotBeReadFailsTheRunWithItsLocation() async throws {
+        let outcome = try await runPipeline(Self.pipeline, csv: "time,dead,grp,note\n5,2,a,x\n")
+        #expect(outcome.status == "failed")
+        let failure = try #require(outcome.failure)
+        #expect(failure.line == 2 && failure.column == "dead")
+        #expect(outcome.document["error"]?["line"]?.number == 2)
+        #expect(outcome.document["error"]?["column"]?.string == "dead")
+    }
+}
