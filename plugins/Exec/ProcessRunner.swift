@@ -114,8 +114,9 @@ enum ProcessRunner {
             }
         }
         let writeEnd = inPipe[1]
+        // A program that stops reading must give EPIPE here, not a SIGPIPE that ends cohortd.
+        signal(SIGPIPE, SIG_IGN)
         Thread.detachNewThread {
-            // A program that stops reading gets EPIPE here (SIGPIPE is ignored by the daemon).
             input.withUnsafeBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {
