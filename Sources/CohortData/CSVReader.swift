@@ -191,31 +191,40 @@ struct ChunkParser: Sendable {
         var scanner = RecordScanner(data: data, delimiter: delimiter, expectedFields: fieldCount + 1)
         scanner.line = firstLine
         defer { scanner.release() }
-        while let record = try scanner.nextRecord() {
-            if record.count == 1 && record.fields[0].isEmpty { continue }  // blank line
-            guard record.count == fieldCount else {
-                throw DataError(.raggedRow, "the row has \(record.count) fields but the header has \(fieldCount)", line: record.line)
-            }
-            for position in 0..<fieldCount {
-                let slot = slots[position]
-                if slot < 0 { continue }
-                let field = record.fields[position]
-                if missingTokens.contains(field) {
-                    output.builders[slot].appendMissing()
-                    continue
+        var problems: [DataError.Problem] = []
+        var problemCount = 0
+        var rows = 0
+        let slots = self.slots, specs = self.specs, fieldCount = self.fieldCount
+        try output.builders.withUnsafeMutableBufferPointer { builders in
+            while let record = try scanner.nextRecord() {
+                if record.count == 1 && record.fields[0].isEmpty { continue }  // blank line
+                guard record.count == fieldCount else {
+                    throw DataError(.raggedRow, "the row has \(record.count) fields but the header has \(fieldCount)", line: record.line)
                 }
-                if let reason = output.builders[slot].append(field) {
-                    output.problemCount += 1
-                    output.builders[slot].badValues += 1
-                    output.builders[slot].appendMissing()
-                    if reject && output.problems.count < CSVReader.maximumListedProblems {
-                        output.problems.append(DataError.Problem(line: record.line, column: specs[slot].name,
-                                                                 value: String(decoding: field, as: UTF8.self), reason: reason))
+                for position in 0..<fieldCount {
+                    let slot = slots[position]
+                    if slot < 0 { continue }
+                    let field = record.fields[position]
+                    if missingTokens.contains(field) {
+                        builders[slot].appendMissing()
+                        continue
+                    }
+                    if let reason = builders[slot].append(field) {
+                        problemCount += 1
+                        builders[slot].badValues += 1
+                        builders[slot].appendMissing()
+                        if reject && problems.count < CSVReader.maximumListedProblems {
+                            problems.append(DataError.Problem(line: record.line, column: specs[slot].name,
+                                                              value: String(decoding: field, as: UTF8.self), reason: reason))
+                        }
                     }
                 }
+                rows += 1
             }
-            output.rows += 1
         }
+        output.rows = rows
+        output.problems = problems
+        output.problemCount = problemCount
         output.lastLine = scanner.line
         return output
     }

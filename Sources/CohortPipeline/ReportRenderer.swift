@@ -30,24 +30,28 @@ public struct ReportRenderer: Sendable {
         (flow.count > 1 ? [.table(flowTable)] : []) + sections.flatMap { $0.blocks }
     }
 
-    /// Every table, by file name (`<name>.csv`).
-    public func csvFiles() -> [(name: String, text: String)] {
-        var seen = Set<String>()
-        return allBlocks.compactMap { block in
-            guard case .table(let t) = block else { return nil }
-            var name = t.name
-            var k = 2
-            while !seen.insert(name).inserted { name = "\(t.name)_\(k)"; k += 1 }
-            return (name + ".csv", csv(t))
+    /// File names: an analysis's only table or figure is named after the analysis id
+    /// (`overall.csv`, `overall.svg`); several are `<id>_<name>`. The flow table is `flow.csv`.
+    func fileNames() -> (tables: [(name: String, table: ReportTable)], figures: [(name: String, figure: ReportFigure)]) {
+        var tables: [(String, ReportTable)] = flow.count > 1 ? [("flow.csv", flowTable)] : []
+        var figures: [(String, ReportFigure)] = []
+        for (id, blocks) in sections {
+            let sectionTables = blocks.compactMap { if case .table(let t) = $0 { return t } else { return nil } }
+            let sectionFigures = blocks.compactMap { if case .figure(let f) = $0 { return f } else { return nil } }
+            for t in sectionTables { tables.append((sectionTables.count == 1 ? "\(id).csv" : "\(id)_\(t.name).csv", t)) }
+            for f in sectionFigures { figures.append((sectionFigures.count == 1 ? "\(id).svg" : "\(id)_\(f.name).svg", f)) }
         }
+        return (tables, figures)
     }
 
-    /// Every figure, by file name (`<name>.svg`).
+    /// Every table as CSV, by file name.
+    public func csvFiles() -> [(name: String, text: String)] {
+        fileNames().tables.map { ($0.name, csv($0.table)) }
+    }
+
+    /// Every figure as SVG, by file name.
     public func svgFiles() -> [(name: String, text: String)] {
-        allBlocks.compactMap { block in
-            guard case .figure(let f) = block else { return nil }
-            return (f.name + ".svg", f.svg)
-        }
+        fileNames().figures.map { ($0.name, $0.figure.svg) }
     }
 
     /// A table as RFC 4180 CSV; cells that a spreadsheet would run as a formula (= + - @, tab,
@@ -69,6 +73,7 @@ public struct ReportRenderer: Sendable {
 
     public func markdown() -> String {
         var out = "# \(title)\n\n\(subtitle)\n\n"
+        let figureNames = fileNames().figures
         for block in allBlocks {
             switch block {
             case .heading(let h): out += "## \(h)\n\n"
@@ -82,7 +87,9 @@ public struct ReportRenderer: Sendable {
                 }
                 if let note = t.note { out += "\n\(note)\n" }
                 out += "\n"
-            case .figure(let f): out += "![\(f.title)](\(f.name).svg)\n\n"
+            case .figure(let f):
+                let file = figureNames.first { $0.figure == f }?.name ?? "\(f.name).svg"
+                out += "![\(f.title)](\(file))\n\n"
             }
         }
         return out

@@ -78,6 +78,17 @@ public enum Format {
         return s
     }
 
+    /// A level or group label as a reader expects it: booleans' "yes"/"no" capitalised and
+    /// ">=" / "<=" as "≥" / "≤" (results.json keeps the contract's plain forms).
+    public static func display(_ level: String) -> String {
+        switch level {
+        case "yes": return "Yes"
+        case "no": return "No"
+        case "all": return "All patients"
+        default: return level.replacing(">= ", with: "≥ ").replacing("<= ", with: "≤ ")
+        }
+    }
+
     /// A p-value as papers print it: "<0.001" or three decimals.
     public static func pValue(_ p: Double) -> String {
         p < 0.001 ? "<0.001" : fixed(p, digits: 3)

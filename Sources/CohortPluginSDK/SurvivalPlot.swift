@@ -40,7 +40,7 @@ public struct SurvivalPlot: Sendable {
 
     public func svg() -> String {
         let width = 720.0
-        let left = 70.0, right = 24.0, top = 40.0, plotHeight = 300.0
+        let left = 110.0, right = 24.0, top = 40.0, plotHeight = 300.0
         let riskRowHeight = 18.0
         let riskTop = top + plotHeight + 56
         let height = riskTop + 24 + Double(curves.count) * riskRowHeight + 10
@@ -70,7 +70,7 @@ public struct SurvivalPlot: Sendable {
             out += "<text x=\"\(f(x(tick)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(Format.short(tick))</text>\n"
         }
         out += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 38))\" text-anchor=\"middle\">Time (\(Self.escape(timeUnit)))</text>\n"
-        out += "<text transform=\"translate(18 \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">Survival probability</text>\n"
+        out += "<text transform=\"translate(\(f(left - 44)) \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">Survival probability</text>\n"
 
         for (k, curve) in curves.enumerated() {
             let color = Self.palette[k % Self.palette.count]
@@ -102,7 +102,7 @@ public struct SurvivalPlot: Sendable {
             out += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             if !ticksPath.isEmpty { out += "<path d=\"\(ticksPath)\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n" }
             // Legend.
-            if curves.count > 1 || curve.label != "all" {
+            if curves.count > 1 {
                 let ly = top + 16 + Double(k) * 18
                 out += "<line x1=\"\(f(left + plotWidth - 190))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotWidth - 166))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
                 out += "<text x=\"\(f(left + plotWidth - 160))\" y=\"\(f(ly))\">\(Self.escape(curve.label))</text>\n"
@@ -113,7 +113,7 @@ public struct SurvivalPlot: Sendable {
         for (k, curve) in curves.enumerated() {
             let ry = riskTop + 20 + Double(k) * riskRowHeight
             let color = Self.palette[k % Self.palette.count]
-            out += "<text x=\"\(f(left - 8))\" y=\"\(f(ry))\" text-anchor=\"end\" fill=\"\(color)\">\(Self.escape(Self.truncate(curve.label)))</text>\n"
+            out += "<text x=\"8\" y=\"\(f(ry))\" fill=\"\(color)\">\(Self.escape(Self.truncate(curve.label)))</text>\n"
             let points = curve.estimate.survival(at: ticks)
             for tick in ticks {
                 let n = points.first(where: { $0.time == tick })?.atRisk ?? 0
@@ -124,7 +124,7 @@ public struct SurvivalPlot: Sendable {
         return out
     }
 
-    static func truncate(_ s: String) -> String { s.count > 9 ? String(s.prefix(8)) + "…" : s }
+    static func truncate(_ s: String) -> String { s.count > 14 ? String(s.prefix(13)) + "…" : s }
 
     /// Escapes text for XML.
     public static func escape(_ s: String) -> String {

@@ -18,14 +18,15 @@ public struct FollowUp: Sendable, Hashable {
     ///
     /// - Throws: `empty_input` when there are no subjects.
     public init(_ data: SurvivalData) throws {
-        let reversed = try SurvivalData(time: data.time, event: data.event.map { !$0 })
-        let curve = try KaplanMeier(reversed.sorted(), confidence: SurvivalConfidence(type: .plain))
+        // Reverse Kaplan–Meier from the same time order (only counts per distinct time matter).
+        let reversed = SortedSurvival(time: data.sortedTime, event: data.sortedEvent.map { !$0 })
+        let curve = try KaplanMeier(reversed, confidence: SurvivalConfidence(type: .plain))
         reverseKaplanMeierMedian = curve.median.estimate
+        // Survivors' follow-up, already in ascending order.
         var alive: [Double] = []
-        for i in 0..<data.count where !data.event[i] { alive.append(data.time[i]) }
-        let summary = ContinuousSummary(alive)
-        if let median = summary.median, let minimum = summary.minimum, let maximum = summary.maximum {
-            survivors = Survivors(count: alive.count, median: median, minimum: minimum, maximum: maximum)
+        for k in 0..<data.count where !data.sortedEvent[k] { alive.append(data.sortedTime[k]) }
+        if let first = alive.first, let last = alive.last {
+            survivors = Survivors(count: alive.count, median: ContinuousSummary.median(sorted: alive), minimum: first, maximum: last)
         } else {
             survivors = nil
         }

@@ -89,28 +89,24 @@ public struct ROCCurve: Sendable, Hashable {
         var values: [Double] = []
         var caseCounts: [Int] = []
         var controlCounts: [Int] = []
-        var sortedCases: [Double] = []
-        var sortedControls: [Double] = []
         var previousKey: UInt64? = nil
+        var m = 0, n = 0
         for position in order {
             let i = Int(position)
-            let v = RadixSort.value(ofKey: keys[i])
             if keys[i] != previousKey {
-                values.append(v)
+                values.append(RadixSort.value(ofKey: keys[i]))
                 caseCounts.append(0)
                 controlCounts.append(0)
                 previousKey = keys[i]
             }
             if isCase[i] {
                 caseCounts[caseCounts.count - 1] += 1
-                sortedCases.append(v)
+                m += 1
             } else {
                 controlCounts[controlCounts.count - 1] += 1
-                sortedControls.append(v)
+                n += 1
             }
         }
-        let m = sortedCases.count
-        let n = sortedControls.count
         guard m > 0 else { throw StatisticsError(.emptyGroup, "no subject has the outcome (no cases), so there is no ROC curve") }
         guard n > 0 else { throw StatisticsError(.emptyGroup, "every subject has the outcome (no controls), so there is no ROC curve") }
         guard values.count > 1 else {
@@ -121,7 +117,7 @@ public struct ROCCurve: Sendable, Hashable {
         switch choice {
         case .fixed(let d): direction = d
         case .auto:
-            direction = ContinuousSummary.median(sorted: sortedControls) <= ContinuousSummary.median(sorted: sortedCases)
+            direction = Self.median(values, controlCounts, total: n) <= Self.median(values, caseCounts, total: m)
                 ? .higherIsPositive : .lowerIsPositive
         }
         self.direction = direction
@@ -202,6 +198,20 @@ public struct ROCCurve: Sendable, Hashable {
         } else {
             aucVariance = nil
         }
+    }
+
+    /// R's median of a sample given as counts per distinct value (ascending).
+    static func median(_ values: [Double], _ counts: [Int], total: Int) -> Double {
+        func element(_ rank: Int) -> Double {  // 0-based rank in the sorted sample
+            var seen = 0
+            for (k, c) in counts.enumerated() {
+                seen += c
+                if rank < seen { return values[k] }
+            }
+            return values[values.count - 1]
+        }
+        let half = total / 2
+        return total % 2 == 1 ? element(half) : (element(half - 1) + element(half)) / 2
     }
 
     /// pROC's thresholds: −∞, the midpoints of neighbouring distinct values, +∞ (`roc.utils.thresholds`).

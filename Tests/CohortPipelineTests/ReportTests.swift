@@ -41,8 +41,8 @@ import Testing
         let files = RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: RunInfo(id: "r1", fileName: "t.csv"))
         let names = files.map(\.name)
         #expect(names.contains("results.json") && names.contains("report.html") && names.contains("report.md"))
-        #expect(names.contains { $0.hasSuffix(".svg") })
-        let csvFile = try #require(files.first { $0.name == "table1_characteristics.csv" })
+        #expect(names.contains("km.svg") && names.contains("km.csv"))
+        let csvFile = try #require(files.first { $0.name == "desc.csv" })
         let csv = String(decoding: csvFile.bytes, as: UTF8.self)
         #expect(csv.contains("'=cmd()"))         // a formula is written as text
         #expect(csv.contains("<3"))              // 2 (40%) suppressed under min_cell 3

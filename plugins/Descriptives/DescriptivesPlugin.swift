@@ -138,7 +138,7 @@ public enum DescriptivesPlugin: AnalysisPlugin {
             // Levels that never occur are in results.json but not in the printed table.
             for (k, level) in (v.levels ?? []).filter({ $0.n > 0 || v.type == "binned" }).enumerated() {
                 rows.append([.text(v.type == "categorical" && k == 0 ? label : ""),
-                             .text(level.level), .count(level.n, percent: level.percent)])
+                             .text(Format.display(level.level)), .count(level.n, percent: level.percent)])
             }
             if v.missing > 0 { rows.append([.text(""), .text("Missing"), .count(v.missing, percent: nil)]) }
         }

@@ -132,7 +132,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
                 follow_up: FollowUp(reverse_km_median: followUp.reverseKaplanMeierMedian, survivors: followUp.survivors.map {
                     Survivors(n: $0.count, median: $0.median, min: $0.minimum, max: $0.maximum)
                 })))
-            output.curves.append(SurvivalPlot.Curve(label: group.label, estimate: km))
+            output.curves.append(SurvivalPlot.Curve(label: Format.display(group.label), estimate: km))
         }
         return output
     }
@@ -143,7 +143,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         for t in p.times { header.append("\(Format.short(t))-\(o.time_unit) survival (\(level)% CI)") }
         var rows: [[ReportCell]] = []
         for s in o.strata {
-            var row: [ReportCell] = [.text(s.label == "all" ? "All patients" : s.label), .count(s.n, percent: nil), .count(s.events, percent: nil)]
+            var row: [ReportCell] = [.text(Format.display(s.label)), .count(s.n, percent: nil), .count(s.events, percent: nil)]
             row.append(.text(interval(s.median.estimate, s.median.lower, s.median.upper, digits: 1, percent: false)))
             for t in p.times {
                 if let point = s.at_times.first(where: { $0.time == t }) {

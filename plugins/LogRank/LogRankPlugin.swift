@@ -195,7 +195,7 @@ public enum LogRankPlugin: AnalysisPlugin {
                 continue
             }
             for (k, g) in test.groups.enumerated() {
-                var row: [ReportCell] = [.text(k == 0 ? grouping.label : ""), .text(g.level), .count(g.n, percent: nil)]
+                var row: [ReportCell] = [.text(k == 0 ? grouping.label : ""), .text(Format.display(g.level)), .count(g.n, percent: nil)]
                 for t in o.times {
                     if let a = g.at_times.first(where: { $0.time == t }) {
                         let ci = a.lower.map { lo in "\(Format.fixed(100 * lo, digits: 1))–\(a.upper.map { Format.fixed(100 * $0, digits: 1) } ?? "NA")" } ?? "NA"
