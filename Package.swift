@@ -112,4 +112,17 @@ if ProcessInfo.processInfo.environment["COHORTD_BENCHMARKS"] == "1" {
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         )
     )
+    package.targets.append(
+        .executableTarget(
+            name: "AnalyzeBenchmarks",
+            dependencies: [
+                "CohortPipeline",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Tests/Benchmarks/AnalyzeBenchmarks",
+            exclude: ["bench-pipeline.yaml"],
+            swiftSettings: strictSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        )
+    )
 }

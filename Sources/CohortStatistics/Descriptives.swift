@@ -18,10 +18,11 @@ public struct ContinuousSummary: Sendable, Hashable {
     /// Summarises `values`; NaN entries count as missing. Infinite values are treated as
     /// observed (callers reject them earlier; they never appear in cohortd's typed columns).
     public init(_ values: [Double]) {
-        let sorted = RadixSort.sorted(values.filter { !$0.isNaN })
-        count = sorted.count
-        missing = values.count - sorted.count
+        let present = values.filter { !$0.isNaN }
+        count = present.count
+        missing = values.count - present.count
         guard count > 0 else { return }
+        let sorted = RadixSort.sorted(present)
         minimum = sorted[0]
         maximum = sorted[count - 1]
         median = Self.median(sorted: sorted)
@@ -29,29 +30,23 @@ public struct ContinuousSummary: Sendable, Hashable {
         thirdQuartile = Self.quantile(sorted: sorted, 0.75)
         // Two passes, as R's mean(): the sum, then a correction for rounding in it.
         var sum = 0.0
-        for v in sorted { sum += v }
+        for v in present { sum += v }
         var m = sum / Double(count)
         var correction = 0.0
-        for v in sorted { correction += v - m }
+        for v in present { correction += v - m }
         m += correction / Double(count)
         mean = m
         if count > 1 {
             var squares = 0.0
-            for v in sorted { squares += (v - m) * (v - m) }
+            for v in present { squares += (v - m) * (v - m) }
             standardDeviation = (squares / Double(count - 1)).squareRoot()
         }
     }
 
     /// R's `median`: the middle value, or the mean of the two middle values.
-    static func median(sorted: [Double]) -> Double {
-        let n = sorted.count
-        let half = n / 2
-        return n % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2
-    }
-
-    /// R's `quantile(x, p, type = 7)`: h = 1 + (n − 1)p, interpolating between order statistics
+    /// R's `quantile(x, p, type = 7)`: h = (n − 1)p, interpolating between order statistics
     /// floor(h) and ceiling(h) as `(1 − f)·x[lo] + f·x[hi]`.
-    public static func quantile(sorted: [Double], _ p: Double) -> Double {
+    static func quantile(sorted: [Double], _ p: Double) -> Double {
         let index = Double(sorted.count - 1) * p
         let lo = Int(index.rounded(.down))
         let hi = Int(index.rounded(.up))
@@ -59,6 +54,12 @@ public struct ContinuousSummary: Sendable, Hashable {
         let fraction = index - Double(lo)
         guard fraction > 0, sorted[hi] != low else { return low }
         return (1 - fraction) * low + fraction * sorted[hi]
+    }
+
+    static func median(sorted: [Double]) -> Double {
+        let n = sorted.count
+        let half = n / 2
+        return n % 2 == 1 ? sorted[half] : (sorted[half - 1] + sorted[half]) / 2
     }
 }
 

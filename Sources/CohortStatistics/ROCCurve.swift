@@ -83,7 +83,7 @@ public struct ROCCurve: Sendable, Hashable {
             isCase.append(outcome[i])
         }
         missing = predictor.count - keys.count
-        let order = RadixSort.order(keys)
+        let (sortedKeys, order) = RadixSort.sortedWithOrder(keys)
 
         // Distinct values with their numbers of cases and controls.
         var values: [Double] = []
@@ -91,15 +91,15 @@ public struct ROCCurve: Sendable, Hashable {
         var controlCounts: [Int] = []
         var previousKey: UInt64? = nil
         var m = 0, n = 0
-        for position in order {
-            let i = Int(position)
-            if keys[i] != previousKey {
-                values.append(RadixSort.value(ofKey: keys[i]))
+        for (k, position) in order.enumerated() {
+            let key = sortedKeys[k]
+            if key != previousKey {
+                values.append(RadixSort.value(ofKey: key))
                 caseCounts.append(0)
                 controlCounts.append(0)
-                previousKey = keys[i]
+                previousKey = key
             }
-            if isCase[i] {
+            if isCase[Int(position)] {
                 caseCounts[caseCounts.count - 1] += 1
                 m += 1
             } else {

@@ -6,13 +6,18 @@
 enum RadixSort {
     /// The permutation `p` such that `keys[p[0]] <= keys[p[1]] <= …`, ties in input order.
     static func order(_ keys: [UInt64]) -> [Int32] {
+        sortedWithOrder(keys).order
+    }
+
+    /// The keys in ascending order with the permutation that sorts them.
+    static func sortedWithOrder(_ keys: [UInt64]) -> (keys: [UInt64], order: [Int32]) {
         var sortedKeys = keys
         var indices = [Int32](unsafeUninitializedCapacity: keys.count) { buffer, count in
             for i in 0..<keys.count { buffer[i] = Int32(truncatingIfNeeded: i) }
             count = keys.count
         }
         sort(&sortedKeys, carrying: &indices)
-        return indices
+        return (sortedKeys, indices)
     }
 
     /// `values` (no NaN) in ascending order.
