@@ -91,14 +91,20 @@ public struct CSVReader: Sendable {
         }
         let parser = ChunkParser(specs: specs, slots: slots, fieldCount: names.count, delimiter: delimiter,
                                  options: options)
+        // Row estimates from the line length of a sample, so column storage is allocated once: the
+        // first chunk reserves room for the whole file, since the others are appended to it.
+        let sample = UnsafeBufferPointer(rebasing: body[..<min(body.count, 1 << 16)])
+        let sampleLines = max(1, sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+        func estimate(_ bytes: Int) -> Int { 16 + Int(Double(bytes) * Double(sampleLines) / Double(max(1, sample.count)) * 1.05) }
+        let capacities = chunks.indices.map { $0 == 0 ? estimate(body.count) : estimate(chunks[$0].count) }
         let results = ChunkResults(count: chunks.count)
         if chunks.count == 1 {
-            results.set(0, Result { try parser.parse(chunks[0], firstLine: bodyLine) })
+            results.set(0, Result { try parser.parse(chunks[0], firstLine: bodyLine, capacity: capacities[0]) })
         } else {
             // The buffers stay valid: the caller's bytes outlive this synchronous call.
             let shared = SharedChunks(chunks: chunks)
             DispatchQueue.concurrentPerform(iterations: shared.chunks.count) { k in
-                results.set(k, Result { try parser.parse(shared.chunks[k], firstLine: k == 0 ? bodyLine : 1) })
+                results.set(k, Result { try parser.parse(shared.chunks[k], firstLine: k == 0 ? bodyLine : 1, capacity: capacities[k]) })
             }
         }
         // Merge; the second chunk's line numbers start after the first chunk's last line.
@@ -183,8 +189,7 @@ struct ChunkParser: Sendable {
         var lastLine = 1
     }
 
-    func parse(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int) throws -> Output {
-        let capacity = max(16, data.count / max(1, fieldCount * 6))
+    func parse(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, capacity: Int) throws -> Output {
         var output = Output(builders: specs.map { ColumnBuilder(spec: $0, decimalComma: options.decimalComma, capacity: capacity) })
         let missingTokens = TokenSet(options.missing.map { Array($0.utf8) })
         let reject = options.onError == .reject

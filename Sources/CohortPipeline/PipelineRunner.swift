@@ -51,12 +51,24 @@ public struct PipelineRunner: Sendable {
     public init(_ loaded: LoadedPipeline) { self.loaded = loaded }
 
     /// Reads, derives and filters: the analysed cohort and its flow.
-    public func prepare(_ bytes: UnsafeRawBufferPointer) throws -> (table: Table, flow: [FlowStep], rows: Int) {
+    public func prepare(_ bytes: UnsafeRawBufferPointer) throws -> Prepared {
         let p = loaded.pipeline
         var table = try CSVReader(columns: p.columns, options: p.input).read(bytes)
+        let badValues = table.columns.filter { $0.badValues > 0 }.map { ($0.name, $0.badValues) }
         for d in p.derivations { table.set(try d.evaluate(on: table)) }
         let (cohort, flow) = try CohortFilter.apply(p.cohort, to: table)
-        return (cohort, flow, table.rowCount)
+        return Prepared(table: cohort, flow: flow, rows: table.rowCount, badValues: badValues)
+    }
+
+    /// An export read, derived and filtered.
+    public struct Prepared: Sendable {
+        /// The analysed cohort.
+        public var table: Table
+        public var flow: [FlowStep]
+        /// Rows in the file.
+        public var rows: Int
+        /// Bad values turned into missing (`on_error: missing`), per column.
+        public var badValues: [(column: String, count: Int)]
     }
 
     /// Runs on the contents of an export.
@@ -79,7 +91,7 @@ public struct PipelineRunner: Sendable {
             .object([("id", .string(info.id)), ("started", .string(Self.timestamp(info.started))), ("finished", .string(Self.timestamp(finished)))])
         }
         let pipelineObject: JSONValue = .object([("name", .string(p.name)), ("sha256", .string(loaded.sha256))])
-        let prepared: (table: Table, flow: [FlowStep], rows: Int)
+        let prepared: Prepared
         do {
             prepared = try preparedResult.get()
         } catch {
@@ -129,7 +141,8 @@ public struct PipelineRunner: Sendable {
         }
         base += [("run", run), ("pipeline", pipelineObject),
                  ("input", .object([("file", .string(info.fileName)), ("sha256", .string(inputSHA)),
-                                    ("bytes", .number(Double(byteCount))), ("rows", .number(Double(prepared.rows)))])),
+                                    ("bytes", .number(Double(byteCount))), ("rows", .number(Double(prepared.rows))),
+                                    ("bad_values", .object(prepared.badValues.map { ($0.column, .number(Double($0.count))) }))])),
                  ("flow", .array(flow)), ("cohort", .object([("n", .number(Double(prepared.table.rowCount)))])),
                  ("status", .string(status)), ("analyses", .array(analyses))]
         return RunOutcome(document: .object(base), status: status, report: report, flow: prepared.flow, failure: nil,

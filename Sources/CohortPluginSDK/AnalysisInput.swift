@@ -9,8 +9,8 @@ public struct AnalysisInput: Sendable {
     public private(set) var earlierOutputs: [String: any Sendable]
     /// Directory of the pipeline file (for `exec` relative paths).
     public let pipelineDirectory: String
-    /// The survival outcome, extracted once for all analyses.
-    private let survivalOutcome: Result<SurvivalSubset, AnalysisError>
+    /// The survival outcome, extracted once, by the first analysis that needs it.
+    private let survivalCache: SurvivalCache
 
     /// The survival outcome of the cohort.
     public struct SurvivalSubset: Sendable {
@@ -26,8 +26,7 @@ public struct AnalysisInput: Sendable {
         self.pipeline = pipeline
         self.earlierOutputs = earlierOutputs
         self.pipelineDirectory = pipelineDirectory
-        self.survivalOutcome = Result { try Self.extractSurvival(table: table, pipeline: pipeline) }
-            .mapError { ($0 as? AnalysisError) ?? AnalysisError("invalid_survival", String(describing: $0)) }
+        self.survivalCache = SurvivalCache { Self.extractSurvival(table: table, pipeline: pipeline) }
     }
 
     /// The same input with the outputs of more analyses available.
@@ -46,11 +45,16 @@ public struct AnalysisInput: Sendable {
     /// The survival outcome: rows with time or event missing are left out (their count is `excluded`).
     /// `rows[k]` is the table row of subject `k`.
     public func survival() throws -> (data: SurvivalData, rows: [Int], excluded: Int) {
-        let s = try survivalOutcome.get()
+        let s = try survivalCache.value.get()
         return (s.data, s.rows, s.excluded)
     }
 
-    static func extractSurvival(table: Table, pipeline: Pipeline) throws -> SurvivalSubset {
+    static func extractSurvival(table: Table, pipeline: Pipeline) -> Result<SurvivalSubset, AnalysisError> {
+        Result { try extractSurvivalOrThrow(table: table, pipeline: pipeline) }
+            .mapError { ($0 as? AnalysisError) ?? AnalysisError("invalid_survival", String(describing: $0)) }
+    }
+
+    static func extractSurvivalOrThrow(table: Table, pipeline: Pipeline) throws -> SurvivalSubset {
         guard let spec = pipeline.survival else { throw AnalysisError("no_survival", "the pipeline has no survival block") }
         guard let timeColumn = table[spec.time], let eventColumn = table[spec.event] else {
             throw AnalysisError("unknown_variable", "the data have no variable '\(table[spec.time] == nil ? spec.time : spec.event)'")
@@ -101,5 +105,25 @@ public struct ReportContext: Sendable {
     public init(minCell: Int, timeUnit: String) {
         self.minCell = minCell
         self.timeUnit = timeUnit
+    }
+}
+
+/// Computes a value once, on first use, for whichever thread asks first; others wait for it.
+final class SurvivalCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var computed: Result<AnalysisInput.SurvivalSubset, AnalysisError>?
+    private let compute: @Sendable () -> Result<AnalysisInput.SurvivalSubset, AnalysisError>
+
+    init(_ compute: @escaping @Sendable () -> Result<AnalysisInput.SurvivalSubset, AnalysisError>) {
+        self.compute = compute
+    }
+
+    var value: Result<AnalysisInput.SurvivalSubset, AnalysisError> {
+        lock.lock()
+        defer { lock.unlock() }
+        if let computed { return computed }
+        let result = compute()
+        computed = result
+        return result
     }
 }

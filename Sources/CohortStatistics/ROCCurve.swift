@@ -74,38 +74,29 @@ public struct ROCCurve: Sendable, Hashable {
         if let i = predictor.firstIndex(where: { $0.isInfinite }) {
             throw StatisticsError(.invalidValue, "predictor value \(predictor[i]) of observation \(i + 1) is not finite")
         }
-        var keys: [UInt64] = []
-        var isCase: [Bool] = []
-        keys.reserveCapacity(predictor.count)
-        isCase.reserveCapacity(predictor.count)
+        // Sort the cases' and the controls' values separately (keys only), then merge them into
+        // distinct values with their numbers of cases and controls.
+        var caseKeys: [UInt64] = [], controlKeys: [UInt64] = []
         for i in 0..<predictor.count where !predictor[i].isNaN {
-            keys.append(RadixSort.key(predictor[i]))
-            isCase.append(outcome[i])
+            if outcome[i] { caseKeys.append(RadixSort.key(predictor[i])) } else { controlKeys.append(RadixSort.key(predictor[i])) }
         }
-        missing = predictor.count - keys.count
-        let (sortedKeys, order) = RadixSort.sortedWithOrder(keys)
-
-        // Distinct values with their numbers of cases and controls.
+        missing = predictor.count - caseKeys.count - controlKeys.count
+        var none: [Int32] = []
+        RadixSort.sort(&caseKeys, carrying: &none)
+        RadixSort.sort(&controlKeys, carrying: &none)
+        let m = caseKeys.count, n = controlKeys.count
         var values: [Double] = []
         var caseCounts: [Int] = []
         var controlCounts: [Int] = []
-        var previousKey: UInt64? = nil
-        var m = 0, n = 0
-        for (k, position) in order.enumerated() {
-            let key = sortedKeys[k]
-            if key != previousKey {
-                values.append(RadixSort.value(ofKey: key))
-                caseCounts.append(0)
-                controlCounts.append(0)
-                previousKey = key
-            }
-            if isCase[Int(position)] {
-                caseCounts[caseCounts.count - 1] += 1
-                m += 1
-            } else {
-                controlCounts[controlCounts.count - 1] += 1
-                n += 1
-            }
+        var a = 0, b = 0
+        while a < m || b < n {
+            let key = b >= n || (a < m && caseKeys[a] <= controlKeys[b]) ? caseKeys[a] : controlKeys[b]
+            var cases = 0, controls = 0
+            while a < m && caseKeys[a] == key { cases += 1; a += 1 }
+            while b < n && controlKeys[b] == key { controls += 1; b += 1 }
+            values.append(RadixSort.value(ofKey: key))
+            caseCounts.append(cases)
+            controlCounts.append(controls)
         }
         guard m > 0 else { throw StatisticsError(.emptyGroup, "no subject has the outcome (no cases), so there is no ROC curve") }
         guard n > 0 else { throw StatisticsError(.emptyGroup, "every subject has the outcome (no controls), so there is no ROC curve") }

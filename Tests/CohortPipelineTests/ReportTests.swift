@@ -55,6 +55,14 @@ import Testing
         #expect(!html.contains("<link"))
     }
 
+    @Test func badValuesBecomeMissingAndAreCounted() async throws {
+        let pipeline = Self.pipeline.replacingOccurrences(of: "columns:", with: "input: {on_error: missing}\ncolumns:")
+        let outcome = try await runPipeline(pipeline, csv: "time,dead,grp,note\n5,2,a,x\n7,1,a,x\n9,0,b,x\n")
+        #expect(outcome.status == "ok")
+        #expect(outcome.document["input"]?["bad_values"]?["dead"]?.number == 1)
+        #expect(outcome.document.analysis("km")?["result"]?["excluded"]?.number == 1)
+    }
+
     @Test func aFileThatCannotBeReadFailsTheRunWithItsLocation() async throws {
         let outcome = try await runPipeline(Self.pipeline, csv: "time,dead,grp,note\n5,2,a,x\n")
         #expect(outcome.status == "failed")
