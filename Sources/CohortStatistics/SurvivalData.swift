@@ -70,19 +70,39 @@ public struct SurvivalData: Sendable, Hashable {
         try Self.checkGroups(group, count: count, groupCount: groupCount)
         var sizes = [Int](repeating: 0, count: groupCount)
         for g in group where g >= 0 { sizes[Int(g)] += 1 }
-        var times = sizes.map { [Double](repeating: 0, count: $0) }
-        var events = sizes.map { [Bool](repeating: false, count: $0) }
-        var next = [Int](repeating: 0, count: groupCount)
+        // Counting sort by group into flat buffers (stable, so each group stays in time order).
+        var offsets = [Int](repeating: 0, count: groupCount + 1)
+        for g in 0..<groupCount { offsets[g + 1] = offsets[g] + sizes[g] }
+        let total = offsets[groupCount]
+        var flatTime = [Double](repeating: 0, count: total)
+        var flatEvent = [Bool](repeating: false, count: total)
+        var next = Array(offsets.dropLast())
         let codes = inTimeOrder(group)
-        for k in 0..<codes.count {
-            let g = Int(codes[k])
-            if g < 0 { continue }
-            times[g][next[g]] = sortedTime[k]
-            events[g][next[g]] = sortedEvent[k]
-            next[g] += 1
+        codes.withUnsafeBufferPointer { c in
+            sortedTime.withUnsafeBufferPointer { t in
+                sortedEvent.withUnsafeBufferPointer { e in
+                    flatTime.withUnsafeMutableBufferPointer { ft in
+                        flatEvent.withUnsafeMutableBufferPointer { fe in
+                            next.withUnsafeMutableBufferPointer { nx in
+                                for k in 0..<c.count {
+                                    let g = Int(c[k])
+                                    if g < 0 { continue }
+                                    let at = nx[g]
+                                    ft[at] = t[k]
+                                    fe[at] = e[k]
+                                    nx[g] = at &+ 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        return (0..<groupCount).map { SortedSurvival(time: times[$0], event: events[$0]) }
+        return (0..<groupCount).map { g in
+            SortedSurvival(time: Array(flatTime[offsets[g]..<offsets[g + 1]]), event: Array(flatEvent[offsets[g]..<offsets[g + 1]]))
+        }
     }
+
 
     /// The permutation sorting subjects by time, events first at equal times.
     static func sortOrder(time: [Double], event: [Bool]) -> [Int32] {

@@ -162,11 +162,13 @@ public enum LogRankPlugin: AnalysisPlugin {
         // Levels without subjects are not groups of the test (as R's factor() of the data).
         var seen = [Bool](repeating: false, count: levels.count)
         for c in codes where c >= 0 { seen[Int(c)] = true }
-        let present = levels.indices.filter { seen[$0] }
-        var remap = [Int32](repeating: -1, count: levels.count)
-        for (new, old) in present.enumerated() { remap[old] = Int32(new) }
-        codes = codes.map { $0 < 0 ? -1 : remap[Int($0)] }
-        levels = present.map { levels[$0] }
+        if seen.contains(false) {
+            let present = levels.indices.filter { seen[$0] }
+            var remap = [Int32](repeating: -1, count: levels.count)
+            for (new, old) in present.enumerated() { remap[old] = Int32(new) }
+            codes = codes.map { $0 < 0 ? -1 : remap[Int($0)] }
+            levels = present.map { levels[$0] }
+        }
         let test = try LogRankTest(data, group: codes, groupCount: levels.count, rho: p.rho)
         let sorted = try data.sorted(byGroup: codes, groupCount: levels.count)
         var groups: [Group] = []
