@@ -31,6 +31,7 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -72,6 +73,11 @@ var package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "CohortStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "cohortd",
             dependencies: [
@@ -84,6 +90,11 @@ var package = Package(
             name: "CohortStatisticsTests",
             dependencies: ["CohortStatistics"],
             exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CohortStoreTests",
+            dependencies: ["CohortStore"],
             swiftSettings: strictSettings
         ),
         .testTarget(
