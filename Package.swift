@@ -32,6 +32,7 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -78,10 +79,20 @@ var package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        .target(name: "CFileSystem"),
+        .target(
+            name: "CohortDaemon",
+            dependencies: [
+                "CFileSystem", "CohortConfiguration", "CohortPipeline", "CohortPluginSDK", "CohortStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "cohortd",
             dependencies: [
-                "CohortPipeline",
+                "CohortPipeline", "CohortDaemon", "CohortStore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

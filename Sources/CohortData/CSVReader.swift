@@ -168,7 +168,8 @@ public struct CSVReader: Sendable {
 
     static func similar(_ a: String, _ b: String) -> Bool {
         let x = a.lowercased().filter { $0.isLetter || $0.isNumber }, y = b.lowercased().filter { $0.isLetter || $0.isNumber }
-        return x == y || x.contains(y) || y.contains(x) || Levenshtein.distance(x, y) <= max(1, y.count / 4)
+        let contained = min(x.count, y.count) >= 3 && (x.contains(y) || y.contains(x))
+        return x == y || contained || Levenshtein.distance(x, y) <= max(1, y.count / 4)
     }
 }
 

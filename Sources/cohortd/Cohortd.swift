@@ -7,6 +7,6 @@ struct Cohortd: AsyncParsableCommand {
         commandName: "cohortd",
         abstract: "Analyse cohort exports with R-exact survival statistics.",
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, CheckCommand.self]
+        subcommands: [RunCommand.self, AnalyzeCommand.self, CheckCommand.self, StatusCommand.self, ResultsCommand.self]
     )
 }

@@ -1,0 +1,16 @@
+#ifndef CFILESYSTEM_H
+#define CFILESYSTEM_H
+
+/// Renames `oldpath` (relative to `olddirfd`) to `newpath` (relative to `newdirfd`) only if
+/// `newpath` does not exist (renameat2 with RENAME_NOREPLACE). Returns 0, or -1 with errno set
+/// (EEXIST when the target exists, EXDEV across filesystems).
+int cfs_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+
+/// Opens `path` relative to `dirfd` without following a final symbolic link (O_NOFOLLOW |
+/// O_CLOEXEC added to `flags`). Returns the descriptor, or -1 with errno set (ELOOP for a link).
+int cfs_open_nofollow(int dirfd, const char *path, int flags);
+
+/// fsyncs a directory, so that renames into or out of it are durable. Returns 0 or -1 (errno).
+int cfs_fsync_directory(const char *path);
+
+#endif

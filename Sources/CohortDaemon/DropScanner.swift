@@ -1,0 +1,78 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An entry found in the drop directory.
+public struct DropEntry: Sendable, Hashable {
+    /// Path below the drop directory ("rps/pm_1.csv").
+    public var relativePath: String
+    /// Full path.
+    public var path: String
+    /// `nil` for a regular file; otherwise what it is ("symbolic link", "FIFO", …): never opened.
+    public var unsupportedKind: String?
+    public var size: Int64
+}
+
+/// Lists the drop directory (recursively, never following links) and decides which files are
+/// complete: ignored names are skipped; a file is taken once its size and modification time have
+/// not changed for `settle` seconds (at once when it was last modified longer ago than that, as a
+/// file renamed into the drop directory after being written is).
+public final class DropScanner: @unchecked Sendable {
+    let root: String
+    let settle: Double
+    private var signatures: [String: (size: Int64, mtime: Int64, since: Date)] = [:]
+
+    public init(root: String, settle: Double) {
+        self.root = root
+        self.settle = settle
+    }
+
+    /// Names a producer uses while writing: hidden, `.tmp`, `.part`, `.partial`, `~`.
+    public static func isIgnored(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part") || name.hasSuffix(".partial")
+            || name.hasSuffix("~") || name.hasSuffix(".filepart")
+    }
+
+    /// Entries ready to be taken now.
+    public func scan(now: Date = Date()) -> [DropEntry] {
+        var ready: [DropEntry] = []
+        var present = Set<String>()
+        walk(root, relative: "", into: &ready, present: &present, now: now)
+        signatures = signatures.filter { present.contains($0.key) }
+        return ready.sorted { $0.relativePath < $1.relativePath }
+    }
+
+    private func walk(_ dir: String, relative: String, into ready: inout [DropEntry], present: inout Set<String>, now: Date) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return }
+        for name in names.sorted() where !Self.isIgnored(name) {
+            let path = dir + "/" + name
+            let rel = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            let type = info.st_mode & S_IFMT
+            if type == S_IFDIR {
+                walk(path, relative: rel, into: &ready, present: &present, now: now)
+                continue
+            }
+            guard type == S_IFREG else {
+                let kind = type == S_IFLNK ? "symbolic link" : (type == S_IFIFO ? "FIFO" : (type == S_IFSOCK ? "socket" : "device"))
+                ready.append(DropEntry(relativePath: rel, path: path, unsupportedKind: kind, size: 0))
+                continue
+            }
+            present.insert(rel)
+            let size = Int64(info.st_size)
+            let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+            let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9)
+            if let known = signatures[rel], known.size == size, known.mtime == mtime {
+                if now.timeIntervalSince(known.since) >= settle { ready.append(DropEntry(relativePath: rel, path: path, size: size)) }
+                continue
+            }
+            signatures[rel] = (size, mtime, now)
+            if now.timeIntervalSince(modified) >= settle { ready.append(DropEntry(relativePath: rel, path: path, size: size)) }
+        }
+    }
+
+    /// Forgets an entry once it has been taken.
+    public func forget(_ relativePath: String) { signatures[relativePath] = nil }
+}

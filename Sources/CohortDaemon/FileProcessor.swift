@@ -1,0 +1,277 @@
+import CFileSystem
+public import CohortPipeline
+public import CohortPluginSDK
+public import CohortStore
+import Foundation
+public import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Takes one dropped file through claim, analysis, publication and archiving, journaling each
+/// step so that a restart after a crash at any point finishes the file exactly once.
+///
+/// Steps, each idempotent: (1) journal the claim, (2) rename the file into `state/processing`,
+/// (3) hash it and choose its pipeline, count the attempt, (4) write the run folder under
+/// `state/work` and rename it into `results/<pipeline>/<run-id>`, (5) journal the run,
+/// (6) move the input to `state/archive/<date>/` (or `state/failed/` with its error file).
+public struct FileProcessor: Sendable {
+    public let layout: DaemonLayout
+    public let store: Store
+    public let pipelines: PipelineSet
+    public let duplicates: Bool
+    public let maxFileSize: Int64
+    public let logger: Logger
+    let inFlight = InFlight()
+    /// Attempts after which a file that keeps crashing or hanging the worker is failed.
+    public static let maximumAttempts = 3
+
+    public init(layout: DaemonLayout, store: Store, pipelines: PipelineSet, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger) {
+        self.layout = layout
+        self.store = store
+        self.pipelines = pipelines
+        self.duplicates = skipDuplicates
+        self.maxFileSize = maxFileSize
+        self.logger = logger
+    }
+
+    /// The file name under processing/, archive/ and failed/: `<run-id>--<base name>`.
+    static func storedName(runID: String, relativePath: String) -> String {
+        "\(runID)--\(URL(fileURLWithPath: relativePath).lastPathComponent)"
+    }
+
+    /// Claims and processes a drop entry. Never throws: every failure ends in `state/failed`.
+    public func take(_ entry: DropEntry) async {
+        let runID = RunInfo.newID()
+        do {
+            try store.recordClaim(runID: runID, name: entry.relativePath)
+            try FileOps.move(entry.path, to: layout.processing + "/" + Self.storedName(runID: runID, relativePath: entry.relativePath))
+        } catch {
+            // The entry is still in the drop directory (or gone); the journal row is finished on restart.
+            logger.error("claim failed", metadata: ["run": "\(runID)", "error": "\(Self.code(error))"])
+            try? store.recordState(runID: runID, .failed, error: "could not claim the file: \(error)")
+            return
+        }
+        logger.info("file claimed", metadata: ["run": "\(runID)"])
+        if let kind = entry.unsupportedKind {
+            fail(runID: runID, name: entry.relativePath, sha256: nil, pipeline: nil,
+                 error: ErrorRecord(kind: "unsupported_file", message: "the entry is a \(kind); only regular files are analysed (it was not followed or opened)"))
+            return
+        }
+        await process(runID: runID, name: entry.relativePath)
+    }
+
+    /// What went wrong with a file, as written beside it in `state/failed`.
+    struct ErrorRecord: Sendable {
+        var kind: String
+        var message: String
+        var line: Int? = nil
+        var column: String? = nil
+        var problems: [DataError.Problem] = []
+    }
+
+    /// Processes a claimed file in `state/processing`.
+    public func process(runID: String, name: String) async {
+        let path = layout.processing + "/" + Self.storedName(runID: runID, relativePath: name)
+        let fd = cfs_open_nofollow(AT_FDCWD, path, O_RDONLY)
+        guard fd >= 0 else {
+            fail(runID: runID, name: name, sha256: nil, pipeline: nil,
+                 error: ErrorRecord(kind: "unreadable", message: "cannot open the file (errno \(errno): \(String(cString: strerror(errno))))"))
+            return
+        }
+        var status = stat()
+        fstat(fd, &status)
+        close(fd)
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            fail(runID: runID, name: name, sha256: nil, pipeline: nil, error: ErrorRecord(kind: "unsupported_file", message: "not a regular file"))
+            return
+        }
+        guard Int64(status.st_size) <= maxFileSize else {
+            fail(runID: runID, name: name, sha256: nil, pipeline: nil,
+                 error: ErrorRecord(kind: "too_large", message: "the file has \(status.st_size) bytes; max_file_size is \(maxFileSize)"))
+            return
+        }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            fail(runID: runID, name: name, sha256: nil, pipeline: nil, error: ErrorRecord(kind: "unreadable", message: "cannot read the file"))
+            return
+        }
+        let sha = data.withUnsafeBytes { Digest.sha256($0) }
+        let candidates = pipelines.matching(name)
+        guard candidates.count == 1, let loaded = candidates.first else {
+            let message = candidates.isEmpty
+                ? "no pipeline matches this file name"
+                : "several pipelines match this file name: \(candidates.map(\.pipeline.name).joined(separator: ", "))"
+            fail(runID: runID, name: name, sha256: sha, pipeline: nil, error: ErrorRecord(kind: candidates.isEmpty ? "no_pipeline" : "ambiguous_pipeline", message: message))
+            return
+        }
+        let pipelineName = loaded.pipeline.name
+        // One file per content and pipeline version at a time, so a duplicate waits for the first.
+        let key = sha + loaded.sha256
+        await inFlight.acquire(key)
+        defer { inFlight.release(key) }
+        let attempts: Int
+        do {
+            if duplicates, let earlier = try store.alreadyAnalysed(sha256: sha, pipelineSHA256: loaded.sha256, excluding: runID) {
+                try store.recordAttempt(runID: runID, sha256: sha, bytes: Int64(data.count), pipeline: pipelineName, pipelineSHA256: loaded.sha256)
+                try archive(runID: runID, name: name, state: .skipped, note: "same content already analysed by this pipeline version in run \(earlier)")
+                logger.info("duplicate skipped", metadata: ["run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))"])
+                return
+            }
+            attempts = try store.recordAttempt(runID: runID, sha256: sha, bytes: Int64(data.count), pipeline: pipelineName, pipelineSHA256: loaded.sha256)
+        } catch {
+            logger.error("journal write failed", metadata: ["run": "\(runID)", "error": "\(Self.code(error))"])
+            return  // left claimed: finished on the next start
+        }
+        guard attempts <= Self.maximumAttempts else {
+            fail(runID: runID, name: name, sha256: sha, pipeline: pipelineName,
+                 error: ErrorRecord(kind: "crashed", message: "the analysis crashed or hung \(attempts - 1) times on this file"))
+            return
+        }
+        let info = RunInfo(id: runID, fileName: URL(fileURLWithPath: name).lastPathComponent)
+        let outcome = await PipelineRunner(loaded).run(data, info: info)
+        if let failure = outcome.failure {
+            fail(runID: runID, name: name, sha256: sha, pipeline: pipelineName,
+                 error: ErrorRecord(kind: failure.code.name, message: failure.message, line: failure.line, column: failure.column,
+                                    problems: failure.problems))
+            return
+        }
+        do {
+            let folder = try publish(outcome, loaded: loaded, info: info)
+            try store.recordPublished(Self.run(outcome, runID: runID, loaded: loaded, folder: folder, info: info),
+                                      analyses: Self.analyses(outcome, runID: runID))
+            try archive(runID: runID, name: name, state: .archived, note: nil)
+            logger.info("run published", metadata: [
+                "run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))", "status": "\(outcome.status)",
+                "analyses": "\(loaded.analyses.count)", "failed_analyses": "\(outcome.analysisErrors.count)",
+            ])
+        } catch {
+            // Disk full or permissions on the output side: the input stays in processing and is
+            // retried on the next start.
+            logger.error("publishing failed", metadata: ["run": "\(runID)", "pipeline": "\(pipelineName)", "error": "\(Self.code(error))"])
+        }
+    }
+
+    /// Writes the run folder under `state/work` and renames it into `results/<pipeline>/`.
+    func publish(_ outcome: RunOutcome, loaded: LoadedPipeline, info: RunInfo) throws -> String {
+        let work = layout.work + "/" + info.id
+        let target = layout.results + "/" + loaded.pipeline.name + "/" + info.id
+        if FileManager.default.fileExists(atPath: target) { return target }
+        try? FileManager.default.removeItem(atPath: work)  // a partial folder from an interrupted attempt
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        for (name, bytes) in RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: info) {
+            try FileOps.write(bytes, to: work + "/" + name)
+        }
+        _ = cfs_fsync_directory(work)
+        try FileManager.default.createDirectory(atPath: layout.results + "/" + loaded.pipeline.name, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o750])
+        try FileOps.move(work, to: target)
+        return target
+    }
+
+    /// Moves the input from processing to the archive and journals the final state.
+    func archive(runID: String, name: String, state: Store.InputState, note: String?) throws {
+        let stored = Self.storedName(runID: runID, relativePath: name)
+        let day = Self.day(Date())
+        let dir = layout.archive + "/" + day
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        let source = layout.processing + "/" + stored
+        if FileManager.default.fileExists(atPath: source) { try FileOps.move(source, to: dir + "/" + stored) }
+        try store.recordState(runID: runID, state, error: note)
+    }
+
+    /// Writes the error file, moves the input to `state/failed` and journals the failure.
+    func fail(runID: String, name: String, sha256: String?, pipeline: String?, error: ErrorRecord) {
+        let stored = Self.storedName(runID: runID, relativePath: name)
+        var errorObject: [(key: String, value: JSONValue)] = [("kind", .string(error.kind)), ("message", .string(error.message)),
+                                                              ("line", error.line.map { .number(Double($0)) } ?? .null),
+                                                              ("column", error.column.map { .string($0) } ?? .null)]
+        if !error.problems.isEmpty {
+            errorObject.append(("problems", .array(error.problems.map { p in
+                .object([("line", .number(Double(p.line))), ("column", .string(p.column)), ("value", .string(p.value)), ("reason", .string(p.reason))])
+            })))
+        }
+        let document: JSONValue = .object([("file", .string(name)), ("run", .string(runID)), ("sha256", sha256.map { .string($0) } ?? .null),
+                                           ("pipeline", pipeline.map { .string($0) } ?? .null), ("error", .object(errorObject))])
+        do {
+            try FileOps.write(Array((document.serialized() + "\n").utf8), to: layout.failed + "/" + stored + ".error.json")
+            let source = layout.processing + "/" + stored
+            if FileManager.default.fileExists(atPath: source) || (try? FileManager.default.destinationOfSymbolicLink(atPath: source)) != nil {
+                try FileOps.move(source, to: layout.failed + "/" + stored)
+            }
+            let location = error.line.map { " (line \($0)\(error.column.map { ", column \($0)" } ?? ""))" } ?? ""
+            try store.recordState(runID: runID, .failed, error: error.message + location)
+            logger.warning("file failed", metadata: ["run": "\(runID)", "kind": "\(error.kind)"])
+        } catch {
+            logger.error("recording a failure failed", metadata: ["run": "\(runID)", "error": "\(Self.code(error))"])
+        }
+    }
+
+    static func run(_ outcome: RunOutcome, runID: String, loaded: LoadedPipeline, folder: String, info: RunInfo) -> Store.Run {
+        run(document: outcome.document, runID: runID, pipeline: loaded.pipeline.name, pipelineSHA256: loaded.sha256,
+            folder: folder, started: info.started)
+    }
+
+    /// The journal's run record from a results.json document.
+    static func run(document: JSONValue, runID: String, pipeline: String, pipelineSHA256: String, folder: String, started: Date) -> Store.Run {
+        let seconds = document["run"]?["seconds"]
+        func number(_ v: JSONValue?) -> Double? { if case .number(let x)? = v { return x }; return nil }
+        var status = "ok"
+        if case .string(let s)? = document["status"] { status = s }
+        let errors = analyses(document: document, runID: runID).compactMap { a in a.error.map { "\(a.id): \($0)" } }
+        return Store.Run(runID: runID, pipeline: pipeline, pipelineSHA256: pipelineSHA256, version: PipelineRunner.version,
+                         started: started, finished: Date(), status: status,
+                         error: errors.isEmpty ? nil : errors.joined(separator: "; "),
+                         resultsPath: folder, readSeconds: number(seconds?["read"]), analysisSeconds: number(seconds?["analyses"]))
+    }
+
+    static func analyses(_ outcome: RunOutcome, runID: String) -> [Store.Analysis] {
+        analyses(document: outcome.document, runID: runID)
+    }
+
+    static func analyses(document: JSONValue, runID: String) -> [Store.Analysis] {
+        guard case .array(let items)? = document["analyses"] else { return [] }
+        return items.compactMap { item in
+            guard case .string(let id)? = item["id"], case .string(let plugin)? = item["plugin"], case .string(let status)? = item["status"] else { return nil }
+            var seconds: Double? = nil
+            if case .number(let s)? = item["seconds"] { seconds = s }
+            var error: String? = nil
+            if case .string(let e)? = item["error"] { error = e }
+            return Store.Analysis(runID: runID, id: id, plugin: plugin, status: status, seconds: seconds,
+                                  result: item["result"].map { $0.serialized(indent: 0) }, error: error)
+        }
+    }
+
+    static func day(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: date)
+    }
+
+    /// An error's code for logs (never a message that could quote a cell or a file name).
+    static func code(_ error: any Error) -> String {
+        if let e = error as? DaemonError { return e.code.name }
+        if let e = error as? DataError { return e.code.name }
+        return String(describing: type(of: error))
+    }
+}
+
+/// Keys of files being analysed; a second file with the same key waits for the first.
+final class InFlight: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys = Set<String>()
+
+    func acquire(_ key: String) async {
+        while !tryInsert(key) { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    private func tryInsert(_ key: String) -> Bool {
+        lock.withLock { keys.insert(key).inserted }
+    }
+
+    func release(_ key: String) {
+        _ = lock.withLock { keys.remove(key) }
+    }
+}

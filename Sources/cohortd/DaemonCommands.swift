@@ -1,0 +1,144 @@
+import ArgumentParser
+import CohortConfiguration
+import CohortDaemon
+import CohortStore
+import Dispatch
+import Foundation
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads a daemon configuration file, resolving relative paths against its directory.
+func loadDaemonConfiguration(_ path: String) throws -> DaemonConfiguration {
+    let text: String
+    do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+        throw ConfigurationError(.unreadable, "cannot read the file", file: path)
+    }
+    let directory = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+    return try DaemonConfiguration(yaml: text, file: path, directory: directory)
+}
+
+/// `cohortd run --config PATH`
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the daemon: analyse every export dropped into the drop directory, exactly once."
+    )
+
+    @Option(name: .long, help: "The daemon configuration file.")
+    var config: String = "/etc/cohortd/cohortd.yaml"
+
+    func run() async throws {
+        let configuration: DaemonConfiguration
+        do { configuration = try loadDaemonConfiguration(config) } catch {
+            FileHandle.standardError.write(Data("cohortd: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let level = Logger.Level(rawValue: configuration.logLevel.rawValue) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "cohortd")
+        // Stop taking files on SIGTERM or SIGINT; the files in work finish, then exit 0.
+        let daemon = Daemon(configuration: configuration, logger: logger)
+        let task = Task { try await daemon.run() }
+        let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                logger.notice("stopping", metadata: ["signal": "\(number)"])
+                task.cancel()
+            }
+            source.resume()
+            return source
+        }
+        signal(SIGPIPE, SIG_IGN)
+        defer { sources.forEach { $0.cancel() } }
+        do { try await task.value } catch {
+            logger.critical("cannot run", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// `cohortd status --config PATH [--json]`
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the queue, files in work, recent runs and failures from the store."
+    )
+
+    @Option(name: .long, help: "The daemon configuration file.")
+    var config: String = "/etc/cohortd/cohortd.yaml"
+
+    @Flag(name: .long, help: "Print JSON for machines.")
+    var json = false
+
+    func run() throws {
+        let configuration = try loadDaemonConfiguration(config)
+        let layout = DaemonLayout(configuration)
+        let queued = ((try? FileManager.default.contentsOfDirectory(atPath: layout.drop)) ?? []).filter { !DropScanner.isIgnored($0) }.count
+        let store = try Store(path: configuration.store, readOnly: !FileManager.default.isWritableFile(atPath: configuration.store))
+        let counts = try store.stateCounts()
+        let runs = try store.runs(limit: 10)
+        let failures = try store.recentInputs(limit: 10, state: .failed)
+        if json {
+            let object: [String: Any] = [
+                "queued": queued,
+                "inputs": Dictionary(uniqueKeysWithValues: Store.InputState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
+                "last_runs": runs.map { ["run": $0.runID, "pipeline": $0.pipeline, "status": $0.status, "finished": ISO8601DateFormatter().string(from: $0.finished)] },
+                "failures": failures.map { ["run": $0.runID, "file": $0.name, "error": $0.error ?? ""] },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            return
+        }
+        print("queued in drop: \(queued)")
+        print("in work: \(counts[.claimed] ?? 0) claimed, \(counts[.published] ?? 0) published")
+        print("done: \(counts[.archived] ?? 0) archived, \(counts[.skipped] ?? 0) duplicates skipped, \(counts[.failed] ?? 0) failed")
+        if !runs.isEmpty { print("\nlast runs:") }
+        for r in runs { print("  \(r.runID)  \(r.pipeline)  \(r.status)") }
+        if !failures.isEmpty { print("\nfailures:") }
+        for f in failures { print("  \(f.runID)  \(f.name): \(f.error ?? "")") }
+    }
+}
+
+/// `cohortd results --config PATH [--pipeline NAME] [--status S] [--since DATE] [--json]`
+struct ResultsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "results", abstract: "List runs recorded in the store.")
+
+    @Option(name: .long, help: "The daemon configuration file.")
+    var config: String = "/etc/cohortd/cohortd.yaml"
+    @Option(name: .long, help: "Only runs of this pipeline.") var pipeline: String?
+    @Option(name: .long, help: "Only runs with this status (ok, partial, failed).") var status: String?
+    @Option(name: .long, help: "Only runs finished on or after this date (yyyy-MM-dd).") var since: String?
+    @Option(name: .long, help: "At most this many runs.") var limit: Int = 50
+    @Flag(name: .long, help: "Print JSON for machines.") var json = false
+
+    func run() throws {
+        let configuration = try loadDaemonConfiguration(config)
+        let store = try Store(path: configuration.store, readOnly: !FileManager.default.isWritableFile(atPath: configuration.store))
+        var sinceDate: Date? = nil
+        if let since {
+            let f = DateFormatter()
+            f.locale = Locale(identifier: "en_US_POSIX")
+            f.timeZone = TimeZone(identifier: "UTC")
+            f.dateFormat = "yyyy-MM-dd"
+            guard let d = f.date(from: since) else { throw ValidationError("--since takes a date as yyyy-MM-dd") }
+            sinceDate = d
+        }
+        let runs = try store.runs(pipeline: pipeline, status: status, since: sinceDate, limit: limit)
+        if json {
+            let items: [[String: Any]] = runs.map {
+                ["run": $0.runID, "pipeline": $0.pipeline, "pipeline_sha256": $0.pipelineSHA256, "status": $0.status,
+                 "finished": ISO8601DateFormatter().string(from: $0.finished), "results": $0.resultsPath, "error": $0.error ?? NSNull()]
+            }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+            return
+        }
+        for r in runs { print("\(r.runID)  \(r.pipeline)  \(r.status)  \(r.resultsPath)") }
+    }
+}
