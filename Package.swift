@@ -104,6 +104,11 @@ var package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "CohortDaemonTests",
+            dependencies: ["CohortDaemon", "CohortStore", "CohortConfiguration", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CohortStoreTests",
             dependencies: ["CohortStore"],
             swiftSettings: strictSettings
