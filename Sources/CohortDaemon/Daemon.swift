@@ -37,25 +37,46 @@ public struct Daemon: Sendable {
                                       maxFileSize: configuration.maxFileSize, logger: logger)
         await processor.recover()
         let scanner = DropScanner(root: layout.drop, settle: configuration.settle)
-        logger.info("ready")
-        while !Task.isCancelled {
-            let entries = scanner.scan()
-            if !entries.isEmpty {
-                logger.debug("files ready", metadata: ["count": "\(entries.count)"])
-                await withTaskGroup(of: Void.self) { group in
-                    var running = 0
-                    for entry in entries {
-                        if running == configuration.workers {
-                            await group.next()
-                            running -= 1
-                        }
-                        scanner.forget(entry.relativePath)
-                        group.addTask { await processor.take(entry) }
-                        running += 1
+        let notifier = SystemdNotifier()
+        let taking = TakingSet()
+        let clock = ContinuousClock()
+        var lastPing = clock.now
+        var announced = false
+        var lastStatus = ""
+        await withTaskGroup(of: Void.self) { group in
+            while !Task.isCancelled {
+                // Take what is ready, up to `workers` files at once; the loop keeps scanning and
+                // pinging the watchdog while they run.
+                for entry in scanner.scan() where !taking.contains(entry.relativePath) {
+                    guard taking.count < configuration.workers else { break }
+                    scanner.forget(entry.relativePath)
+                    taking.insert(entry.relativePath)
+                    group.addTask {
+                        await processor.take(entry)
+                        taking.remove(entry.relativePath)
                     }
                 }
+                if !announced {
+                    // Signal handling is installed by the caller before this runs; the first scan is done.
+                    notifier.notify("READY=1\nSTATUS=watching the drop directory")
+                    logger.info("ready")
+                    announced = true
+                }
+                if let interval = notifier.watchdogInterval, clock.now - lastPing >= interval {
+                    notifier.notify("WATCHDOG=1")
+                    lastPing = clock.now
+                }
+                if notifier.isEnabled {
+                    let counts = (try? store.stateCounts()) ?? [:]
+                    let status = "STATUS=\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed"
+                    if status != lastStatus { notifier.notify(status) }
+                    lastStatus = status
+                }
+                do { try await Task.sleep(for: .milliseconds(Int64(pollInterval * 1000))) } catch { break }
             }
-            do { try await Task.sleep(for: .milliseconds(Int64(pollInterval * 1000))) } catch { break }
+            notifier.notify("STOPPING=1\nSTATUS=finishing the files in work")
+            logger.notice("stopping: finishing the files in work", metadata: ["count": "\(taking.count)"])
+            await group.waitForAll()
         }
         logger.info("stopped")
     }
@@ -78,4 +99,15 @@ struct StateLock {
         flock(fd, LOCK_UN)
         close(fd)
     }
+}
+
+/// Relative paths of drop entries being taken (so a later scan does not take them twice).
+final class TakingSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths = Set<String>()
+
+    var count: Int { lock.withLock { paths.count } }
+    func contains(_ path: String) -> Bool { lock.withLock { paths.contains(path) } }
+    func insert(_ path: String) { _ = lock.withLock { paths.insert(path) } }
+    func remove(_ path: String) { _ = lock.withLock { paths.remove(path) } }
 }
