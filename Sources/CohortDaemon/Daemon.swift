@@ -39,6 +39,9 @@ public struct Daemon: Sendable {
         let scanner = DropScanner(root: layout.drop, settle: configuration.settle)
         let notifier = SystemdNotifier()
         let taking = TakingSet()
+        let watcher = InotifyWatcher(root: layout.drop)
+        if watcher == nil { logger.warning("inotify unavailable: relying on rescans") }
+        defer { watcher?.stop() }
         let clock = ContinuousClock()
         var lastPing = clock.now
         var announced = false
@@ -47,7 +50,9 @@ public struct Daemon: Sendable {
             while !Task.isCancelled {
                 // Take what is ready, up to `workers` files at once; the loop keeps scanning and
                 // pinging the watchdog while they run.
-                for entry in scanner.scan() where !taking.contains(entry.relativePath) {
+                if watcher?.takeRescanNeeded() == true { logger.debug("full rescan") }
+                let renamed = watcher?.takeRenamed() ?? []
+                for entry in scanner.scan(arrivedByRename: renamed) where !taking.contains(entry.relativePath) {
                     guard taking.count < configuration.workers else { break }
                     scanner.forget(entry.relativePath)
                     taking.insert(entry.relativePath)
@@ -72,7 +77,18 @@ public struct Daemon: Sendable {
                     if status != lastStatus { notifier.notify(status) }
                     lastStatus = status
                 }
-                do { try await Task.sleep(for: .milliseconds(Int64(pollInterval * 1000))) } catch { break }
+                // Sleep until inotify reports something, a file may have settled, the watchdog is
+                // due, or the safety rescan: no busy polling.
+                var timeout = watcher == nil ? pollInterval : configuration.rescan
+                if scanner.pendingCount > 0 || taking.count > 0 { timeout = min(timeout, max(0.05, min(configuration.settle, 0.25))) }
+                if let interval = notifier.watchdogInterval { timeout = min(timeout, Double(interval.components.seconds) + 0.001) }
+                timeout = max(timeout, 0.05)
+                if let watcher {
+                    await watcher.wait(timeout: .milliseconds(Int64(timeout * 1000)))
+                    if Task.isCancelled { break }
+                } else {
+                    do { try await Task.sleep(for: .milliseconds(Int64(timeout * 1000))) } catch { break }
+                }
             }
             notifier.notify("STOPPING=1\nSTATUS=finishing the files in work")
             logger.notice("stopping: finishing the files in work", metadata: ["count": "\(taking.count)"])

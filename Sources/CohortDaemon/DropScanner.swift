@@ -34,10 +34,17 @@ public final class DropScanner: @unchecked Sendable {
             || name.hasSuffix("~") || name.hasSuffix(".filepart")
     }
 
-    /// Entries ready to be taken now.
-    public func scan(now: Date = Date()) -> [DropEntry] {
+    /// Files seen that have not settled yet (the caller should look again within `settle`).
+    public private(set) var pendingCount = 0
+    private var immediate: Set<String> = []
+
+    /// Entries ready to be taken now. Paths in `arrivedByRename` (reported by inotify's
+    /// IN_MOVED_TO) are complete and taken without waiting.
+    public func scan(now: Date = Date(), arrivedByRename: Set<String> = []) -> [DropEntry] {
         var ready: [DropEntry] = []
         var present = Set<String>()
+        immediate = arrivedByRename
+        pendingCount = 0
         walk(root, relative: "", into: &ready, present: &present, now: now)
         signatures = signatures.filter { present.contains($0.key) }
         return ready.sorted { $0.relativePath < $1.relativePath }
@@ -64,12 +71,24 @@ public final class DropScanner: @unchecked Sendable {
             let size = Int64(info.st_size)
             let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
             let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9)
+            if immediate.contains(rel) {
+                ready.append(DropEntry(relativePath: rel, path: path, size: size))
+                continue
+            }
             if let known = signatures[rel], known.size == size, known.mtime == mtime {
-                if now.timeIntervalSince(known.since) >= settle { ready.append(DropEntry(relativePath: rel, path: path, size: size)) }
+                if now.timeIntervalSince(known.since) >= settle {
+                    ready.append(DropEntry(relativePath: rel, path: path, size: size))
+                } else {
+                    pendingCount += 1
+                }
                 continue
             }
             signatures[rel] = (size, mtime, now)
-            if now.timeIntervalSince(modified) >= settle { ready.append(DropEntry(relativePath: rel, path: path, size: size)) }
+            if now.timeIntervalSince(modified) >= settle {
+                ready.append(DropEntry(relativePath: rel, path: path, size: size))
+            } else {
+                pendingCount += 1
+            }
         }
     }
 
