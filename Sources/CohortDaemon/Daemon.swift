@@ -59,6 +59,7 @@ public struct Daemon: Sendable {
                     group.addTask {
                         await processor.take(entry)
                         taking.remove(entry.relativePath)
+                        watcher?.wake()  // a worker is free: look for the next file now
                     }
                 }
                 if !announced {

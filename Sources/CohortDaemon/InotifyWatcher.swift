@@ -93,7 +93,8 @@ public final class InotifyWatcher: @unchecked Sendable {
         w?.resume()
     }
 
-    private func wake() {
+    /// Wakes a waiting ``wait(timeout:)`` now (e.g. when a worker becomes free).
+    public func wake() {
         lock.withLock { pending = true }
         resumeWaiter()
     }
