@@ -12,11 +12,16 @@ import Glibc
 public struct Daemon: Sendable {
     public let configuration: DaemonConfiguration
     public let logger: Logger
-    /// Seconds between scans of the drop directory.
+    /// Seconds between scans of the drop directory when inotify is unavailable.
     public var pollInterval: Double
+    /// The configuration file, re-read on reload.
+    public let configurationFile: String?
+    /// Set by the SIGHUP handler; the loop reloads at its next turn.
+    public let reloads = ReloadRequests()
 
-    public init(configuration: DaemonConfiguration, logger: Logger, pollInterval: Double = 1) {
+    public init(configuration: DaemonConfiguration, configurationFile: String? = nil, logger: Logger, pollInterval: Double = 1) {
         self.configuration = configuration
+        self.configurationFile = configurationFile
         self.logger = logger
         self.pollInterval = pollInterval
     }
@@ -30,8 +35,8 @@ public struct Daemon: Sendable {
         let lock = try StateLock(directory: layout.state)
         defer { lock.release() }
         let store = try Store(path: configuration.store)
-        let pipelines = try PipelineSet.load(from: configuration.pipelines)
-        logger.info("starting", metadata: ["pipelines": "\(pipelines.pipelines.count)", "workers": "\(configuration.workers)"])
+        let pipelines = PipelineHolder(try PipelineSet.load(from: configuration.pipelines))
+        logger.info("starting", metadata: ["pipelines": "\(pipelines.current.pipelines.count)", "workers": "\(configuration.workers)"])
         let processor = FileProcessor(layout: layout, store: store, pipelines: pipelines,
                                       skipDuplicates: configuration.duplicates == .skip,
                                       maxFileSize: configuration.maxFileSize, logger: logger)
@@ -42,6 +47,7 @@ public struct Daemon: Sendable {
         let watcher = InotifyWatcher(root: layout.drop)
         if watcher == nil { logger.warning("inotify unavailable: relying on rescans") }
         defer { watcher?.stop() }
+        reloads.onRequest = { watcher?.wake() }
         let clock = ContinuousClock()
         var lastPing = clock.now
         var announced = false
@@ -50,6 +56,7 @@ public struct Daemon: Sendable {
             while !Task.isCancelled {
                 // Take what is ready, up to `workers` files at once; the loop keeps scanning and
                 // pinging the watchdog while they run.
+                if reloads.take() { reload(pipelines, notifier: notifier) }
                 if watcher?.takeRescanNeeded() == true { logger.debug("full rescan") }
                 let renamed = watcher?.takeRenamed() ?? []
                 for entry in scanner.scan(arrivedByRename: renamed) where !taking.contains(entry.relativePath) {
@@ -74,7 +81,8 @@ public struct Daemon: Sendable {
                 }
                 if notifier.isEnabled {
                     let counts = (try? store.stateCounts()) ?? [:]
-                    let status = "STATUS=\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed"
+                    let reloadNote = pipelines.lastReloadError == nil ? "" : "; last reload refused (old pipelines in force)"
+                    let status = "STATUS=\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed\(reloadNote)"
                     if status != lastStatus { notifier.notify(status) }
                     lastStatus = status
                 }
@@ -96,6 +104,59 @@ public struct Daemon: Sendable {
             await group.waitForAll()
         }
         logger.info("stopped")
+    }
+}
+
+extension Daemon {
+    /// Validates the configuration and pipelines anew; installs the new pipelines only when all
+    /// are valid, else keeps the old ones and reports the error (file:line:column).
+    func reload(_ holder: PipelineHolder, notifier: SystemdNotifier) {
+        notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
+        do {
+            var directory = configuration.pipelines
+            if let file = configurationFile {
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                let fresh = try DaemonConfiguration(yaml: text, file: file,
+                                                    directory: URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path)
+                if fresh.drop != configuration.drop || fresh.state != configuration.state || fresh.results != configuration.results
+                    || fresh.store != configuration.store || fresh.workers != configuration.workers {
+                    logger.warning("reload: changed paths, store or workers take effect at the next start")
+                }
+                directory = fresh.pipelines
+            }
+            let set = try PipelineSet.load(from: directory)
+            holder.replace(with: set)
+            logger.notice("reloaded", metadata: ["pipelines": "\(set.pipelines.count)"])
+        } catch {
+            holder.recordReloadFailure("\(error)")
+            logger.error("reload refused, the old configuration stays in force", metadata: ["error": "\(error)"])
+        }
+        notifier.notify("READY=1")
+    }
+}
+
+/// Reload requests from SIGHUP, taken by the work loop.
+public final class ReloadRequests: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+    var onRequest: (@Sendable () -> Void)? {
+        get { lock.withLock { hook } }
+        set { lock.withLock { hook = newValue } }
+    }
+    private var hook: (@Sendable () -> Void)?
+
+    /// Asks the loop to reload at its next turn.
+    public func request() {
+        lock.withLock { requested = true }
+        onRequest?()
+    }
+
+    func take() -> Bool {
+        lock.withLock {
+            let r = requested
+            requested = false
+            return r
+        }
     }
 }
 

@@ -18,7 +18,7 @@ import Glibc
 public struct FileProcessor: Sendable {
     public let layout: DaemonLayout
     public let store: Store
-    public let pipelines: PipelineSet
+    public let pipelines: PipelineHolder
     public let duplicates: Bool
     public let maxFileSize: Int64
     public let logger: Logger
@@ -27,6 +27,11 @@ public struct FileProcessor: Sendable {
     public static let maximumAttempts = 3
 
     public init(layout: DaemonLayout, store: Store, pipelines: PipelineSet, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger) {
+        self.init(layout: layout, store: store, pipelines: PipelineHolder(pipelines), skipDuplicates: skipDuplicates,
+                  maxFileSize: maxFileSize, logger: logger)
+    }
+
+    public init(layout: DaemonLayout, store: Store, pipelines: PipelineHolder, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger) {
         self.layout = layout
         self.store = store
         self.pipelines = pipelines
@@ -97,7 +102,7 @@ public struct FileProcessor: Sendable {
             return
         }
         let sha = data.withUnsafeBytes { Digest.sha256($0) }
-        let candidates = pipelines.matching(name)
+        let candidates = pipelines.current.matching(name)
         guard candidates.count == 1, let loaded = candidates.first else {
             let message = candidates.isEmpty
                 ? "no pipeline matches this file name"

@@ -36,3 +36,25 @@ public struct PipelineSet: Sendable {
         }
     }
 }
+
+/// The pipelines in force, replaced as a whole on reload (SIGHUP) while workers read them.
+public final class PipelineHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set: PipelineSet
+    private var error: String?
+
+    public init(_ set: PipelineSet) { self.set = set }
+
+    public var current: PipelineSet { lock.withLock { set } }
+    /// The last reload's error (`file:line:column: …`), or `nil` when the last reload succeeded.
+    public var lastReloadError: String? { lock.withLock { error } }
+
+    public func replace(with newSet: PipelineSet) {
+        lock.withLock {
+            set = newSet
+            error = nil
+        }
+    }
+
+    public func recordReloadFailure(_ message: String) { lock.withLock { error = message } }
+}

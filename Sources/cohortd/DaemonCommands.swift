@@ -42,21 +42,30 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "cohortd")
-        // Stop taking files on SIGTERM or SIGINT; the files in work finish, then exit 0.
-        let daemon = Daemon(configuration: configuration, logger: logger)
-        let task = Task { try await daemon.run() }
-        let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+        // Signal handling is installed before the daemon starts (so before READY=1): SIGTERM or
+        // SIGINT stop taking files and let the files in work finish, then exit 0; SIGHUP reloads.
+        let daemon = Daemon(configuration: configuration, configurationFile: config, logger: logger)
+        let running = TaskBox()
+        var sources: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 logger.notice("stopping", metadata: ["signal": "\(number)"])
-                task.cancel()
+                running.cancel()
             }
             source.resume()
-            return source
+            sources.append(source)
         }
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        hangup.setEventHandler { daemon.reloads.request() }
+        hangup.resume()
+        sources.append(hangup)
         signal(SIGPIPE, SIG_IGN)
         defer { sources.forEach { $0.cancel() } }
+        let task = Task { try await daemon.run() }
+        running.set(task)
         do { try await task.value } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             throw ExitCode(1)
@@ -140,5 +149,28 @@ struct ResultsCommand: ParsableCommand {
             return
         }
         for r in runs { print("\(r.runID)  \(r.pipeline)  \(r.status)  \(r.resultsPath)") }
+    }
+}
+
+/// The daemon's task, cancellable from a signal handler even before it is set.
+final class TaskBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, any Error>?
+    private var cancelled = false
+
+    func set(_ task: Task<Void, any Error>) {
+        let cancelNow = lock.withLock { () -> Bool in
+            self.task = task
+            return cancelled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        let task = lock.withLock { () -> Task<Void, any Error>? in
+            cancelled = true
+            return self.task
+        }
+        task?.cancel()
     }
 }
