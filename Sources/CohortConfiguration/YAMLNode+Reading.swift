@@ -1,3 +1,5 @@
+import CohortData
+
 /// Typed reading of nodes: each accessor reads a node as the type the schema expects and throws
 /// a located ``ConfigurationError`` otherwise.
 extension YAMLNode {
@@ -128,36 +130,9 @@ public struct YAMLMapping: Sendable {
 public enum Suggestion {
     /// The option nearest to `word` when it is close enough to be a likely typo.
     public static func closest(to word: String, among options: [String]) -> String? {
-        let scored = options.map { ($0, distance(word.lowercased(), $0.lowercased())) }
+        let scored = options.map { ($0, EditDistance.levenshtein(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         let limit = max(2, min(word.count, best.0.count) / 3)
         return best.1 <= limit ? best.0 : nil
-    }
-
-    /// Levenshtein distance.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var previous = Array(0...y.count)
-        var current = [Int](repeating: 0, count: y.count + 1)
-        for i in 1...x.count {
-            current[0] = i
-            for j in 1...y.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[y.count]
-    }
-}
-
-extension StringProtocol {
-    /// The text without leading and trailing white space.
-    public func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
-        while let c = s.last, c.isWhitespace { s = s.dropLast() }
-        return String(s)
     }
 }

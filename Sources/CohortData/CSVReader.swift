@@ -169,7 +169,7 @@ public struct CSVReader: Sendable {
     static func similar(_ a: String, _ b: String) -> Bool {
         let x = a.lowercased().filter { $0.isLetter || $0.isNumber }, y = b.lowercased().filter { $0.isLetter || $0.isNumber }
         let contained = min(x.count, y.count) >= 3 && (x.contains(y) || y.contains(x))
-        return x == y || contained || Levenshtein.distance(x, y) <= max(1, y.count / 4)
+        return x == y || contained || EditDistance.levenshtein(x, y) <= max(1, y.count / 4)
     }
 }
 
@@ -431,32 +431,5 @@ enum Transcoding {
             i += length
         }
         return nil
-    }
-}
-
-enum Levenshtein {
-    static func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var previous = Array(0...y.count)
-        var current = [Int](repeating: 0, count: y.count + 1)
-        for i in 1...x.count {
-            current[0] = i
-            for j in 1...y.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[y.count]
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
-        while let c = s.last, c.isWhitespace { s = s.dropLast() }
-        return String(s)
     }
 }

@@ -23,14 +23,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         public var upper: Double?
     }
 
-    public struct AtTime: Encodable, Sendable {
-        public var time: Double
-        public var n_risk: Int
-        public var survival: Double
-        public var std_err: Double?
-        public var lower: Double?
-        public var upper: Double?
-    }
+    public typealias AtTime = SurvivalAtTime
 
     public struct Row: Encodable, Sendable {
         public var time: Double
@@ -123,7 +116,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
                 label: group.label, n: km.count, events: km.events,
                 median: Quantile(estimate: median.estimate, lower: median.lower, upper: median.upper),
                 at_times: km.survival(at: p.times).map {
-                    AtTime(time: $0.time, n_risk: $0.atRisk, survival: $0.survival, std_err: $0.standardError, lower: $0.lower, upper: $0.upper)
+                    SurvivalAtTime($0)
                 },
                 table: km.rows.map {
                     Row(time: $0.time, n_risk: $0.atRisk, n_event: $0.events, n_censor: $0.censored, survival: $0.survival,

@@ -37,14 +37,7 @@ public enum LogRankPlugin: AnalysisPlugin {
         public var high: String
     }
 
-    public struct AtTime: Encodable, Sendable {
-        public var time: Double
-        public var n_risk: Int
-        public var survival: Double
-        public var std_err: Double?
-        public var lower: Double?
-        public var upper: Double?
-    }
+    public typealias AtTime = SurvivalAtTime
 
     public struct Group: Encodable, Sendable {
         public var level: String
@@ -177,8 +170,7 @@ public enum LogRankPlugin: AnalysisPlugin {
             groups.append(Group(level: level, n: test.groups[k].count, events: test.groups[k].events,
                                 observed: test.groups[k].observed, expected: test.groups[k].expected,
                                 at_times: km.survival(at: p.times).map {
-                                    AtTime(time: $0.time, n_risk: $0.atRisk, survival: $0.survival, std_err: $0.standardError,
-                                           lower: $0.lower, upper: $0.upper)
+                                    SurvivalAtTime($0)
                                 }))
         }
         return Test(variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
