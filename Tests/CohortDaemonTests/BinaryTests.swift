@@ -53,4 +53,98 @@ import Glibc
         #expect(process.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: root + "/state/cohortd.sqlite"))
     }
+
+    /// A configured installation in a temporary directory.
+    static func installation(settle: Double = 30) throws -> String {
+        let root = NSTemporaryDirectory() + "cohortd-bin-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/etc/pipelines.d", withIntermediateDirectories: true)
+        try DaemonTests.pipeline.write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
+        try "drop: ../drop\nstate: ../state\nresults: ../results\nsettle: \(settle)\n".write(toFile: root + "/etc/cohortd.yaml", atomically: true, encoding: .utf8)
+        return root
+    }
+
+    static func start(_ root: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--config", root + "/etc/cohortd.yaml"]
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func files(_ dir: String) -> [String] {
+        (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).sorted()
+    }
+
+    @Test func killedAtRandomMomentsEveryFileEndsOnceSomewhere() async throws {
+        // settle 1: after a restart, files found in the drop directory wait a second.
+        let root = try Self.installation(settle: 1)
+        let count = 40
+        // Distinct contents, staged outside the drop directory on the same filesystem.
+        try FileManager.default.createDirectory(atPath: root + "/stage", withIntermediateDirectories: true)
+        for i in 0..<count {
+            try (DaemonTests.csv + String(repeating: "\(i % 7 + 1),0,F\n", count: i + 1))
+                .write(toFile: root + "/stage/km_\(i).csv", atomically: false, encoding: .utf8)
+        }
+        var process = try Self.start(root)
+        for _ in 0..<20 where !FileManager.default.fileExists(atPath: root + "/drop") { try await Task.sleep(for: .milliseconds(50)) }
+        for i in 0..<count { try FileManager.default.moveItem(atPath: root + "/stage/km_\(i).csv", toPath: root + "/drop/km_\(i).csv") }
+        // Kill -9 three times at varying moments, restarting each time.
+        for delay in [30, 80, 150] {
+            try await Task.sleep(for: .milliseconds(delay))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            process = try Self.start(root)
+        }
+        defer { if process.isRunning { process.terminate() } }
+        var done = 0
+        for _ in 0..<200 {
+            let archived = Self.files(root + "/state/archive").filter { $0.hasSuffix(".csv") }.count
+            let failed = Self.files(root + "/state/failed").filter { $0.hasSuffix(".csv") }.count
+            done = archived + failed
+            if done == count { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(done == count)
+        #expect(Self.files(root + "/drop").filter { $0.hasSuffix(".csv") }.isEmpty)
+        #expect(Self.files(root + "/state/processing").isEmpty)
+        // Exactly one results folder per archived input, and one error file per failed input.
+        let archived = Self.files(root + "/state/archive").filter { $0.hasSuffix(".csv") }
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []
+        let archivedRuns = Set(archived.map { String(($0.split(separator: "/").last ?? "").split(separator: "-").prefix(2).joined(separator: "-")) })
+        #expect(folders.count == archived.count)
+        #expect(Set(folders) == archivedRuns)
+        let failed = Self.files(root + "/state/failed").filter { $0.hasSuffix(".csv") }
+        #expect(Self.files(root + "/state/failed").filter { $0.hasSuffix(".error.json") }.count == failed.count)
+        // Every original name ends once.
+        let names = (archived + failed).map { String(($0.split(separator: "/").last ?? "").split(separator: "--").last ?? "") }
+        #expect(Set(names).count == count && names.count == count)
+    }
+
+    @Test func theDropDirectoryDeletedAndRecreatedIsWatchedAgain() async throws {
+        let root = try Self.installation()
+        let process = try Self.start(root)
+        defer { if process.isRunning { process.terminate() } }
+        for _ in 0..<40 where !FileManager.default.fileExists(atPath: root + "/state/cohortd.sqlite") { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(200))
+        try FileManager.default.removeItem(atPath: root + "/drop")
+        try await Task.sleep(for: .milliseconds(300))
+        try? FileManager.default.createDirectory(atPath: root + "/drop", withIntermediateDirectories: true)
+        try await Task.sleep(for: .milliseconds(300))
+        try DaemonTests.csv.write(toFile: root + "/drop/.km_late.csv", atomically: false, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: root + "/drop/.km_late.csv", toPath: root + "/drop/km_late.csv")
+        var published: [String] = []
+        for _ in 0..<100 {
+            published = (try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []
+            if !published.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(published.count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }

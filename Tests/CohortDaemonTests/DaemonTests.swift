@@ -92,6 +92,17 @@ import Testing
         #expect(try site.store.stateCounts()[.failed] == 2)
     }
 
+    @Test func aFIFOIsNeitherOpenedNorBlocking() async throws {
+        let site = try Installation()
+        try #require(mkfifo(site.layout.drop + "/km_pipe.csv", 0o600) == 0)
+        try site.drop("km_ok.csv", Self.csv)
+        await site.cycle()
+        #expect(site.runFolders().count == 1)
+        let errorFile = try #require(site.files(site.layout.failed).first { $0.hasSuffix("km_pipe.csv.error.json") })
+        let text = try String(contentsOfFile: site.layout.failed + "/" + errorFile, encoding: .utf8)
+        #expect(text.contains("FIFO"))
+    }
+
     @Test func aSymlinkIsNotFollowed() async throws {
         let site = try Installation()
         let target = site.root + "/secret.csv"
