@@ -20,38 +20,39 @@ import Glibc
 
     @Test func runsUnderANotifySocketAndStopsOnSIGTERM() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "cohortd binary at \(Self.binary)")
-        let root = NSTemporaryDirectory() + "cohortd-bin-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root + "/etc/pipelines.d", withIntermediateDirectories: true)
-        try DaemonTests.pipeline.write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
-        try "drop: ../drop\nstate: ../state\nresults: ../results\nsettle: 30\n".write(toFile: root + "/etc/cohortd.yaml", atomically: true, encoding: .utf8)
+        let root = try Self.installation()
         let socketPath = root + "/notify.sock"
         let listener = try SystemdNotifierTests.listen(socketPath)
         defer { close(listener) }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["run", "--config", root + "/etc/cohortd.yaml"]
-        process.environment = ["NOTIFY_SOCKET": socketPath, "PATH": "/usr/bin:/bin"]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Self.start(root, environment: ["NOTIFY_SOCKET": socketPath])
         defer { if process.isRunning { process.terminate() } }
 
         #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
         // A file renamed into the drop directory is taken at once (settle is 30 s here).
-        try DaemonTests.csv.write(toFile: root + "/drop/.km_1.csv", atomically: false, encoding: .utf8)
-        try FileManager.default.moveItem(atPath: root + "/drop/.km_1.csv", toPath: root + "/drop/km_1.csv")
-        var published: [String] = []
-        for _ in 0..<100 {
-            published = (try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []
-            if !published.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(published.count == 1)
+        try Self.dropByRename(root, "km_1.csv")
+        #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
         kill(process.processIdentifier, SIGTERM)
         for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: root + "/state/cohortd.sqlite"))
+    }
+
+    /// Writes the test export under a hidden name and renames it into the drop directory.
+    static func dropByRename(_ root: String, _ name: String) throws {
+        try DaemonTests.csv.write(toFile: root + "/drop/." + name, atomically: false, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: root + "/drop/." + name, toPath: root + "/drop/" + name)
+    }
+
+    /// The run folders of the test pipeline, waiting up to 5 s for at least `count`.
+    static func runFolders(_ root: String, atLeast count: Int) async throws -> [String] {
+        var folders: [String] = []
+        for _ in 0..<100 {
+            folders = (try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []
+            if folders.count >= count { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return folders
     }
 
     /// A configured installation in a temporary directory.
@@ -63,11 +64,11 @@ import Glibc
         return root
     }
 
-    static func start(_ root: String) throws -> Process {
+    static func start(_ root: String, environment: [String: String] = [:]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["run", "--config", root + "/etc/cohortd.yaml"]
-        process.environment = ["PATH": "/usr/bin:/bin"]
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { a, _ in a }
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
@@ -134,15 +135,8 @@ import Glibc
         try await Task.sleep(for: .milliseconds(300))
         try? FileManager.default.createDirectory(atPath: root + "/drop", withIntermediateDirectories: true)
         try await Task.sleep(for: .milliseconds(300))
-        try DaemonTests.csv.write(toFile: root + "/drop/.km_late.csv", atomically: false, encoding: .utf8)
-        try FileManager.default.moveItem(atPath: root + "/drop/.km_late.csv", toPath: root + "/drop/km_late.csv")
-        var published: [String] = []
-        for _ in 0..<100 {
-            published = (try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []
-            if !published.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        #expect(published.count == 1)
+        try Self.dropByRename(root, "km_late.csv")
+        #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
