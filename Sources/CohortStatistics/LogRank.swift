@@ -40,11 +40,19 @@ public struct LogRankTest: Sendable, Hashable {
     ///   `invalid_parameter` for a negative or non-finite rho or an out-of-range code.
     public init(_ data: SurvivalData, group: [Int32], groupCount: Int,
                 strata: [Int32]? = nil, strataCount: Int = 1, rho: Double = 0) throws {
+        try self.init(data, groups: data.assign(group, count: groupCount),
+                      strata: strata.map { try data.assign($0, count: strataCount) }, rho: rho)
+    }
+
+    /// Runs the test on group (and stratum) assignments made once with ``SurvivalData/assign(_:count:)``.
+    public init(_ data: SurvivalData, groups: SurvivalData.GroupAssignment, strata strataAssignment: SurvivalData.GroupAssignment? = nil,
+                rho: Double = 0) throws {
         guard rho >= 0, rho.isFinite else {
             throw StatisticsError(.invalidParameter, "rho must be a finite number ≥ 0, not \(rho)")
         }
-        try SurvivalData.checkGroups(group, count: data.count, groupCount: groupCount)
-        if let strata { try SurvivalData.checkGroups(strata, count: data.count, groupCount: strataCount) }
+        let groupCount = groups.count
+        let strata = strataAssignment
+        let strataCount = strataAssignment?.count ?? 1
         let k = groupCount
         var observed = [Double](repeating: 0, count: k)
         var expected = [Double](repeating: 0, count: k)
@@ -53,8 +61,8 @@ public struct LogRankTest: Sendable, Hashable {
         var events = [Int](repeating: 0, count: k)
 
         // Group and stratum codes in time order; subjects with a negative code are left out.
-        let codes = data.inTimeOrder(group)
-        let strataCodes = strata.map { data.inTimeOrder($0) }
+        let codes = groups.timeOrdered
+        let strataCodes = strata?.timeOrdered
         let time = data.sortedTime, event = data.sortedEvent
         let n = codes.count
         var used = 0

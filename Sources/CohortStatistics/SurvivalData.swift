@@ -67,9 +67,31 @@ public struct SurvivalData: Sendable, Hashable {
     ///
     /// - Throws: `length_mismatch`, or `invalid_parameter` for a code ≥ `groupCount`.
     public func sorted(byGroup group: [Int32], groupCount: Int) throws -> [SortedSurvival] {
-        try Self.checkGroups(group, count: count, groupCount: groupCount)
+        sorted(by: try assign(group, count: groupCount))
+    }
+
+    /// Group codes checked once and put in time order, to be shared by several estimators
+    /// (a log-rank test and the per-group curves of the same grouping).
+    public struct GroupAssignment: Sendable, Hashable {
+        /// The number of groups (codes are `0..<count`).
+        public let count: Int
+        /// Each subject's code in time order; negative = in no group.
+        let timeOrdered: [Int32]
+    }
+
+    /// Assigns subjects to groups: `codes[i]` in `0..<count`, or negative to leave subject `i` out.
+    ///
+    /// - Throws: `length_mismatch`, or `invalid_parameter` for a code ≥ `count`.
+    public func assign(_ codes: [Int32], count groupCount: Int) throws -> GroupAssignment {
+        try Self.checkGroups(codes, count: count, groupCount: groupCount)
+        return GroupAssignment(count: groupCount, timeOrdered: inTimeOrder(codes))
+    }
+
+    /// The subjects of each group in time order.
+    public func sorted(by assignment: GroupAssignment) -> [SortedSurvival] {
+        let groupCount = assignment.count
         var sizes = [Int](repeating: 0, count: groupCount)
-        for g in group where g >= 0 { sizes[Int(g)] += 1 }
+        for g in assignment.timeOrdered where g >= 0 { sizes[Int(g)] += 1 }
         // Counting sort by group into flat buffers (stable, so each group stays in time order).
         var offsets = [Int](repeating: 0, count: groupCount + 1)
         for g in 0..<groupCount { offsets[g + 1] = offsets[g] + sizes[g] }
@@ -77,8 +99,7 @@ public struct SurvivalData: Sendable, Hashable {
         var flatTime = [Double](repeating: 0, count: total)
         var flatEvent = [Bool](repeating: false, count: total)
         var next = Array(offsets.dropLast())
-        let codes = inTimeOrder(group)
-        codes.withUnsafeBufferPointer { c in
+        assignment.timeOrdered.withUnsafeBufferPointer { c in
             sortedTime.withUnsafeBufferPointer { t in
                 sortedEvent.withUnsafeBufferPointer { e in
                     flatTime.withUnsafeMutableBufferPointer { ft in

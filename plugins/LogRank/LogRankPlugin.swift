@@ -162,8 +162,9 @@ public enum LogRankPlugin: AnalysisPlugin {
             codes = codes.map { $0 < 0 ? -1 : remap[Int($0)] }
             levels = present.map { levels[$0] }
         }
-        let test = try LogRankTest(data, group: codes, groupCount: levels.count, rho: p.rho)
-        let sorted = try data.sorted(byGroup: codes, groupCount: levels.count)
+        let assignment = try data.assign(codes, count: levels.count)
+        let test = try LogRankTest(data, groups: assignment, rho: p.rho)
+        let sorted = data.sorted(by: assignment)
         var groups: [Group] = []
         for (k, level) in levels.enumerated() {
             let km = try KaplanMeier(sorted[k], confidence: p.confidence)

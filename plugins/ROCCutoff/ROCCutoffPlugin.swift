@@ -83,19 +83,33 @@ public enum ROCCutoffPlugin: AnalysisPlugin {
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, _) = try input.survival()
+        // Outcome class per subject, once for all predictors: 1 = event by the horizon (case),
+        // 0 = followed beyond it (control), -1 = censored at or before it (excluded).
+        let outcomeClass: [Int8] = zip(data.time, data.event).map { t, e in e && t <= p.horizon ? 1 : (t > p.horizon ? 0 : -1) }
         var predictors: [Predictor] = []
         for name in p.predictors {
             guard let values = try input.column(name).numbers else {
                 throw AnalysisError("type_mismatch", "'\(name)' is not numeric")
             }
-            // Predictor missing: left out first, counted nowhere. Event by the horizon = case;
-            // followed beyond it = control; censored at or before it = excluded.
+            // Predictor missing: left out first, counted nowhere.
             var x: [Double] = [], y: [Bool] = []
+            x.reserveCapacity(rows.count)
+            y.reserveCapacity(rows.count)
             var excluded = 0
-            for (k, row) in rows.enumerated() where !values[row].isNaN {
-                if data.event[k] && data.time[k] <= p.horizon { x.append(values[row]); y.append(true) }
-                else if data.time[k] > p.horizon { x.append(values[row]); y.append(false) }
-                else { excluded += 1 }
+            values.withUnsafeBufferPointer { v in
+                rows.withUnsafeBufferPointer { r in
+                    outcomeClass.withUnsafeBufferPointer { c in
+                        for k in 0..<r.count {
+                            let value = v[r[k]]
+                            if value.isNaN { continue }
+                            switch c[k] {
+                            case 1: x.append(value); y.append(true)
+                            case 0: x.append(value); y.append(false)
+                            default: excluded += 1
+                            }
+                        }
+                    }
+                }
             }
             let positives = y.filter { $0 }.count
             do {
