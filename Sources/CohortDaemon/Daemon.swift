@@ -1,4 +1,5 @@
 public import CohortConfiguration
+import CohortPluginSDK
 import CohortStore
 import Foundation
 public import Logging
@@ -52,6 +53,9 @@ public struct Daemon: Sendable {
         var lastPing = clock.now
         var announced = false
         var lastStatus = ""
+        var lastReloadError: String? = nil
+        var wroteStatus = false
+        let started = Date()
         await withTaskGroup(of: Void.self) { group in
             while !Task.isCancelled {
                 // Take what is ready, up to `workers` files at once; the loop keeps scanning and
@@ -78,6 +82,20 @@ public struct Daemon: Sendable {
                 if let interval = notifier.watchdogInterval, clock.now - lastPing >= interval {
                     notifier.notify("WATCHDOG=1")
                     lastPing = clock.now
+                }
+                let reloadError = pipelines.lastReloadError
+                if reloadError != lastReloadError || !wroteStatus {
+                    // `cohortd status` reads the daemon's own view from state/daemon-status.json.
+                    let document: JSONValue = .object([
+                        ("pid", .number(Double(getpid()))),
+                        ("started", .string(ISO8601DateFormatter().string(from: started))),
+                        ("pipelines", .array(pipelines.current.pipelines.map { .string($0.pipeline.name) })),
+                        ("reload", reloadError.map { .object([("status", .string("refused")), ("error", .string($0))]) }
+                            ?? .object([("status", .string("ok"))])),
+                    ])
+                    try? FileOps.write(Array((document.serialized() + "\n").utf8), to: layout.state + "/daemon-status.json")
+                    lastReloadError = reloadError
+                    wroteStatus = true
                 }
                 if notifier.isEnabled {
                     let counts = (try? store.stateCounts()) ?? [:]

@@ -94,16 +94,32 @@ struct StatusCommand: ParsableCommand {
         let counts = try store.stateCounts()
         let runs = try store.runs(limit: 10)
         let failures = try store.recentInputs(limit: 10, state: .failed)
+        // The running daemon's own view (pipelines in force, reload state), if it is running.
+        let daemonStatus = (try? Data(contentsOf: URL(fileURLWithPath: layout.state + "/daemon-status.json")))
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         if json {
             let object: [String: Any] = [
                 "queued": queued,
                 "inputs": Dictionary(uniqueKeysWithValues: Store.InputState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
                 "last_runs": runs.map { ["run": $0.runID, "pipeline": $0.pipeline, "status": $0.status, "finished": ISO8601DateFormatter().string(from: $0.finished)] },
                 "failures": failures.map { ["run": $0.runID, "file": $0.name, "error": $0.error ?? ""] },
+                "daemon": daemonStatus ?? NSNull(),
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
+        }
+        if let daemonStatus {
+            let reload = daemonStatus["reload"] as? [String: Any]
+            let pipelines = (daemonStatus["pipelines"] as? [String])?.joined(separator: ", ") ?? ""
+            let pid = (daemonStatus["pid"] as? NSNumber)?.int32Value ?? 0
+            let alive = pid > 0 && kill(pid, 0) == 0
+            print("daemon: \(alive ? "running" : "not running"), pid \(pid), started \(daemonStatus["started"] ?? "?"), pipelines: \(pipelines)")
+            if reload?["status"] as? String == "refused" {
+                print("last reload: refused, the previous configuration is in force: \(reload?["error"] ?? "")")
+            } else {
+                print("last reload: ok")
+            }
         }
         print("queued in drop: \(queued)")
         print("in work: \(counts[.claimed] ?? 0) claimed, \(counts[.published] ?? 0) published")

@@ -141,4 +141,28 @@ import Glibc
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+
+    @Test func aBrokenPipelineOnSIGHUPKeepsTheOldOne() async throws {
+        let root = try Self.installation()
+        let process = try Self.start(root)
+        defer { if process.isRunning { process.terminate() } }
+        let statusFile = root + "/state/daemon-status.json"
+        for _ in 0..<60 where !FileManager.default.fileExists(atPath: statusFile) { try await Task.sleep(for: .milliseconds(50)) }
+        try DaemonTests.pipeline.replacingOccurrences(of: "plugin: logrank", with: "plugin: logrnk")
+            .write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
+        kill(process.processIdentifier, SIGHUP)
+        var status = ""
+        for _ in 0..<60 {
+            status = (try? String(contentsOfFile: statusFile, encoding: .utf8)) ?? ""
+            if status.contains("refused") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status.contains("refused") && status.contains("km.yaml:7:") && status.contains("did you mean 'logrank'"))
+        // The old pipeline still analyses new files.
+        try Self.dropByRename(root, "km_after.csv")
+        #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
 }
