@@ -33,3 +33,13 @@ int cfs_fsync_directory(const char *path) {
     errno = saved;
     return result;
 }
+
+int cfs_syncfs(const char *path) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int result = syncfs(fd);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
+}

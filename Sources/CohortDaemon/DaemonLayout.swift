@@ -66,8 +66,9 @@ enum FileOps {
         _ = cfs_fsync_directory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }
 
-    /// Writes a file with mode 0640 and fsyncs it.
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    /// Writes a file with mode 0640 and fsyncs it (`sync: false` leaves durability to a later
+    /// ``syncFilesystem(of:)``).
+    static func write(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw DaemonError(.io, "cannot create a file in \(URL(fileURLWithPath: path).deletingLastPathComponent().path) (errno \(errno))") }
         defer { close(fd) }
@@ -78,6 +79,11 @@ enum FileOps {
             guard n > 0 else { throw DaemonError(.io, "cannot write (errno \(errno): \(String(cString: strerror(errno))))") }
             offset += n
         }
-        guard fsync(fd) == 0 else { throw DaemonError(.io, "cannot fsync (errno \(errno))") }
+        if sync { guard fsync(fd) == 0 else { throw DaemonError(.io, "cannot fsync (errno \(errno))") } }
+    }
+
+    /// Makes everything written so far on the filesystem of `directory` durable.
+    static func syncFilesystem(of directory: String) throws {
+        guard cfs_syncfs(directory) == 0 else { throw DaemonError(.io, "cannot sync the filesystem (errno \(errno))") }
     }
 }

@@ -142,10 +142,12 @@ public struct FileProcessor: Sendable {
             return
         }
         do {
+            // Publish the folder, archive the input, then journal both in one transaction (a crash
+            // in between is finished by recovery from the published folder).
             let folder = try publish(outcome, loaded: loaded, info: info)
+            try moveToArchive(runID: runID, name: name)
             try store.recordPublished(Self.run(outcome, runID: runID, loaded: loaded, folder: folder, info: info),
-                                      analyses: Self.analyses(outcome, runID: runID))
-            try archive(runID: runID, name: name, state: .archived, note: nil)
+                                      analyses: Self.analyses(outcome, runID: runID), finalState: .archived)
             logger.info("run published", metadata: [
                 "run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))", "status": "\(outcome.status)",
                 "analyses": "\(loaded.analyses.count)", "failed_analyses": "\(outcome.analysisErrors.count)",
@@ -165,9 +167,10 @@ public struct FileProcessor: Sendable {
         try? FileManager.default.removeItem(atPath: work)  // a partial folder from an interrupted attempt
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         for (name, bytes) in RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: info) {
-            try FileOps.write(bytes, to: work + "/" + name)
+            try FileOps.write(bytes, to: work + "/" + name, sync: false)
         }
-        _ = cfs_fsync_directory(work)
+        // One filesystem sync makes the whole folder durable before it is renamed into results/.
+        try FileOps.syncFilesystem(of: work)
         try FileManager.default.createDirectory(atPath: layout.results + "/" + loaded.pipeline.name, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o750])
         try FileOps.move(work, to: target)
@@ -176,13 +179,18 @@ public struct FileProcessor: Sendable {
 
     /// Moves the input from processing to the archive and journals the final state.
     func archive(runID: String, name: String, state: Store.InputState, note: String?) throws {
+        try moveToArchive(runID: runID, name: name)
+        try store.recordState(runID: runID, state, error: note)
+    }
+
+    /// Moves the input from processing to `archive/<date>/` (nothing when it is already gone).
+    func moveToArchive(runID: String, name: String) throws {
         let stored = Self.storedName(runID: runID, relativePath: name)
         let day = Self.day(Date())
         let dir = layout.archive + "/" + day
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
         let source = layout.processing + "/" + stored
         if FileManager.default.fileExists(atPath: source) { try FileOps.move(source, to: dir + "/" + stored) }
-        try store.recordState(runID: runID, state, error: note)
     }
 
     /// Writes the error file, moves the input to `state/failed` and journals the failure.

@@ -64,8 +64,10 @@ public struct ReportRenderer: Sendable {
 
     static func csvCell(_ raw: String) -> String {
         var s = raw
-        if let first = s.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { s = "'" + s }
-        if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
+        if let first = s.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains(first) {
+            s = "'" + s
+        }
+        if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
             s = "\"" + s.replacing("\"", with: "\"\"") + "\""
         }
         return s
@@ -95,7 +97,10 @@ public struct ReportRenderer: Sendable {
         return out
     }
 
-    static func markdownCell(_ s: String) -> String { s.replacing("|", with: "\\|").replacing("\n", with: " ") }
+    static func markdownCell(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == 0x0A }) else { return s }
+        return s.replacing("|", with: "\\|").replacing("\n", with: " ")
+    }
 
     /// A self-contained HTML page: inline CSS and SVG, no scripts, fonts or external images.
     public func html() -> String {

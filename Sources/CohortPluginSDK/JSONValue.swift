@@ -96,6 +96,12 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Fast path: nothing to escape (no quote, backslash or control character).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

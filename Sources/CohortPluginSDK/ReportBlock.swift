@@ -85,7 +85,9 @@ public enum Format {
         case "yes": return "Yes"
         case "no": return "No"
         case "all": return "All patients"
-        default: return level.replacing(">= ", with: "≥ ").replacing("<= ", with: "≤ ")
+        default:
+            guard level.hasPrefix(">= ") || level.hasPrefix("<= ") else { return level }
+            return (level.hasPrefix(">") ? "≥ " : "≤ ") + level.dropFirst(3)
         }
     }
 

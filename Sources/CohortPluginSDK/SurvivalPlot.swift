@@ -128,6 +128,9 @@ public struct SurvivalPlot: Sendable {
 
     /// Escapes text for XML.
     public static func escape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == 0x22 }) else {
+            return s
+        }
         var out = ""
         for c in s {
             switch c {

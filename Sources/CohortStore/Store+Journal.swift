@@ -26,8 +26,9 @@ extension Store {
         }
     }
 
-    /// Records a published run with its analyses and moves the input to `published`, in one transaction.
-    public func recordPublished(_ run: Run, analyses: [Analysis]) throws {
+    /// Records a published run with its analyses and moves the input to `finalState` (`published`,
+    /// or `archived` when the input is already archived), in one transaction.
+    public func recordPublished(_ run: Run, analyses: [Analysis], finalState: InputState = .published) throws {
         try pool.write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO runs (run_id, pipeline, pipeline_sha256, version, started, finished, status, error,
@@ -41,7 +42,8 @@ extension Store {
                     INSERT INTO analyses (run_id, id, plugin, status, seconds, result, error) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [a.runID, a.id, a.plugin, a.status, a.seconds, a.result, a.error])
             }
-            try db.execute(sql: "UPDATE inputs SET state = 'published', updated = ? WHERE run_id = ?", arguments: [Date(), run.runID])
+            try db.execute(sql: "UPDATE inputs SET state = ?, updated = ? WHERE run_id = ?",
+                           arguments: [finalState.rawValue, Date(), run.runID])
         }
     }
 

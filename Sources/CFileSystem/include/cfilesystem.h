@@ -13,4 +13,8 @@ int cfs_open_nofollow(int dirfd, const char *path, int flags);
 /// fsyncs a directory, so that renames into or out of it are durable. Returns 0 or -1 (errno).
 int cfs_fsync_directory(const char *path);
 
+/// Flushes every dirty page of the filesystem holding `path` (one syncfs(2) instead of an fsync
+/// per file when many files were just written). Returns 0 or -1 (errno).
+int cfs_syncfs(const char *path);
+
 #endif
