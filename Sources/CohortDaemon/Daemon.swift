@@ -53,6 +53,11 @@ public struct Daemon: Sendable {
         var lastPing = clock.now
         var announced = false
         var lastStatus = ""
+        var backlog: [DropEntry] = []
+        var next = 0
+        var lastScan = clock.now
+        // Without new events, files written in place are re-checked this often for settling.
+        let scanInterval: Duration = .milliseconds(Int64(max(0.05, min(configuration.settle, 0.25)) * 1000))
         var lastReloadError: String? = nil
         var wroteStatus = false
         let started = Date()
@@ -61,10 +66,20 @@ public struct Daemon: Sendable {
                 // Take what is ready, up to `workers` files at once; the loop keeps scanning and
                 // pinging the watchdog while they run.
                 if reloads.take() { reload(pipelines, notifier: notifier) }
-                if watcher?.takeRescanNeeded() == true { logger.debug("full rescan") }
+                // Scan when something arrived, when due, or when the backlog of ready files is used
+                // up; a worker becoming free otherwise takes the next file of the backlog.
+                let rescan = watcher?.takeRescanNeeded() ?? true
                 let renamed = watcher?.takeRenamed() ?? []
-                for entry in scanner.scan(arrivedByRename: renamed) where !taking.contains(entry.relativePath) {
-                    guard taking.count < configuration.workers else { break }
+                if rescan || !renamed.isEmpty || next >= backlog.count || clock.now - lastScan >= scanInterval {
+                    backlog = scanner.scan(arrivedByRename: renamed).filter { !taking.contains($0.relativePath) }
+                    next = 0
+                    lastScan = clock.now
+                }
+                while taking.count < configuration.workers && next < backlog.count {
+                    let entry = backlog[next]
+                    next += 1
+                    var info = stat()
+                    guard lstat(entry.path, &info) == 0, !taking.contains(entry.relativePath) else { continue }
                     scanner.forget(entry.relativePath)
                     taking.insert(entry.relativePath)
                     group.addTask {

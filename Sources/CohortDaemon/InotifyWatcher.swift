@@ -171,6 +171,11 @@ public final class InotifyWatcher: @unchecked Sendable {
             lock.withLock { rescanNeeded = true }
             return
         }
-        if mask & UInt32(IN_MOVED_TO) != 0 { _ = lock.withLock { renamed.insert(relative) } }
+        if mask & UInt32(IN_MOVED_TO) != 0 {
+            _ = lock.withLock { renamed.insert(relative) }
+        } else {
+            // Written in place (IN_CLOSE_WRITE): look at the tree again.
+            lock.withLock { rescanNeeded = true }
+        }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 public enum RunWriter {
     /// The files of a run folder, by name, in writing order.
     public static func files(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo) -> [(name: String, bytes: [UInt8])] {
-        var files: [(String, [UInt8])] = [("results.json", Array((outcome.document.serialized() + "\n").utf8))]
+        var files: [(String, [UInt8])] = [("results.json", outcome.document.serializedBytes() + [0x0A])]
         guard outcome.failure == nil else { return files }
         let title = pipeline.report.title ?? pipeline.title ?? pipeline.name
         let n = outcome.flow.last.map { $0.kept ?? $0.n ?? 0 } ?? 0

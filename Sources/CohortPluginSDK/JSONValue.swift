@@ -39,51 +39,57 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     /// Serialised JSON; `indent` > 0 pretty-prints. Non-finite numbers are written as null.
     public func serialized(indent: Int = 2) -> String {
-        var out = ""
+        String(decoding: serializedBytes(indent: indent), as: UTF8.self)
+    }
+
+    /// Serialised JSON as UTF-8 bytes (what is written to files and the store).
+    public func serializedBytes(indent: Int = 2) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
         write(into: &out, indent: indent, level: 0)
         return out
     }
 
-    private func write(into out: inout String, indent: Int, level: Int) {
-        let newline = indent > 0 ? "\n" : ""
-        let pad = String(repeating: " ", count: indent * (level + 1))
-        let closePad = String(repeating: " ", count: indent * level)
+    private static func newline(_ out: inout [UInt8], indent: Int, level: Int) {
+        guard indent > 0 else { return }
+        out.append(0x0A)
+        out.append(contentsOf: repeatElement(0x20, count: indent * level))
+    }
+
+    private func write(into out: inout [UInt8], indent: Int, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let v): out += v ? "true" : "false"
-        case .number(let v): out += Self.format(v)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let v): out.append(contentsOf: (v ? "true" : "false").utf8)
+        case .number(let v): out.append(contentsOf: Self.format(v).utf8)
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
             // Arrays of scalars stay on one line.
             let flat = items.allSatisfy { if case .array = $0 { return false }; if case .object = $0 { return false }; return true }
-            if flat || indent == 0 {
-                out += "["
-                for (i, item) in items.enumerated() {
-                    if i > 0 { out += indent > 0 ? ", " : "," }
-                    item.write(into: &out, indent: indent, level: level + 1)
-                }
-                out += "]"
-                return
-            }
-            out += "[" + newline
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                out += pad
+                if i > 0 {
+                    out.append(UInt8(ascii: ","))
+                    if flat && indent > 0 { out.append(0x20) }
+                }
+                if !flat { Self.newline(&out, indent: indent, level: level + 1) }
                 item.write(into: &out, indent: indent, level: level + 1)
-                out += (i < items.count - 1 ? "," : "") + newline
             }
-            out += closePad + "]"
+            if !flat { Self.newline(&out, indent: indent, level: level) }
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
-            out += "{" + newline
+            if pairs.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             for (i, pair) in pairs.enumerated() {
-                out += pad
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                Self.newline(&out, indent: indent, level: level + 1)
                 Self.quote(pair.key, into: &out)
-                out += indent > 0 ? ": " : ":"
+                out.append(UInt8(ascii: ":"))
+                if indent > 0 { out.append(0x20) }
                 pair.value.write(into: &out, indent: indent, level: level + 1)
-                out += (i < pairs.count - 1 ? "," : "") + newline
             }
-            out += closePad + "}"
+            Self.newline(&out, indent: indent, level: level)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
@@ -94,30 +100,21 @@ public indirect enum JSONValue: Sendable, Hashable {
         return "\(v)"
     }
 
-    static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        // Fast path: nothing to escape (no quote, backslash or control character).
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += s
-            out += "\""
-            return
-        }
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
+        for byte in s.utf8 {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(0x22)
     }
 }

@@ -10,59 +10,69 @@ public struct JSONValueEncoder {
         return storage.value(of: storage.root)
     }
 
-    /// Nodes under construction, addressed by index so containers can be filled in any order.
+    /// Nodes under construction, addressed by index so containers can be filled in any order;
+    /// containers keep their children in per-slot arrays mutated in place (no copies).
     final class Storage {
-        enum Node {
-            case empty
-            case value(JSONValue)
-            case object([(String, Int)])
-            case array([Int])
-        }
+        enum Kind { case empty, value, object, array }
 
-        var nodes: [Node] = [.empty]
+        var kinds: [Kind] = [.empty]
+        var values: [JSONValue] = [.null]
+        var keys: [[String]] = [[]]
+        var children: [[Int]] = [[]]
         let root = 0
 
         func make() -> Int {
-            nodes.append(.empty)
-            return nodes.count - 1
+            kinds.append(.empty)
+            values.append(.null)
+            keys.append([])
+            children.append([])
+            return kinds.count - 1
         }
 
         func value(of slot: Int) -> JSONValue {
-            switch nodes[slot] {
+            switch kinds[slot] {
             case .empty: return .null
-            case .value(let v): return v
-            case .object(let pairs): return .object(pairs.map { ($0.0, value(of: $0.1)) })
-            case .array(let items): return .array(items.map { value(of: $0) })
+            case .value: return values[slot]
+            case .object: return .object(zip(keys[slot], children[slot]).map { ($0, value(of: $1)) })
+            case .array: return .array(children[slot].map { value(of: $0) })
             }
         }
 
         func child(of slot: Int, key: String) -> Int {
-            if case .object(var pairs) = nodes[slot] {
-                if let existing = pairs.first(where: { $0.0 == key }) { return existing.1 }
-                let c = make()
-                pairs.append((key, c))
-                nodes[slot] = .object(pairs)
-                return c
-            }
+            ensureObject(slot)
+            if let i = keys[slot].lastIndex(of: key) { return children[slot][i] }
             let c = make()
-            nodes[slot] = .object([(key, c)])
+            keys[slot].append(key)
+            children[slot].append(c)
             return c
         }
 
         func append(to slot: Int) -> Int {
+            ensureArray(slot)
             let c = make()
-            if case .array(var items) = nodes[slot] {
-                items.append(c)
-                nodes[slot] = .array(items)
-            } else {
-                nodes[slot] = .array([c])
-            }
+            children[slot].append(c)
             return c
         }
 
-        func set(_ slot: Int, _ value: JSONValue) { nodes[slot] = .value(value) }
-        func ensureObject(_ slot: Int) { if case .object = nodes[slot] {} else { nodes[slot] = .object([]) } }
-        func ensureArray(_ slot: Int) { if case .array = nodes[slot] {} else { nodes[slot] = .array([]) } }
+        func set(_ slot: Int, _ value: JSONValue) {
+            kinds[slot] = .value
+            values[slot] = value
+        }
+
+        func ensureObject(_ slot: Int) {
+            if kinds[slot] != .object {
+                kinds[slot] = .object
+                keys[slot] = []
+                children[slot] = []
+            }
+        }
+
+        func ensureArray(_ slot: Int) {
+            if kinds[slot] != .array {
+                kinds[slot] = .array
+                children[slot] = []
+            }
+        }
     }
 
     struct Writer: Encoder {
