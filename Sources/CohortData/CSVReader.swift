@@ -285,11 +285,11 @@ struct RecordScanner {
         storage = .allocate(capacity: max(1, expectedFields))
     }
 
-    /// Frees the scanner's memory; call once when done.
+    /// Frees the scanner's memory; call once when done (a later record grows it again).
     mutating func release() {
         freeScratch()
         storage.deallocate()
-        storage = .allocate(capacity: 1)
+        storage = UnsafeMutableBufferPointer(start: nil, count: 0)
     }
 
     private mutating func freeScratch() {
@@ -300,7 +300,7 @@ struct RecordScanner {
     @inline(__always)
     private mutating func store(_ field: UnsafeBufferPointer<UInt8>, at count: Int) {
         if count >= storage.count {
-            let bigger = UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>.allocate(capacity: storage.count * 2)
+            let bigger = UnsafeMutableBufferPointer<UnsafeBufferPointer<UInt8>>.allocate(capacity: max(8, storage.count * 2))
             _ = bigger.initialize(from: storage)
             storage.deallocate()
             storage = bigger

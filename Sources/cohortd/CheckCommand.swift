@@ -21,9 +21,7 @@ struct CheckCommand: ParsableCommand {
         var failures = 0
         if let config {
             do {
-                let text = try String(contentsOfFile: config, encoding: .utf8)
-                let directory = URL(fileURLWithPath: config).deletingLastPathComponent().path
-                let daemon = try DaemonConfiguration(yaml: text, file: config, directory: directory)
+                let daemon = try loadDaemonConfiguration(config)
                 let entries = (try? FileManager.default.contentsOfDirectory(atPath: daemon.pipelines)) ?? []
                 files += entries.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { daemon.pipelines + "/" + $0 }
                 print("\(config): ok")
