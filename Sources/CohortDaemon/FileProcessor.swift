@@ -1,6 +1,6 @@
 import CFileSystem
-public import CohortPipeline
-public import CohortPluginSDK
+import CohortPipeline
+import CohortPluginSDK
 public import CohortStore
 import Foundation
 public import Logging
