@@ -75,6 +75,16 @@ public struct Daemon: Sendable {
                     next = 0
                     lastScan = clock.now
                 }
+                // Files whose output could not be written (disk full, permissions), when due.
+                for retry in processor.retries.due() where taking.count < configuration.workers {
+                    let key = "retry:" + retry.runID
+                    taking.insert(key)
+                    group.addTask {
+                        await processor.process(runID: retry.runID, name: retry.name)
+                        taking.remove(key)
+                        watcher?.wake()
+                    }
+                }
                 while taking.count < configuration.workers && next < backlog.count {
                     let entry = backlog[next]
                     next += 1
@@ -115,7 +125,9 @@ public struct Daemon: Sendable {
                 if notifier.isEnabled {
                     let counts = (try? store.stateCounts()) ?? [:]
                     let reloadNote = pipelines.lastReloadError == nil ? "" : "; last reload refused (old pipelines in force)"
-                    let status = "STATUS=\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed\(reloadNote)"
+                    let waiting = processor.retries.count
+                    let retryNote = waiting == 0 ? "" : "; \(waiting) waiting to retry writing results (disk full or permissions?)"
+                    let status = "STATUS=\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed\(reloadNote)\(retryNote)"
                     if status != lastStatus { notifier.notify(status) }
                     lastStatus = status
                 }
@@ -123,6 +135,7 @@ public struct Daemon: Sendable {
                 // due, or the safety rescan: no busy polling.
                 var timeout = watcher == nil ? pollInterval : configuration.rescan
                 if scanner.pendingCount > 0 || taking.count > 0 { timeout = min(timeout, max(0.05, min(configuration.settle, 0.25))) }
+                if processor.retries.count > 0 { timeout = min(timeout, 1) }
                 if let interval = notifier.watchdogInterval { timeout = min(timeout, Double(interval.components.seconds) + 0.001) }
                 timeout = max(timeout, 0.05)
                 if let watcher {

@@ -2,7 +2,7 @@ import CFileSystem
 import CohortPipeline
 import CohortPluginSDK
 public import CohortStore
-import Foundation
+public import Foundation
 public import Logging
 #if canImport(Glibc)
 import Glibc
@@ -23,15 +23,23 @@ public struct FileProcessor: Sendable {
     public let maxFileSize: Int64
     public let logger: Logger
     let inFlight = InFlight()
+    /// Claimed files whose output could not be written (disk full, permissions): kept in
+    /// processing and retried with back-off by the daemon's loop.
+    public let retries = RetryQueue()
+    /// A test seam: an error to raise instead of publishing (simulates ENOSPC and the like).
+    let publishFault: (@Sendable () -> (any Error)?)?
     /// Attempts after which a file that keeps crashing or hanging the worker is failed.
     public static let maximumAttempts = 3
 
-    public init(layout: DaemonLayout, store: Store, pipelines: PipelineSet, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger) {
+    public init(layout: DaemonLayout, store: Store, pipelines: PipelineSet, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger,
+                publishFault: (@Sendable () -> (any Error)?)? = nil) {
         self.init(layout: layout, store: store, pipelines: PipelineHolder(pipelines), skipDuplicates: skipDuplicates,
-                  maxFileSize: maxFileSize, logger: logger)
+                  maxFileSize: maxFileSize, logger: logger, publishFault: publishFault)
     }
 
-    public init(layout: DaemonLayout, store: Store, pipelines: PipelineHolder, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger) {
+    public init(layout: DaemonLayout, store: Store, pipelines: PipelineHolder, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger,
+                publishFault: (@Sendable () -> (any Error)?)? = nil) {
+        self.publishFault = publishFault
         self.layout = layout
         self.store = store
         self.pipelines = pipelines
@@ -142,20 +150,27 @@ public struct FileProcessor: Sendable {
             return
         }
         do {
+            if let fault = publishFault?() { throw fault }
             // Publish the folder, archive the input, then journal both in one transaction (a crash
             // in between is finished by recovery from the published folder).
             let folder = try publish(outcome, loaded: loaded, info: info)
             try moveToArchive(runID: runID, name: name)
             try store.recordPublished(Self.run(outcome, runID: runID, loaded: loaded, folder: folder, info: info),
                                       analyses: Self.analyses(outcome, runID: runID), finalState: .archived)
+            retries.finished(runID)
             logger.info("run published", metadata: [
                 "run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))", "status": "\(outcome.status)",
                 "analyses": "\(loaded.analyses.count)", "failed_analyses": "\(outcome.analysisErrors.count)",
             ])
         } catch {
-            // Disk full or permissions on the output side: the input stays in processing and is
-            // retried on the next start.
-            logger.error("publishing failed", metadata: ["run": "\(runID)", "pipeline": "\(pipelineName)", "error": "\(Self.code(error))"])
+            // Disk full or permissions on the output side: the input stays in processing, the
+            // attempt is given back (it did not crash the analysis), and the file is retried with
+            // back-off.
+            try? store.recordRetry(runID: runID, error: "could not write the results: \(error)")
+            let delay = retries.schedule(runID: runID, name: name)
+            logger.error("publishing failed, will retry", metadata: [
+                "run": "\(runID)", "pipeline": "\(pipelineName)", "error": "\(Self.code(error))", "retry_in_seconds": "\(Int(delay))",
+            ])
         }
     }
 
@@ -195,6 +210,7 @@ public struct FileProcessor: Sendable {
 
     /// Writes the error file, moves the input to `state/failed` and journals the failure.
     func fail(runID: String, name: String, sha256: String?, pipeline: String?, error: ErrorRecord) {
+        retries.finished(runID)
         let stored = Self.storedName(runID: runID, relativePath: name)
         var errorObject: [(key: String, value: JSONValue)] = [("kind", .string(error.kind)), ("message", .string(error.message)),
                                                               ("line", error.line.map { .number(Double($0)) } ?? .null),
@@ -287,4 +303,35 @@ final class InFlight: @unchecked Sendable {
     func release(_ key: String) {
         _ = lock.withLock { keys.remove(key) }
     }
+}
+
+/// Files to process again later, with exponential back-off (5 s doubling up to 5 min).
+public final class RetryQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String: (name: String, due: Date, delay: Double)] = [:]
+
+    /// Schedules (or re-schedules with a doubled delay) a retry; returns the delay in seconds.
+    @discardableResult
+    func schedule(runID: String, name: String, now: Date = Date()) -> Double {
+        lock.withLock {
+            let delay = min(300, (entries[runID]?.delay ?? 2.5) * 2)
+            entries[runID] = (name, now.addingTimeInterval(delay), delay)
+            return delay
+        }
+    }
+
+    /// Retries that are due, removed from the queue.
+    public func due(now: Date = Date()) -> [(runID: String, name: String)] {
+        lock.withLock {
+            let ready = entries.filter { $0.value.due <= now }
+            for key in ready.keys { entries[key]?.due = .distantFuture }
+            return ready.map { ($0.key, $0.value.name) }.sorted { $0.0 < $1.0 }
+        }
+    }
+
+    /// Forgets a file once it is done.
+    func finished(_ runID: String) { _ = lock.withLock { entries.removeValue(forKey: runID) } }
+
+    /// Files waiting to be retried.
+    public var count: Int { lock.withLock { entries.count } }
 }

@@ -47,6 +47,15 @@ extension Store {
         }
     }
 
+    /// Gives back the attempt of a file whose analysis ran but whose output could not be written
+    /// (it will be retried; such failures are not crashes), and notes why.
+    public func recordRetry(runID: String, error: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE inputs SET attempts = MAX(attempts - 1, 0), error = ?, updated = ? WHERE run_id = ?",
+                           arguments: [error, Date(), runID])
+        }
+    }
+
     /// Moves an input to a new state, with an error message for `failed`.
     public func recordState(runID: String, _ state: InputState, error: String? = nil) throws {
         try pool.write { db in

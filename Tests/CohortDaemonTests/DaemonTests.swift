@@ -92,6 +92,34 @@ import Testing
         #expect(try site.store.stateCounts()[.failed] == 2)
     }
 
+    @Test func aFullDiskKeepsTheInputAndRetriesWithoutCountingAttempts() async throws {
+        let site = try Installation()
+        let diskFull = FaultSwitch()
+        diskFull.on = true
+        let processor = FileProcessor(layout: site.layout, store: site.store, pipelines: site.processor.pipelines,
+                                      skipDuplicates: true, maxFileSize: 1 << 20, logger: Logger(label: "test"),
+                                      publishFault: { diskFull.on ? POSIXError(.ENOSPC) : nil })
+        try site.drop("km_1.csv", Self.csv)
+        for entry in DropScanner(root: site.layout.drop, settle: 0).scan() { await processor.take(entry) }
+        let input = try #require(try site.store.recentInputs(limit: 1).first)
+        #expect(input.state == .claimed && input.attempts == 0 && input.error?.contains("could not write the results") == true)
+        #expect(site.files(site.layout.processing).count == 1)
+        #expect(site.runFolders().isEmpty && site.files(site.layout.failed).isEmpty)
+        #expect(processor.retries.count == 1)
+        // Still full: retried several times, never failed for "crashing".
+        for _ in 0..<4 {
+            for retry in processor.retries.due(now: Date().addingTimeInterval(3600)) { await processor.process(runID: retry.runID, name: retry.name) }
+        }
+        #expect(try site.store.input(runID: input.runID)?.state == .claimed)
+        #expect(try site.store.input(runID: input.runID)?.attempts == 0)
+        // Space again: the next retry publishes it.
+        diskFull.on = false
+        for retry in processor.retries.due(now: Date().addingTimeInterval(7200)) { await processor.process(runID: retry.runID, name: retry.name) }
+        #expect(try site.store.input(runID: input.runID)?.state == .archived)
+        #expect(site.runFolders().count == 1)
+        #expect(processor.retries.count == 0)
+    }
+
     @Test func aFIFOIsNeitherOpenedNorBlocking() async throws {
         let site = try Installation()
         try #require(mkfifo(site.layout.drop + "/km_pipe.csv", 0o600) == 0)
@@ -213,5 +241,15 @@ import Testing
         stat("/dev/shm", &info2)
         guard info1.st_dev != info2.st_dev else { return }
         #expect(throws: DaemonError.self) { try DaemonLayout(configuration).prepare() }
+    }
+}
+
+/// A switch a test flips to inject a fault.
+final class FaultSwitch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var on: Bool {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
     }
 }
