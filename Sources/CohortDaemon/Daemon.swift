@@ -3,14 +3,17 @@ import CohortPluginSDK
 import CohortStore
 import Foundation
 public import Logging
+public import ServiceLifecycle
+import UnixSignals
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// The service: recovers unfinished work, then takes complete files from the drop directory and
-/// processes up to `workers` of them at once, until its task is cancelled (SIGTERM/SIGINT), when
-/// it stops taking files and lets the files in work finish.
-public struct Daemon: Sendable {
+/// processes up to `workers` of them at once. On graceful shutdown (a `ServiceGroup` maps SIGTERM
+/// and SIGINT to it) or cancellation it stops taking files and lets the files in work finish;
+/// SIGHUP reloads the pipelines.
+public struct Daemon: Service, Sendable {
     public let configuration: DaemonConfiguration
     public let logger: Logger
     /// Seconds between scans of the drop directory when inotify is unavailable.
@@ -27,10 +30,23 @@ public struct Daemon: Sendable {
         self.pollInterval = pollInterval
     }
 
-    /// Runs until the calling task is cancelled.
+    /// Runs until graceful shutdown or cancellation.
     ///
     /// - Throws: ``DaemonError`` or ``ConfigurationError`` when it cannot start.
     public func run() async throws {
+        let stop = StopSignal()
+        // SIGHUP → reload, from before readiness until the daemon returns.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        let reloader = Task { [reloads] in for await _ in hangups { reloads.request() } }
+        defer { reloader.cancel() }
+        try await withGracefulShutdownHandler {
+            try await work(until: stop)
+        } onGracefulShutdown: {
+            stop.set()
+        }
+    }
+
+    private func work(until stop: StopSignal) async throws {
         let layout = DaemonLayout(configuration)
         try layout.prepare()
         let lock = try StateLock(directory: layout.state)
@@ -49,6 +65,7 @@ public struct Daemon: Sendable {
         if watcher == nil { logger.warning("inotify unavailable: relying on rescans") }
         defer { watcher?.stop() }
         reloads.onRequest = { watcher?.wake() }
+        stop.onSet = { watcher?.wake() }
         let clock = ContinuousClock()
         var lastPing = clock.now
         var announced = false
@@ -62,7 +79,7 @@ public struct Daemon: Sendable {
         var wroteStatus = false
         let started = Date()
         await withTaskGroup(of: Void.self) { group in
-            while !Task.isCancelled {
+            while !Task.isCancelled && !stop.isSet {
                 // Take what is ready, up to `workers` files at once; the loop keeps scanning and
                 // pinging the watchdog while they run.
                 if reloads.take() { reload(pipelines, notifier: notifier) }
@@ -140,7 +157,7 @@ public struct Daemon: Sendable {
                 timeout = max(timeout, 0.05)
                 if let watcher {
                     await watcher.wait(timeout: .milliseconds(Int64(timeout * 1000)))
-                    if Task.isCancelled { break }
+                    if Task.isCancelled || stop.isSet { break }
                 } else {
                     do { try await Task.sleep(for: .milliseconds(Int64(timeout * 1000))) } catch { break }
                 }
@@ -178,6 +195,25 @@ extension Daemon {
             logger.error("reload refused, the old configuration stays in force", metadata: ["error": "\(error)"])
         }
         notifier.notify("READY=1")
+    }
+}
+
+/// Set once when the daemon should stop taking files.
+final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    private var hook: (@Sendable () -> Void)?
+
+    var isSet: Bool { lock.withLock { flag } }
+
+    var onSet: (@Sendable () -> Void)? {
+        get { lock.withLock { hook } }
+        set { lock.withLock { hook = newValue } }
+    }
+
+    func set() {
+        lock.withLock { flag = true }
+        onSet?()
     }
 }
 

@@ -2,9 +2,9 @@ import ArgumentParser
 import CohortConfiguration
 import CohortDaemon
 import CohortStore
-import Dispatch
 import Foundation
 import Logging
+import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -42,31 +42,14 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "cohortd")
-        // Signal handling is installed before the daemon starts (so before READY=1): SIGTERM or
-        // SIGINT stop taking files and let the files in work finish, then exit 0; SIGHUP reloads.
-        let daemon = Daemon(configuration: configuration, configurationFile: config, logger: logger)
-        let running = TaskBox()
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                logger.notice("stopping", metadata: ["signal": "\(number)"])
-                running.cancel()
-            }
-            source.resume()
-            sources.append(source)
-        }
-        signal(SIGHUP, SIG_IGN)
-        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-        hangup.setEventHandler { daemon.reloads.request() }
-        hangup.resume()
-        sources.append(hangup)
+        // The service group traps SIGTERM and SIGINT before the daemon starts (so before READY=1)
+        // and turns them into a graceful shutdown: stop taking files, finish the files in work,
+        // exit 0. The daemon itself traps SIGHUP to reload.
         signal(SIGPIPE, SIG_IGN)
-        defer { sources.forEach { $0.cancel() } }
-        let task = Task { try await daemon.run() }
-        running.set(task)
-        do { try await task.value } catch {
+        let daemon = Daemon(configuration: configuration, configurationFile: config, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do { try await group.run() } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
@@ -165,28 +148,5 @@ struct ResultsCommand: ParsableCommand {
             return
         }
         for r in runs { print("\(r.runID)  \(r.pipeline)  \(r.status)  \(r.resultsPath)") }
-    }
-}
-
-/// The daemon's task, cancellable from a signal handler even before it is set.
-final class TaskBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: Task<Void, any Error>?
-    private var cancelled = false
-
-    func set(_ task: Task<Void, any Error>) {
-        let cancelNow = lock.withLock { () -> Bool in
-            self.task = task
-            return cancelled
-        }
-        if cancelNow { task.cancel() }
-    }
-
-    func cancel() {
-        let task = lock.withLock { () -> Task<Void, any Error>? in
-            cancelled = true
-            return self.task
-        }
-        task?.cancel()
     }
 }
