@@ -171,7 +171,11 @@ public final class InotifyWatcher: @unchecked Sendable {
             lock.withLock { rescanNeeded = true }
             return
         }
-        if mask & UInt32(IN_MOVED_TO) != 0 {
+        var info = stat()
+        let hardLink = mask & UInt32(IN_CREATE) != 0 && lstat(root + "/" + relative, &info) == 0
+            && info.st_mode & S_IFMT == S_IFREG && info.st_nlink > 1
+        if mask & UInt32(IN_MOVED_TO) != 0 || hardLink {
+            // Renamed in, or a hard link to an existing file: complete on arrival.
             _ = lock.withLock { renamed.insert(relative) }
         } else {
             // Written in place (IN_CLOSE_WRITE): look at the tree again.

@@ -165,4 +165,44 @@ import Glibc
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
     }
+
+    @Test func aSlowInPlaceWriteIsTakenOnlyWhenComplete() async throws {
+        let root = try Self.installation(settle: 1)
+        let process = try Self.start(root)
+        defer { if process.isRunning { process.terminate() } }
+        for _ in 0..<60 where !FileManager.default.fileExists(atPath: root + "/state/daemon-status.json") { try await Task.sleep(for: .milliseconds(50)) }
+        // Written in place in three pieces, 0.5 s apart (less than settle).
+        let lines = DaemonTests.csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let path = root + "/drop/km_slow.csv"
+        // open(2)/write(2) directly: FileManager would write a temporary file and rename it.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        try #require(fd >= 0)
+        func write(_ text: String) { _ = text.withCString { Glibc.write(fd, $0, strlen($0)) } }
+        write(lines[0...1].joined(separator: "\n") + "\n")
+        try await Task.sleep(for: .milliseconds(500))
+        write(lines[2...3].joined(separator: "\n") + "\n")
+        try await Task.sleep(for: .milliseconds(500))
+        write(lines[4...].joined(separator: "\n"))
+        close(fd)
+        let folders = try await Self.runFolders(root, atLeast: 1)
+        #expect(folders.count == 1)
+        let results = try String(contentsOfFile: root + "/results/km-test/" + (folders.first ?? "") + "/results.json", encoding: .utf8)
+        #expect(results.contains("\"rows\": 5"))  // all five data rows, not a half-written file
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+
+    @Test func aHardLinkIsAnalysedAndItsOtherNameLeftAlone() async throws {
+        let root = try Self.installation()
+        let process = try Self.start(root)
+        defer { if process.isRunning { process.terminate() } }
+        for _ in 0..<60 where !FileManager.default.fileExists(atPath: root + "/state/daemon-status.json") { try await Task.sleep(for: .milliseconds(50)) }
+        let original = root + "/original.csv"
+        try DaemonTests.csv.write(toFile: original, atomically: false, encoding: .utf8)
+        #expect(link(original, root + "/drop/km_linked.csv") == 0)
+        #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
+        #expect(try String(contentsOfFile: original, encoding: .utf8) == DaemonTests.csv)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
 }
