@@ -36,6 +36,7 @@ public final class DropScanner: @unchecked Sendable {
 
     /// Files seen that have not settled yet (the caller should look again within `settle`).
     public private(set) var pendingCount = 0
+    /// Files known to be complete on arrival (renamed in), until taken or gone.
     private var immediate: Set<String> = []
 
     /// Entries ready to be taken now. Paths in `arrivedByRename` (reported by inotify's
@@ -43,10 +44,11 @@ public final class DropScanner: @unchecked Sendable {
     public func scan(now: Date = Date(), arrivedByRename: Set<String> = []) -> [DropEntry] {
         var ready: [DropEntry] = []
         var present = Set<String>()
-        immediate = arrivedByRename
+        immediate.formUnion(arrivedByRename)
         pendingCount = 0
         walk(root, relative: "", into: &ready, present: &present, now: now)
         signatures = signatures.filter { present.contains($0.key) }
+        immediate = immediate.filter { present.contains($0) }
         return ready.sorted { $0.relativePath < $1.relativePath }
     }
 
@@ -93,5 +95,8 @@ public final class DropScanner: @unchecked Sendable {
     }
 
     /// Forgets an entry once it has been taken.
-    public func forget(_ relativePath: String) { signatures[relativePath] = nil }
+    public func forget(_ relativePath: String) {
+        signatures[relativePath] = nil
+        immediate.remove(relativePath)
+    }
 }
