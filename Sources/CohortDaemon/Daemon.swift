@@ -93,7 +93,7 @@ public struct Daemon: Service, Sendable {
                     lastScan = clock.now
                 }
                 // Files whose output could not be written (disk full, permissions), when due.
-                for retry in processor.retries.due() where taking.count < configuration.workers {
+                for retry in processor.retries.due(limit: configuration.workers - taking.count) {
                     let key = "retry:" + retry.runID
                     taking.insert(key)
                     group.addTask {

@@ -320,12 +320,14 @@ public final class RetryQueue: @unchecked Sendable {
         }
     }
 
-    /// Retries that are due, removed from the queue.
-    public func due(now: Date = Date()) -> [(runID: String, name: String)] {
+    /// At most `limit` retries that are due, oldest run first; they stay queued (not due) until
+    /// rescheduled or finished.
+    public func due(now: Date = Date(), limit: Int = .max) -> [(runID: String, name: String)] {
         lock.withLock {
-            let ready = entries.filter { $0.value.due <= now }
-            for key in ready.keys { entries[key]?.due = .distantFuture }
-            return ready.map { ($0.key, $0.value.name) }.sorted { $0.0 < $1.0 }
+            let ready = entries.filter { $0.value.due <= now }.map { ($0.key, $0.value.name) }
+                .sorted { $0.0 < $1.0 }.prefix(max(0, limit))
+            for (key, _) in ready { entries[key]?.due = .distantFuture }
+            return Array(ready)
         }
     }
 
