@@ -142,7 +142,7 @@ public struct FileProcessor: Sendable {
             return
         }
         let info = RunInfo(id: runID, fileName: URL(fileURLWithPath: name).lastPathComponent)
-        let outcome = await PipelineRunner(loaded).run(data, info: info)
+        let outcome = await PipelineRunner(loaded).run(data, info: info, sha256: sha)
         if let failure = outcome.failure {
             fail(runID: runID, name: name, sha256: sha, pipeline: pipelineName,
                  error: ErrorRecord(kind: failure.code.name, message: failure.message, line: failure.line, column: failure.column,

@@ -71,18 +71,19 @@ public struct PipelineRunner: Sendable {
         public var badValues: [(column: String, count: Int)]
     }
 
-    /// Runs on the contents of an export.
-    public func run(_ data: Data, info: RunInfo) async -> RunOutcome {
+    /// Runs on the contents of an export. `sha256` is the content's digest when the caller has
+    /// already computed it (the daemon does, to find duplicates); otherwise it is computed here.
+    public func run(_ data: Data, info: RunInfo, sha256: String? = nil) async -> RunOutcome {
         let p = loaded.pipeline
         let clock = ContinuousClock()
         let t0 = clock.now
-        // Hash on its own thread while the file is parsed.
-        let hash = HashJob(data)
+        // Hash on its own thread while the file is parsed (unless the digest is known).
+        let hash = sha256 == nil ? HashJob(data) : nil
         let (byteCount, preparedResult) = data.withUnsafeBytes { bytes in
             (bytes.count, Result { try prepare(bytes) })
         }
         let readSeconds = Self.seconds(clock.now - t0)
-        let inputSHA = hash.wait()
+        let inputSHA = sha256 ?? hash?.wait() ?? ""
         var base: [(key: String, value: JSONValue)] = [
             ("schema", .string("cohortd.results/1")),
             ("software", .object([("name", .string("cohortd")), ("version", .string(Self.version))])),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CohortPipeline
 
 /// The `cohortd` command line: a thin layer over the pipeline runner (and, later, the daemon).
 @main
@@ -6,7 +7,7 @@ struct Cohortd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cohortd",
         abstract: "Analyse cohort exports with R-exact survival statistics.",
-        version: "0.1.0",
+        version: PipelineRunner.version,
         subcommands: [RunCommand.self, AnalyzeCommand.self, CheckCommand.self, StatusCommand.self, ResultsCommand.self]
     )
 }

@@ -19,6 +19,12 @@ func loadDaemonConfiguration(_ path: String) throws -> DaemonConfiguration {
     return try DaemonConfiguration(yaml: text, file: path, directory: directory)
 }
 
+/// Opens the store for reading (read-only when this user may not write it, e.g. an operator
+/// reading the service's store).
+func openStore(_ configuration: DaemonConfiguration) throws -> Store {
+    try Store(path: configuration.store, readOnly: !FileManager.default.isWritableFile(atPath: configuration.store))
+}
+
 /// `cohortd run --config PATH`
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -73,7 +79,7 @@ struct StatusCommand: ParsableCommand {
         let configuration = try loadDaemonConfiguration(config)
         let layout = DaemonLayout(configuration)
         let queued = ((try? FileManager.default.contentsOfDirectory(atPath: layout.drop)) ?? []).filter { !DropScanner.isIgnored($0) }.count
-        let store = try Store(path: configuration.store, readOnly: !FileManager.default.isWritableFile(atPath: configuration.store))
+        let store = try openStore(configuration)
         let counts = try store.stateCounts()
         let runs = try store.runs(limit: 10)
         let failures = try store.recentInputs(limit: 10, state: .failed)
@@ -128,7 +134,7 @@ struct ResultsCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try loadDaemonConfiguration(config)
-        let store = try Store(path: configuration.store, readOnly: !FileManager.default.isWritableFile(atPath: configuration.store))
+        let store = try openStore(configuration)
         var sinceDate: Date? = nil
         if let since {
             let f = DateFormatter()

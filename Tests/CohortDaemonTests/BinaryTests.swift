@@ -38,6 +38,13 @@ import Glibc
         #expect(FileManager.default.fileExists(atPath: root + "/state/cohortd.sqlite"))
     }
 
+    /// Waits (up to 3 s) until the daemon has written its status file, i.e. its loop runs.
+    static func waitUntilRunning(_ root: String) async throws {
+        for _ in 0..<60 where !FileManager.default.fileExists(atPath: root + "/state/daemon-status.json") {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     /// Writes the test export under a hidden name and renames it into the drop directory.
     static func dropByRename(_ root: String, _ name: String) throws {
         try DaemonTests.csv.write(toFile: root + "/drop/." + name, atomically: false, encoding: .utf8)
@@ -147,7 +154,7 @@ import Glibc
         let process = try Self.start(root)
         defer { if process.isRunning { process.terminate() } }
         let statusFile = root + "/state/daemon-status.json"
-        for _ in 0..<60 where !FileManager.default.fileExists(atPath: statusFile) { try await Task.sleep(for: .milliseconds(50)) }
+        try await Self.waitUntilRunning(root)
         try DaemonTests.pipeline.replacingOccurrences(of: "plugin: logrank", with: "plugin: logrnk")
             .write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
@@ -170,7 +177,7 @@ import Glibc
         let root = try Self.installation(settle: 1)
         let process = try Self.start(root)
         defer { if process.isRunning { process.terminate() } }
-        for _ in 0..<60 where !FileManager.default.fileExists(atPath: root + "/state/daemon-status.json") { try await Task.sleep(for: .milliseconds(50)) }
+        try await Self.waitUntilRunning(root)
         // Written in place in three pieces, 0.5 s apart (less than settle).
         let lines = DaemonTests.csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let path = root + "/drop/km_slow.csv"
@@ -196,7 +203,7 @@ import Glibc
         let root = try Self.installation()
         let process = try Self.start(root)
         defer { if process.isRunning { process.terminate() } }
-        for _ in 0..<60 where !FileManager.default.fileExists(atPath: root + "/state/daemon-status.json") { try await Task.sleep(for: .milliseconds(50)) }
+        try await Self.waitUntilRunning(root)
         let original = root + "/original.csv"
         try DaemonTests.csv.write(toFile: original, atomically: false, encoding: .utf8)
         #expect(link(original, root + "/drop/km_linked.csv") == 0)
