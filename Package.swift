@@ -81,6 +81,7 @@ var package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CFileSystem"),
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "CohortDaemon",
             dependencies: [
@@ -94,7 +95,7 @@ var package = Package(
         .executableTarget(
             name: "cohortd",
             dependencies: [
-                "CohortPipeline", "CohortDaemon", "CohortStore",
+                "CohortPipeline", "CohortDaemon", "CohortStore", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,69 +1,126 @@
-/// A small set of byte strings matched against fields without allocating or retaining anything
-/// per comparison (the tokens live in one contiguous buffer).
+/// A field's bytes packed for comparison: its length and its first 16 bytes as two words
+/// (zero beyond the field's end). Two fields of at most 16 bytes are equal exactly when their
+/// keys are; longer ones also compare the rest.
+struct FieldKey: Hashable {
+    var length: Int
+    var low: UInt64
+    var high: UInt64
+
+    /// The key of `count` bytes at `start`. Reads whole words when 16 bytes lie before `limit`
+    /// (the end of the readable buffer), byte by byte otherwise.
+    @inline(__always)
+    init(_ start: UnsafePointer<UInt8>, count: Int, limit: UnsafePointer<UInt8>) {
+        length = count
+        if limit - start >= 16 {
+            let raw = UnsafeRawPointer(start)
+            let a = raw.loadUnaligned(as: UInt64.self), b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            if count >= 16 {
+                low = a; high = b
+            } else if count >= 8 {
+                low = a; high = count == 8 ? 0 : b & (~UInt64(0) >> UInt64(64 - 8 * (count - 8)))
+            } else {
+                low = count == 0 ? 0 : a & (~UInt64(0) >> UInt64(64 - 8 * count)); high = 0
+            }
+        } else {
+            low = 0; high = 0
+            for k in 0..<min(count, 16) {
+                if k < 8 { low |= UInt64(start[k]) << UInt64(8 * k) } else { high |= UInt64(start[k]) << UInt64(8 * (k - 8)) }
+            }
+        }
+    }
+
+    init(_ bytes: [UInt8]) {
+        length = bytes.count
+        low = 0
+        high = 0
+        for (k, byte) in bytes.prefix(16).enumerated() {
+            if k < 8 { low |= UInt64(byte) << UInt64(8 * k) } else { high |= UInt64(byte) << UInt64(8 * (k - 8)) }
+        }
+    }
+}
+
+/// A small set of byte strings (missing tokens, category values, boolean words) matched against
+/// fields without allocating: each field is compared as two words and a length.
 struct TokenSet: Sendable {
-    private var bytes: [UInt8] = []
-    private var starts: [Int] = [0]
+    private var keys: [FieldKey] = []
+    private var tokens: [[UInt8]] = []
     /// Bit `k` set when some token has length `k` (lengths ≥ 63 share bit 63).
     private var lengths: UInt64 = 0
-    /// For each first byte, the tokens that start with it (bit k = token k, first 64 tokens).
-    private var byFirstByte = [UInt64](repeating: 0, count: 256)
-    /// Whether the empty string is a token.
+    /// Bit `b` set when some token starts with byte `b`, as four words.
+    private var firstBytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var hasEmpty = false
+    /// Beyond this many tokens a hash table is used.
+    private static let linearLimit = 24
+    private var table: [FieldKey: [Int]] = [:]
 
     init(_ tokens: [[UInt8]] = []) {
         for token in tokens { append(token) }
     }
 
-    var count: Int { starts.count - 1 }
+    var count: Int { tokens.count }
 
     mutating func append(_ token: [UInt8]) {
-        let k = count
-        bytes += token
-        starts.append(bytes.count)
+        let key = FieldKey(token)
+        keys.append(key)
+        tokens.append(token)
         lengths |= 1 << UInt64(min(token.count, 63))
         if let first = token.first {
-            if k < 64 { byFirstByte[Int(first)] |= 1 << UInt64(k) }
+            let bit = UInt64(1) << UInt64(first & 63)
+            switch first >> 6 {
+            case 0: firstBytes.0 |= bit
+            case 1: firstBytes.1 |= bit
+            case 2: firstBytes.2 |= bit
+            default: firstBytes.3 |= bit
+            }
         } else {
             hasEmpty = true
         }
+        table[key, default: []].append(tokens.count - 1)
     }
 
-    /// The index of the token equal to `field`, if any.
+    /// Whether some token has this length and first byte (a cheap first test, no false negatives).
     @inline(__always)
-    func index(of field: UnsafeBufferPointer<UInt8>) -> Int? {
-        let n = field.count
-        guard lengths & (1 << UInt64(min(n, 63))) != 0 else { return nil }
-        if n == 0 {
-            return hasEmpty ? emptyIndex() : nil
+    func mayContain(_ start: UnsafePointer<UInt8>, count: Int) -> Bool {
+        guard lengths & (1 << UInt64(min(count, 63))) != 0 else { return false }
+        guard count > 0 else { return hasEmpty }
+        let first = start.pointee
+        let word: UInt64
+        switch first >> 6 {
+        case 0: word = firstBytes.0
+        case 1: word = firstBytes.1
+        case 2: word = firstBytes.2
+        default: word = firstBytes.3
         }
-        return bytes.withUnsafeBufferPointer { b in
-            starts.withUnsafeBufferPointer { s in
-                func matches(_ k: Int) -> Bool {
-                    let base = s[k]
-                    guard s[k + 1] - base == n else { return false }
-                    for j in 0..<n where b[base + j] != field[j] { return false }
-                    return true
-                }
-                guard count <= 64 else {
-                    for k in 0..<count where matches(k) { return k }
-                    return nil
-                }
-                // Only tokens with the same first byte (one bit per candidate).
-                var candidates = byFirstByte[Int(field[0])]
-                while candidates != 0 {
-                    let k = candidates.trailingZeroBitCount
-                    candidates &= candidates - 1
-                    if matches(k) { return k }
+        return word & (UInt64(1) << UInt64(first & 63)) != 0
+    }
+
+    /// The index of the token equal to the field at `start`, if any.
+    @inline(__always)
+    func index(of key: FieldKey, _ start: UnsafePointer<UInt8>) -> Int? {
+        guard mayContain(start, count: key.length) else { return nil }
+        if keys.count <= Self.linearLimit {
+            return keys.withUnsafeBufferPointer { keys in
+                for k in keys.indices where keys[k] == key {
+                    if key.length <= 16 || rest(k, equals: start) { return k }
                 }
                 return nil
             }
         }
-    }
-
-    private func emptyIndex() -> Int? {
-        for k in 0..<count where starts[k + 1] == starts[k] { return k }
+        for k in table[key] ?? [] where key.length <= 16 || rest(k, equals: start) { return k }
         return nil
     }
 
+    /// The index of the token equal to `field`, if any.
+    func index(of field: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let start = field.baseAddress else { return tokens.firstIndex { $0.isEmpty } }
+        return index(of: FieldKey(start, count: field.count, limit: start), start)
+    }
+
     func contains(_ field: UnsafeBufferPointer<UInt8>) -> Bool { index(of: field) != nil }
+
+    private func rest(_ k: Int, equals start: UnsafePointer<UInt8>) -> Bool {
+        let token = tokens[k]
+        for j in 16..<token.count where token[j] != start[j] { return false }
+        return true
+    }
 }

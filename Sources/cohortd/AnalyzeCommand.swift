@@ -20,6 +20,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     var output: String
 
     func run() async throws {
+        MemoryTuning.forOneRun()
         let loaded: LoadedPipeline
         do { loaded = try LoadedPipeline(contentsOf: pipeline) } catch {
             Self.fail("\(error)")

@@ -36,6 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     var config: String = "/etc/cohortd/cohortd.yaml"
 
     func run() async throws {
+        MemoryTuning.forDaemon()
         let configuration: DaemonConfiguration
         do { configuration = try loadDaemonConfiguration(config) } catch {
             FileHandle.standardError.write(Data("cohortd: \(error)\n".utf8))

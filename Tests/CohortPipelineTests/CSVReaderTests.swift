@@ -136,3 +136,85 @@ import Testing
         #expect(e.line == rows + 2)
     }
 }
+
+/// Chunked parsing: the body split at line breaks outside quotes, each chunk parsed on its own
+/// thread (by the fast path or, when it holds a quote, the RFC 4180 path), then merged.
+@Suite struct ChunkedCSVTests {
+    static func read(_ text: String, threshold: Int, options: InputOptions = InputOptions()) throws -> Table {
+        try CSVReader(columns: CSVReaderTests.columns, options: options, parallelThreshold: threshold).read(Array(text.utf8))
+    }
+
+    /// Equal tables, NaN (missing) matching NaN; a Bool, so a failure does not print the tables.
+    static func same(_ a: Table, _ b: Table) -> Bool {
+        guard a.rowCount == b.rowCount, a.columns.count == b.columns.count else { return false }
+        for (x, y) in zip(a.columns, b.columns) {
+            guard x.name == y.name, x.kind == y.kind, x.badValues == y.badValues, x.aliases == y.aliases else { return false }
+            if case .number(let u) = x.data, case .number(let v) = y.data {
+                guard u.map(\.bitPattern) == v.map(\.bitPattern) else { return false }
+            } else if x.data != y.data {
+                return false
+            }
+        }
+        return true
+    }
+
+    static func error(_ text: String, threshold: Int) -> DataError? {
+        do { _ = try read(text, threshold: threshold); return nil } catch let e as DataError { return e } catch { return nil }
+    }
+
+    /// Rows with quoted fields holding delimiters, doubled quotes and line breaks, and category
+    /// levels that first appear late in the file.
+    static func text(rows: Int) -> String {
+        var text = "id,x,g\n"
+        for i in 0..<rows {
+            let id = i % 7 == 0 ? "\"p\(i),\nsecond line\"" : (i % 5 == 0 ? "\"say \"\"\(i)\"\"\"" : "p\(i)")
+            let level = i < rows / 2 ? ["a", "b"][i % 2] : ["a", "b", "late", "\"quoted\nlevel\""][i % 4]
+            text += "\(id),\(i % 10 == 3 ? "NA" : "\(i).25"),\(level)\n"
+        }
+        return text
+    }
+
+    @Test(arguments: [64, 1_000, 10_000])
+    func chunksGiveTheSameTableAsOnePass(threshold: Int) throws {
+        let text = Self.text(rows: 2_000)
+        let whole = try Self.read(text, threshold: .max)
+        let chunked = try Self.read(text, threshold: threshold)
+        #expect(Self.same(chunked, whole))
+        #expect(whole.rowCount == 2_000)
+        guard case .category(_, let levels)? = whole["g"]?.data, case .id(let ids)? = whole["id"]?.data else {
+            Issue.record("wrong column types"); return
+        }
+        #expect(levels == ["a", "b", "late", "quoted\nlevel"])
+        #expect(ids[7] == "p7,\nsecond line" && ids[5] == "say \"5\"")
+    }
+
+    @Test func unquotedChunksGiveTheSameTableAsOnePass() throws {
+        var text = "id,x,g\r\n"
+        for i in 0..<3_000 { text += "p\(i),\(i % 9 == 0 ? "" : "\(i)e-1"),\(i > 2_500 ? "new" : "old")\r\n" }
+        text += "\r\n"
+        #expect(Self.same(try Self.read(text, threshold: 100), try Self.read(text, threshold: .max)))
+    }
+
+    @Test func errorsNameTheLineInTheWholeFile() throws {
+        let text = Self.text(rows: 2_000)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
+        // A bad value near the end, in the last chunk.
+        let bad = try #require(Self.error(text + "z,notanumber,a\n", threshold: 64))
+        #expect(bad.code == .badValue && bad.line == lines + 1 && bad.problems.first?.value == "notanumber")
+        // A ragged row in the last chunk.
+        let ragged = try #require(Self.error(text + "z,1\n", threshold: 64))
+        #expect(ragged.code == .raggedRow && ragged.line == lines + 1)
+        // Invalid UTF-8 in the last chunk comes before a bad value in the first.
+        var bytes = Array(("id,x,g\nq,bad,a\n" + text.dropFirst("id,x,g\n".count)).utf8)
+        bytes += Array("z,1,".utf8) + [0xFF] + Array("\n".utf8)
+        do {
+            _ = try CSVReader(columns: CSVReaderTests.columns, options: InputOptions(), parallelThreshold: 64).read(bytes)
+            Issue.record("no error")
+        } catch let e as DataError {
+            #expect(e.code == .invalidEncoding && e.line == lines + 2)
+        }
+        // An unterminated quote.
+        let open = try #require(Self.error(text + "\"never closed,1,a\n", threshold: 64))
+        #expect(open.code == .unterminatedQuote && open.line == lines + 1)
+    }
+}

@@ -1,0 +1,217 @@
+/// Parses the body (records after the header) of one chunk of a file into column sinks.
+///
+/// A chunk without a quote character is split into fields eight bytes at a time (SWAR: a word's
+/// delimiter and line-break bytes are found with a few integer operations); a chunk with quotes
+/// goes through ``RecordScanner``, which handles RFC 4180 quoting. Both feed the same per-field
+/// path: missing tokens, then the column's decoder.
+struct ChunkParser: Sendable {
+    let specs: [ColumnSpec]
+    /// Header position → index into `specs`, or −1 for a column that is not read.
+    let slots: [Int]
+    let fieldCount: Int
+    let delimiter: UInt8
+    let options: InputOptions
+
+    /// A chunk's columns and problems. Owns the sinks' storage (see ``ColumnSink``).
+    struct Output: @unchecked Sendable {
+        var sinks: [ColumnSink]
+        var rows = 0
+        var problems: [DataError.Problem] = []
+        var problemCount = 0
+        /// The line number after the chunk's last record.
+        var lastLine = 1
+
+        func free() { for sink in sinks { sink.free() } }
+    }
+
+    /// Parses `data`, whose first line is `firstLine`; `capacity` is the expected row count.
+    func parse(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, capacity: Int, quoted: Bool) throws -> Output {
+        var store = FieldStore(specs: specs, options: options, capacity: capacity)
+        var completed = false
+        defer { if !completed { store.free() } }
+        let lastLine = quoted ? try parseQuoted(data, firstLine: firstLine, into: &store)
+                              : try parseUnquoted(data, firstLine: firstLine, into: &store)
+        completed = true
+        return store.finish(lastLine: lastLine)
+    }
+
+    /// Rows scanned before their fields are decoded column by column.
+    static let blockRows = 1024
+
+    /// The fast path: no field of the chunk is quoted. Rows are scanned a block at a time,
+    /// recording where each read field starts and ends; then each column's fields of the block
+    /// are decoded in one tight loop.
+    private func parseUnquoted(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, into store: inout FieldStore) throws -> Int {
+        guard let base = data.baseAddress else { return firstLine }
+        let end = base + data.count
+        let delimiter = self.delimiter, fieldCount = self.fieldCount, columns = specs.count
+        let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+        let blockRows = Self.blockRows
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: max(1, columns) * blockRows)
+        let ends = UnsafeMutablePointer<Int>.allocate(capacity: max(1, columns) * blockRows)
+        let lines = UnsafeMutablePointer<Int>.allocate(capacity: blockRows)
+        defer { starts.deallocate(); ends.deallocate(); lines.deallocate() }
+        var line = firstLine
+        var p = base
+        try slots.withUnsafeBufferPointer { slots in
+            while p < end {
+                var r = 0
+                while r < blockRows && p < end {
+                    // A blank line is skipped.
+                    let first = p.pointee
+                    if first == 0x0A || first == 0x0D {
+                        p += first == 0x0D && end - p > 1 && p[1] == 0x0A ? 2 : 1
+                        line += 1
+                        continue
+                    }
+                    var position = 0
+                    var newline = false
+                    while true {
+                        let start = p
+                        p = Self.fieldEnd(from: p, end: end, delimiter: delimiter, delimiterWord: delimiterWord)
+                        if position < fieldCount {
+                            let slot = slots[position]
+                            if slot >= 0 {
+                                starts[slot &* blockRows &+ r] = start - base
+                                ends[slot &* blockRows &+ r] = p - base
+                            }
+                        }
+                        position += 1
+                        if p == end { break }
+                        let c = p.pointee
+                        p += 1
+                        if c == delimiter { continue }
+                        if c == 0x0D && p < end && p.pointee == 0x0A { p += 1 }
+                        newline = true
+                        break
+                    }
+                    guard position == fieldCount else {
+                        throw DataError(.raggedRow, "the row has \(position) fields but the header has \(fieldCount)", line: line)
+                    }
+                    lines[r] = line
+                    r += 1
+                    if newline { line += 1 }
+                }
+                for slot in 0..<columns {
+                    store.decode(slot, base, starts: starts + slot * blockRows, ends: ends + slot * blockRows, rows: r,
+                                 limit: end, lines: lines)
+                }
+                store.rows += r
+            }
+        }
+        return line
+    }
+
+    /// The general path: RFC 4180 quoting.
+    private func parseQuoted(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, into store: inout FieldStore) throws -> Int {
+        var scanner = RecordScanner(data: data, delimiter: delimiter, expectedFields: fieldCount + 1)
+        scanner.line = firstLine
+        defer { scanner.release() }
+        while let record = try scanner.nextRecord() {
+            if record.count == 1 && record.fields[0].isEmpty { continue }  // blank line
+            guard record.count == fieldCount else {
+                throw DataError(.raggedRow, "the row has \(record.count) fields but the header has \(fieldCount)", line: record.line)
+            }
+            for position in 0..<fieldCount {
+                let slot = slots[position]
+                if slot < 0 { continue }
+                // The field may be a scratch copy: its own end is the readable limit.
+                store.take(slot, record.fields[position], line: record.line)
+            }
+            store.rows += 1
+        }
+        return scanner.line
+    }
+
+    /// The first delimiter, CR or LF at or after `p`, or `end`.
+    @inline(__always)
+    static func fieldEnd(from p: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, delimiter: UInt8,
+                         delimiterWord: UInt64) -> UnsafePointer<UInt8> {
+        var q = p
+        while end - q >= 8 {
+            let word = UnsafeRawPointer(q).loadUnaligned(as: UInt64.self)
+            let hits = zeroBytes(word ^ delimiterWord) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                | zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
+            if hits != 0 { return q + (hits.trailingZeroBitCount >> 3) }
+            q += 8
+        }
+        while q < end {
+            let c = q.pointee
+            if c == delimiter || c == 0x0A || c == 0x0D { return q }
+            q += 1
+        }
+        return end
+    }
+
+    /// The high bit of each zero byte of `x` (exact: no borrow crosses bytes).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low7) &+ low7) | x | low7)
+    }
+}
+
+/// The decoding shared by both loops: each column's sink decodes its fields; bad values are
+/// counted and (under `on_error: reject`) listed with their line and value.
+struct FieldStore {
+    let specs: [ColumnSpec]
+    private let sinks: UnsafeMutableBufferPointer<ColumnSink>
+    private let missing: TokenSet
+    private let reject: Bool
+    var rows = 0
+    private var problems: [DataError.Problem] = []
+    private var problemCount = 0
+    private var bad: [(row: Int, reason: ColumnSink.BadValue)] = []
+
+    init(specs: [ColumnSpec], options: InputOptions, capacity: Int) {
+        self.specs = specs
+        sinks = .allocate(capacity: specs.count)
+        for (k, spec) in specs.enumerated() {
+            sinks.initializeElement(at: k, to: ColumnSink(spec: spec, decimalComma: options.decimalComma, capacity: capacity))
+        }
+        missing = TokenSet(options.missing.map { Array($0.utf8) })
+        reject = options.onError == .reject
+    }
+
+    /// Decodes `rows` fields of column `slot` (see ``ColumnSink/decode(_:starts:ends:rows:limit:missing:bad:)``);
+    /// `lines[r]` is the line of row `r`.
+    @inline(__always)
+    mutating func decode(_ slot: Int, _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>,
+                         rows: Int, limit: UnsafePointer<UInt8>, lines: UnsafePointer<Int>) {
+        sinks[slot].decode(base, starts: starts, ends: ends, rows: rows, limit: limit, missing: missing, bad: &bad)
+        guard !bad.isEmpty else { return }
+        problemCount += bad.count
+        for (r, reason) in bad where reject && problems.count < CSVReader.maximumListedProblems {
+            let value = String(decoding: UnsafeBufferPointer(start: base + starts[r], count: ends[r] - starts[r]), as: UTF8.self)
+            problems.append(DataError.Problem(line: lines[r], column: specs[slot].name, value: value,
+                                              reason: sinks[slot].reason(reason)))
+        }
+        bad.removeAll(keepingCapacity: true)
+    }
+
+    /// Decodes one field of column `slot` on `line`.
+    mutating func take(_ slot: Int, _ field: UnsafeBufferPointer<UInt8>, line: Int) {
+        var start = 0, end = field.count, lineNumber = line
+        var empty: UInt8 = 0
+        withUnsafePointer(to: &empty) { nothing in
+            let base = field.baseAddress ?? nothing
+            decode(slot, base, starts: &start, ends: &end, rows: 1, limit: base + field.count, lines: &lineNumber)
+        }
+    }
+
+    /// Hands the sinks over to the output (which then owns them).
+    func finish(lastLine: Int) -> ChunkParser.Output {
+        let output = ChunkParser.Output(sinks: Array(sinks), rows: rows, problems: problems,
+                                        problemCount: problemCount, lastLine: lastLine)
+        sinks.deinitialize()
+        sinks.deallocate()
+        return output
+    }
+
+    /// Frees everything (after an error).
+    func free() {
+        for sink in sinks { sink.free() }
+        sinks.deinitialize()
+        sinks.deallocate()
+    }
+}

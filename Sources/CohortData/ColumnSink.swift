@@ -1,0 +1,231 @@
+/// One declared column's values while a chunk of the file is parsed: each field is decoded from
+/// its bytes straight into raw typed storage (no strings, no per-row allocation), and the chunks'
+/// sinks are merged into a ``Column`` at the end.
+///
+/// Owns its ``RawBuffer``s: ``free()`` is called once, after ``merge(_:rows:)``.
+struct ColumnSink {
+    /// Why a field is a bad value (the message is made only when one is reported).
+    enum BadValue: Sendable {
+        case number, wholeNumber, date, boolean, category
+    }
+
+    let spec: ColumnSpec
+    let kind: ColumnKind
+    private let mark: UInt8
+    private(set) var numbers: RawBuffer<Double>
+    private(set) var codes: RawBuffer<Int32>
+    private(set) var days: RawBuffer<Int32>
+    private(set) var flags: RawBuffer<Int8>
+    private(set) var ids: [String] = []
+    /// Labels (declared levels), or the file's values in order of first appearance.
+    private(set) var levels: [String] = []
+    /// File values → index into `valueCodes`.
+    private var values = TokenSet()
+    private var valueCodes: [Int32] = []
+    private let otherCode: Int32?
+    private let fixedLevels: Bool
+    private let datePatterns: [DatePattern]
+    private let trueTokens: TokenSet
+    private let falseTokens: TokenSet
+    var badValues = 0
+
+    init(spec: ColumnSpec, decimalComma: Bool, capacity: Int) {
+        self.spec = spec
+        kind = spec.kind
+        mark = decimalComma ? 0x2C : 0x2E
+        numbers = RawBuffer(capacity: kind == .number || kind == .integer ? capacity : 0)
+        codes = RawBuffer(capacity: kind == .category ? capacity : 0)
+        days = RawBuffer(capacity: kind == .date ? capacity : 0)
+        flags = RawBuffer(capacity: kind == .boolean ? capacity : 0)
+        if kind == .id { ids.reserveCapacity(capacity) }
+        datePatterns = spec.dateFormats.compactMap(DatePattern.init)
+        trueTokens = TokenSet(spec.trueTokens.map { Array($0.utf8) })
+        falseTokens = TokenSet(spec.falseTokens.map { Array($0.utf8) })
+        var other: Int32? = nil
+        if let mapping = spec.levels.mapping {
+            let labels = spec.levels.labels
+            levels = labels
+            for (value, label) in mapping {
+                values.append(Array(value.utf8))
+                valueCodes.append(Int32(labels.firstIndex(of: label) ?? 0))
+            }
+            other = spec.levels.other.flatMap { o in labels.firstIndex(of: o).map(Int32.init) }
+            fixedLevels = true
+        } else {
+            fixedLevels = false
+        }
+        otherCode = other
+    }
+
+    /// Appends a missing value.
+    mutating func appendMissing() {
+        switch kind {
+        case .number, .integer: numbers.append(.nan)
+        case .category: codes.append(-1)
+        case .date: days.append(ColumnData.missingDate)
+        case .boolean: flags.append(-1)
+        case .id: ids.append("")
+        }
+    }
+
+    /// Decodes `rows` fields of this column, field `r` being the bytes `base[starts[r]..<ends[r]]`
+    /// (all before `limit`, the end of the readable buffer), appending one value per field: a
+    /// missing token is missing; a bad value is missing too, counted, and reported in `bad` with
+    /// its row and reason. One loop per column type, so each runs without dispatch per field.
+    mutating func decode(_ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
+                         limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]) {
+        @inline(__always) func isMissing(_ start: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+            missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil
+        }
+        let badBefore = bad.count
+        let mark = self.mark
+        switch kind {
+        case .number, .integer:
+            let whole = kind == .integer
+            numbers.reserve(rows)
+            let out = numbers.end
+            for r in 0..<rows {
+                let start = base + starts[r], n = ends[r] - starts[r]
+                if isMissing(start, n) { out[r] = .nan; continue }
+                if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
+                    ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C),
+                   !whole || Self.isWhole(v) {
+                    out[r] = v
+                } else {
+                    out[r] = .nan
+                    bad.append((r, whole ? .wholeNumber : .number))
+                }
+            }
+            numbers.didAppend(rows)
+        case .category:
+            codes.reserve(rows)
+            let out = codes.end
+            for r in 0..<rows {
+                let start = base + starts[r], n = ends[r] - starts[r]
+                let code: Int32
+                if isMissing(start, n) {
+                    code = -1
+                } else if let k = values.index(of: FieldKey(start, count: n, limit: limit), start) {
+                    code = valueCodes[k]
+                } else if let otherCode {
+                    code = otherCode
+                } else if fixedLevels {
+                    code = -1
+                    bad.append((r, .category))
+                } else {
+                    // Levels in order of first appearance.
+                    let bytes = Array(UnsafeBufferPointer(start: start, count: n))
+                    code = Int32(levels.count)
+                    levels.append(String(decoding: bytes, as: UTF8.self))
+                    values.append(bytes)
+                    valueCodes.append(code)
+                }
+                out[r] = code
+            }
+            codes.didAppend(rows)
+        case .boolean:
+            flags.reserve(rows)
+            let out = flags.end
+            for r in 0..<rows {
+                let start = base + starts[r], n = ends[r] - starts[r]
+                if isMissing(start, n) { out[r] = -1; continue }
+                let key = FieldKey(start, count: n, limit: limit)
+                if trueTokens.index(of: key, start) != nil { out[r] = 1 }
+                else if falseTokens.index(of: key, start) != nil { out[r] = 0 }
+                else { out[r] = -1; bad.append((r, .boolean)) }
+            }
+            flags.didAppend(rows)
+        case .date:
+            days.reserve(rows)
+            let out = days.end
+            for r in 0..<rows {
+                let start = base + starts[r], n = ends[r] - starts[r]
+                if isMissing(start, n) { out[r] = ColumnData.missingDate; continue }
+                let field = UnsafeBufferPointer(start: start, count: n)
+                var day: Int32? = nil
+                for pattern in datePatterns {
+                    day = pattern.parse(field)
+                    if day != nil { break }
+                }
+                if let day { out[r] = day } else { out[r] = ColumnData.missingDate; bad.append((r, .date)) }
+            }
+            days.didAppend(rows)
+        case .id:
+            for r in 0..<rows {
+                let start = base + starts[r], n = ends[r] - starts[r]
+                ids.append(isMissing(start, n) ? "" : String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self))
+            }
+        }
+        badValues += bad.count - badBefore
+    }
+
+    /// Whether `v` is a whole number (without a libm call in the common range).
+    @inline(__always)
+    static func isWhole(_ v: Double) -> Bool {
+        abs(v) < 4.5e15 ? Double(Int64(v)) == v : v.rounded() == v
+    }
+
+    /// The message for a bad value of this column.
+    func reason(_ bad: BadValue) -> String {
+        switch bad {
+        case .number: return "not a number"
+        case .wholeNumber: return "not a whole number"
+        case .date: return "not a date in the format \(spec.dateFormats.joined(separator: " or "))"
+        case .boolean: return "neither \(spec.trueTokens.joined(separator: "/")) nor \(spec.falseTokens.joined(separator: "/"))"
+        case .category: return "not one of the declared levels (\((spec.levels.mapping ?? []).map(\.value).joined(separator: ", ")))"
+        }
+    }
+
+    func free() {
+        numbers.free()
+        codes.free()
+        days.free()
+        flags.free()
+    }
+
+    /// The column made of the chunks' values in order (category codes remapped to one level list).
+    static func merge(_ parts: [ColumnSink]) -> Column? {
+        guard let first = parts.first else { return nil }
+        let spec = first.spec
+        let data: ColumnData
+        switch spec.kind {
+        case .number, .integer: data = .number(Array(concatenating: parts.map(\.numbers.elements)))
+        case .date: data = .date(Array(concatenating: parts.map(\.days.elements)))
+        case .boolean: data = .boolean(Array(concatenating: parts.map(\.flags.elements)))
+        case .id: data = .id(parts.count == 1 ? first.ids : parts.flatMap(\.ids))
+        case .category:
+            var levels = first.levels
+            var codes = Array(concatenating: [first.codes.elements])
+            codes.reserveCapacity(parts.reduce(0) { $0 + $1.codes.count })
+            for part in parts.dropFirst() {
+                var remap = [Int32](repeating: -1, count: part.levels.count)
+                for (k, label) in part.levels.enumerated() {
+                    if let existing = levels.firstIndex(of: label) {
+                        remap[k] = Int32(existing)
+                    } else {
+                        remap[k] = Int32(levels.count)
+                        levels.append(label)
+                    }
+                }
+                remap.withUnsafeBufferPointer { map in
+                    for code in part.codes.elements { codes.append(code < 0 ? code : map[Int(code)]) }
+                }
+            }
+            data = .category(codes: codes, levels: levels)
+        }
+        var aliases: [[String]] = []
+        if spec.kind == .category, let mapping = spec.levels.mapping {
+            aliases = first.levels.map { label in mapping.filter { $0.label == label }.map(\.value) }
+        }
+        return Column(name: spec.name, kind: spec.kind, data: data,
+                      badValues: parts.reduce(0) { $0 + $1.badValues }, aliases: aliases)
+    }
+
+    /// A column of `rows` missing values (a declared, optional column the file does not have).
+    static func missingColumn(_ spec: ColumnSpec, rows: Int) -> Column {
+        var sink = ColumnSink(spec: spec, decimalComma: false, capacity: rows)
+        defer { sink.free() }
+        for _ in 0..<rows { sink.appendMissing() }
+        return merge([sink]) ?? Column(name: spec.name, kind: spec.kind, data: .number([]))
+    }
+}
