@@ -22,6 +22,11 @@ struct ColumnSink {
     /// File values → index into `valueCodes`.
     private var values = TokenSet()
     private var valueCodes: [Int32] = []
+    /// The same values' keys and codes in raw storage, for the decoding loop.
+    private var valueKeys = RawBuffer<FieldKey>(capacity: 8)
+    private var keyCodes = RawBuffer<Int32>(capacity: 8)
+    /// Whether some value is longer than a key holds (then `values` decides).
+    private var longValues = false
     private let otherCode: Int32?
     private let fixedLevels: Bool
     private let datePatterns: [DatePattern]
@@ -41,20 +46,23 @@ struct ColumnSink {
         datePatterns = spec.dateFormats.compactMap(DatePattern.init)
         trueTokens = TokenSet(spec.trueTokens.map { Array($0.utf8) })
         falseTokens = TokenSet(spec.falseTokens.map { Array($0.utf8) })
-        var other: Int32? = nil
+        let labels = spec.levels.labels
+        fixedLevels = spec.levels.mapping != nil
+        otherCode = fixedLevels ? spec.levels.other.flatMap { o in labels.firstIndex(of: o).map(Int32.init) } : nil
         if let mapping = spec.levels.mapping {
-            let labels = spec.levels.labels
             levels = labels
             for (value, label) in mapping {
-                values.append(Array(value.utf8))
-                valueCodes.append(Int32(labels.firstIndex(of: label) ?? 0))
+                addValue(Array(value.utf8), code: Int32(labels.firstIndex(of: label) ?? 0))
             }
-            other = spec.levels.other.flatMap { o in labels.firstIndex(of: o).map(Int32.init) }
-            fixedLevels = true
-        } else {
-            fixedLevels = false
         }
-        otherCode = other
+    }
+
+    private mutating func addValue(_ bytes: [UInt8], code: Int32) {
+        values.append(bytes)
+        valueCodes.append(code)
+        valueKeys.append(FieldKey(bytes))
+        keyCodes.append(code)
+        longValues = longValues || bytes.count > 16
     }
 
     /// Appends a missing value.
@@ -74,9 +82,6 @@ struct ColumnSink {
     /// its row and reason. One loop per column type, so each runs without dispatch per field.
     mutating func decode(_ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
                          limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]) {
-        @inline(__always) func isMissing(_ start: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-            missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil
-        }
         let badBefore = bad.count
         let mark = self.mark
         switch kind {
@@ -86,7 +91,7 @@ struct ColumnSink {
             let out = numbers.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if isMissing(start, n) { out[r] = .nan; continue }
+                if missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil { out[r] = .nan; continue }
                 if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
                     ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C),
                    !whole || Self.isWhole(v) {
@@ -100,25 +105,41 @@ struct ColumnSink {
         case .category:
             codes.reserve(rows)
             let out = codes.end
+            // The known values' keys, read in place (refreshed when a new level is added).
+            var keys = valueKeys.base, keyCount = valueKeys.count, known = keyCodes.base
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                let code: Int32
-                if isMissing(start, n) {
-                    code = -1
-                } else if let k = values.index(of: FieldKey(start, count: n, limit: limit), start) {
-                    code = valueCodes[k]
-                } else if let otherCode {
-                    code = otherCode
-                } else if fixedLevels {
-                    code = -1
-                    bad.append((r, .category))
+                if missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil {
+                    out[r] = -1
+                    continue
+                }
+                let key = FieldKey(start, count: n, limit: limit)
+                var code: Int32 = -1
+                var found = false
+                if longValues {
+                    if let k = values.index(of: key, start) { code = valueCodes[k]; found = true }
                 } else {
-                    // Levels in order of first appearance.
-                    let bytes = Array(UnsafeBufferPointer(start: start, count: n))
-                    code = Int32(levels.count)
-                    levels.append(String(decoding: bytes, as: UTF8.self))
-                    values.append(bytes)
-                    valueCodes.append(code)
+                    var k = 0
+                    while k < keyCount {
+                        if keys[k] == key { code = known[k]; found = true; break }
+                        k += 1
+                    }
+                }
+                if !found {
+                    if let otherCode {
+                        code = otherCode
+                    } else if fixedLevels {
+                        bad.append((r, .category))
+                    } else {
+                        // Levels in order of first appearance.
+                        let bytes = Array(UnsafeBufferPointer(start: start, count: n))
+                        code = Int32(levels.count)
+                        levels.append(String(decoding: bytes, as: UTF8.self))
+                        addValue(bytes, code: code)
+                        keys = valueKeys.base
+                        keyCount = valueKeys.count
+                        known = keyCodes.base
+                    }
                 }
                 out[r] = code
             }
@@ -128,7 +149,7 @@ struct ColumnSink {
             let out = flags.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if isMissing(start, n) { out[r] = -1; continue }
+                if missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil { out[r] = -1; continue }
                 let key = FieldKey(start, count: n, limit: limit)
                 if trueTokens.index(of: key, start) != nil { out[r] = 1 }
                 else if falseTokens.index(of: key, start) != nil { out[r] = 0 }
@@ -140,7 +161,7 @@ struct ColumnSink {
             let out = days.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if isMissing(start, n) { out[r] = ColumnData.missingDate; continue }
+                if missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil { out[r] = ColumnData.missingDate; continue }
                 let field = UnsafeBufferPointer(start: start, count: n)
                 var day: Int32? = nil
                 for pattern in datePatterns {
@@ -153,7 +174,8 @@ struct ColumnSink {
         case .id:
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                ids.append(isMissing(start, n) ? "" : String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self))
+                let isMissing = missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil
+                ids.append(isMissing ? "" : String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self))
             }
         }
         badValues += bad.count - badBefore
@@ -177,6 +199,8 @@ struct ColumnSink {
     }
 
     func free() {
+        valueKeys.free()
+        keyCodes.free()
         numbers.free()
         codes.free()
         days.free()
