@@ -32,6 +32,7 @@ enum RadixSort {
     static func sort(_ keys: inout [UInt64], carrying indices: inout [Int32]) {
         let n = keys.count
         if n < 2 { return }
+        if n >= countingMinimum && sortByCounting(&keys, carrying: &indices) { return }
         let carry = !indices.isEmpty
         var histograms = [Int](repeating: 0, count: 8 * 256)
         keys.withUnsafeBufferPointer { k in
@@ -79,6 +80,86 @@ enum RadixSort {
             swap(&keys, &dstKeys)
             if carry { swap(&indices, &dstIdx) }
         }
+    }
+
+    /// Inputs at least this long try ``sortByCounting(_:carrying:)`` first.
+    static let countingMinimum = 4096
+    /// Distinct keys the counting sort handles (its hash table has twice as many slots).
+    static let countingLimit = 1 << 14
+
+    /// Sorts stably by counting when the keys take at most ``countingLimit`` distinct values,
+    /// as measurements rounded to a unit usually do (ages, months to one decimal, lab values):
+    /// one pass counts each key in a hash table, the few distinct keys are sorted, and one pass
+    /// places every element, instead of up to eight radix passes. The result is the same as the
+    /// radix sort's (both are stable). Returns `false`, changing nothing, when there are more
+    /// distinct keys.
+    static func sortByCounting(_ keys: inout [UInt64], carrying indices: inout [Int32]) -> Bool {
+        let n = keys.count
+        let capacity = 2 * countingLimit, mask = capacity - 1
+        let shift = UInt64(64 - capacity.trailingZeroBitCount)
+        var tableKeys = [UInt64](repeating: 0, count: capacity)
+        var counts = [Int32](repeating: 0, count: capacity)
+        var slots = [UInt16](repeating: 0, count: n)
+        var distinct = 0
+        let fits = keys.withUnsafeBufferPointer { k in
+            tableKeys.withUnsafeMutableBufferPointer { table in
+                counts.withUnsafeMutableBufferPointer { count in
+                    slots.withUnsafeMutableBufferPointer { slot in
+                        for i in 0..<n {
+                            let key = k[i]
+                            var h = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+                            while true {
+                                if count[h] == 0 {
+                                    distinct += 1
+                                    if distinct > countingLimit { return false }
+                                    table[h] = key
+                                    count[h] = 1
+                                    break
+                                }
+                                if table[h] == key { count[h] &+= 1; break }
+                                h = (h &+ 1) & mask
+                            }
+                            slot[i] = UInt16(truncatingIfNeeded: h)
+                        }
+                        return true
+                    }
+                }
+            }
+        }
+        guard fits else { return false }
+        // The distinct keys in order, and where each one's run starts.
+        var used: [(key: UInt64, slot: Int)] = []
+        used.reserveCapacity(distinct)
+        for h in 0..<capacity where counts[h] > 0 { used.append((tableKeys[h], h)) }
+        used.sort { $0.key < $1.key }
+        var next = [Int](repeating: 0, count: capacity)
+        var running = 0
+        for (key, h) in used {
+            next[h] = running
+            let count = Int(counts[h])
+            keys.withUnsafeMutableBufferPointer { k in
+                for j in running..<(running + count) { k[j] = key }
+            }
+            running += count
+        }
+        if !indices.isEmpty {
+            var placed = [Int32](repeating: 0, count: n)
+            indices.withUnsafeBufferPointer { source in
+                slots.withUnsafeBufferPointer { slot in
+                    next.withUnsafeMutableBufferPointer { next in
+                        placed.withUnsafeMutableBufferPointer { target in
+                            for i in 0..<n {
+                                let h = Int(slot[i])
+                                target[next[h]] = source[i]
+                                next[h] &+= 1
+                            }
+                        }
+                    }
+                }
+            }
+            indices = placed
+        }
+        return true
     }
 
     /// A key whose unsigned order is the numeric order of `x` (NaN excluded by callers).
