@@ -86,34 +86,34 @@ public enum DescriptivesPlugin: AnalysisPlugin {
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
-        var variables: [Variable] = []
-        for name in p.variables {
-            let column = try input.column(name)
-            if let groups = column.groups {
-                let summary = try CategoricalSummary(codes: groups.codes, levelCount: groups.levels.count)
-                variables.append(Variable(name: name, type: "categorical", n: summary.count, missing: summary.missing,
-                                          levels: summary.levels.map { Level(level: groups.levels[$0.code], n: $0.count, percent: $0.percent) }))
-                continue
-            }
-            guard let values = column.numbers else {
-                throw AnalysisError("type_mismatch", "'\(name)' cannot be summarised")
-            }
-            let s = ContinuousSummary(values)
-            var v = Variable(name: name, type: "continuous", n: s.count, missing: s.missing, median: s.median,
-                             min: s.minimum, max: s.maximum, q1: s.firstQuartile, q3: s.thirdQuartile,
-                             mean: s.mean, sd: s.standardDeviation)
-            if let bins = p.bins[name] {
-                let codes: [Int32]
-                do { codes = try bins.codes(values) } catch let error as StatisticsError {
-                    throw AnalysisError(error.code.name, "'\(name)': \(error.message)")
-                }
-                let counts = try CategoricalSummary(codes: codes, levelCount: bins.bins.count)
-                v.type = "binned"
-                v.levels = counts.levels.map { Level(level: bins.bins[$0.code].label, n: $0.count, percent: $0.percent) }
-            }
-            variables.append(v)
-        }
+        let variables = try p.variables.map { try summarise($0, p, input: input) }
         return Output(variables: variables)
+    }
+
+    static func summarise(_ name: String, _ p: Parameters, input: AnalysisInput) throws -> Variable {
+        let column = try input.column(name)
+        if let groups = column.groups {
+            let summary = try CategoricalSummary(codes: groups.codes, levelCount: groups.levels.count)
+            return Variable(name: name, type: "categorical", n: summary.count, missing: summary.missing,
+                            levels: summary.levels.map { Level(level: groups.levels[$0.code], n: $0.count, percent: $0.percent) })
+        }
+        guard let values = column.numbers else {
+            throw AnalysisError("type_mismatch", "'\(name)' cannot be summarised")
+        }
+        let s = ContinuousSummary(values)
+        var v = Variable(name: name, type: "continuous", n: s.count, missing: s.missing, median: s.median,
+                         min: s.minimum, max: s.maximum, q1: s.firstQuartile, q3: s.thirdQuartile,
+                         mean: s.mean, sd: s.standardDeviation)
+        if let bins = p.bins[name] {
+            let codes: [Int32]
+            do { codes = try bins.codes(values) } catch let error as StatisticsError {
+                throw AnalysisError(error.code.name, "'\(name)': \(error.message)")
+            }
+            let counts = try CategoricalSummary(codes: codes, levelCount: bins.bins.count)
+            v.type = "binned"
+            v.levels = counts.levels.map { Level(level: bins.bins[$0.code].label, n: $0.count, percent: $0.percent) }
+        }
+        return v
     }
 
     /// Decimals for a median (range): 0 for whole numbers, 2 below 10, else 1 (as the paper prints).

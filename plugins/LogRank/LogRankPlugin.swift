@@ -114,13 +114,12 @@ public enum LogRankPlugin: AnalysisPlugin {
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, _) = try input.survival()
-        var tests: [Test] = []
-        for grouping in p.groups {
+        let tests = p.groups.map { grouping in
             do {
-                tests.append(try test(grouping, p, input: input, data: data, rows: rows))
+                return try test(grouping, p, input: input, data: data, rows: rows)
             } catch {
-                tests.append(Test(variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
-                                  error: (error as? StatisticsError)?.message ?? String(describing: error)))
+                return Test(variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
+                            error: (error as? StatisticsError)?.message ?? String(describing: error))
             }
         }
         return Output(rho: p.rho, times: p.times, tests: tests)

@@ -86,57 +86,59 @@ public enum ROCCutoffPlugin: AnalysisPlugin {
         // Outcome class per subject, once for all predictors: 1 = event by the horizon (case),
         // 0 = followed beyond it (control), -1 = censored at or before it (excluded).
         let outcomeClass: [Int8] = zip(data.time, data.event).map { t, e in e && t <= p.horizon ? 1 : (t > p.horizon ? 0 : -1) }
-        var predictors: [Predictor] = []
-        for name in p.predictors {
-            guard let values = try input.column(name).numbers else {
-                throw AnalysisError("type_mismatch", "'\(name)' is not numeric")
-            }
-            // Predictor missing: left out first, counted nowhere.
-            var x: [Double] = [], y: [Bool] = []
-            x.reserveCapacity(rows.count)
-            y.reserveCapacity(rows.count)
-            var excluded = 0
-            values.withUnsafeBufferPointer { v in
-                rows.withUnsafeBufferPointer { r in
-                    outcomeClass.withUnsafeBufferPointer { c in
-                        for k in 0..<r.count {
-                            let value = v[r[k]]
-                            if value.isNaN { continue }
-                            switch c[k] {
-                            case 1: x.append(value); y.append(true)
-                            case 0: x.append(value); y.append(false)
-                            default: excluded += 1
-                            }
+        let predictors = try p.predictors.map { try predictor($0, p, input: input, rows: rows, outcomeClass: outcomeClass) }
+        return Output(outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: predictors)
+    }
+
+    /// One predictor's ROC curve, AUC with CI and best cut-offs.
+    static func predictor(_ name: String, _ p: Parameters, input: AnalysisInput, rows: [Int], outcomeClass: [Int8]) throws -> Predictor {
+        guard let values = try input.column(name).numbers else {
+            throw AnalysisError("type_mismatch", "'\(name)' is not numeric")
+        }
+        // Predictor missing: left out first, counted nowhere.
+        var x: [Double] = [], y: [Bool] = []
+        x.reserveCapacity(rows.count)
+        y.reserveCapacity(rows.count)
+        var excluded = 0
+        values.withUnsafeBufferPointer { v in
+            rows.withUnsafeBufferPointer { r in
+                outcomeClass.withUnsafeBufferPointer { c in
+                    for k in 0..<r.count {
+                        let value = v[r[k]]
+                        if value.isNaN { continue }
+                        switch c[k] {
+                        case 1: x.append(value); y.append(true)
+                        case 0: x.append(value); y.append(false)
+                        default: excluded += 1
                         }
                     }
                 }
             }
-            let positives = y.filter { $0 }.count
-            do {
-                let choice: ROCCurve.DirectionChoice
-                switch p.direction {
-                case .auto: choice = .auto
-                case .higher: choice = .fixed(.higherIsPositive)
-                case .lower: choice = .fixed(.lowerIsPositive)
-                }
-                let curve = try ROCCurve(predictor: x, outcome: y, direction: choice)
-                let ci = try curve.aucConfidenceInterval(level: p.confLevel)
-                predictors.append(Predictor(
-                    variable: name, n_positive: curve.positives, n_negative: curve.negatives, excluded: excluded,
-                    direction: curve.direction.rawValue, auc: curve.auc,
-                    auc_ci: ci.map { Interval(lower: $0.lower, upper: $0.upper, method: "delong") },
-                    best: curve.best(p.method).map { b in
-                        Best(threshold: b.threshold, value: b.value,
-                             rule: b.value.map { (b.positiveAtOrAbove ? ">= " : "<= ") + Format.short($0, significant: 4) },
-                             sensitivity: b.sensitivity, specificity: b.specificity, youden: b.youden)
-                    },
-                    error: nil))
-            } catch let error as StatisticsError {
-                predictors.append(Predictor(variable: name, n_positive: positives, n_negative: y.count - positives,
-                                            excluded: excluded, direction: nil, auc: nil, auc_ci: nil, best: [], error: error.message))
-            }
         }
-        return Output(outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: predictors)
+        let positives = y.filter { $0 }.count
+        do {
+            let choice: ROCCurve.DirectionChoice
+            switch p.direction {
+            case .auto: choice = .auto
+            case .higher: choice = .fixed(.higherIsPositive)
+            case .lower: choice = .fixed(.lowerIsPositive)
+            }
+            let curve = try ROCCurve(predictor: x, outcome: y, direction: choice)
+            let ci = try curve.aucConfidenceInterval(level: p.confLevel)
+            return Predictor(
+                variable: name, n_positive: curve.positives, n_negative: curve.negatives, excluded: excluded,
+                direction: curve.direction.rawValue, auc: curve.auc,
+                auc_ci: ci.map { Interval(lower: $0.lower, upper: $0.upper, method: "delong") },
+                best: curve.best(p.method).map { b in
+                    Best(threshold: b.threshold, value: b.value,
+                         rule: b.value.map { (b.positiveAtOrAbove ? ">= " : "<= ") + Format.short($0, significant: 4) },
+                         sensitivity: b.sensitivity, specificity: b.specificity, youden: b.youden)
+                },
+                error: nil)
+        } catch let error as StatisticsError {
+            return Predictor(variable: name, n_positive: positives, n_negative: y.count - positives,
+                             excluded: excluded, direction: nil, auc: nil, auc_ci: nil, best: [], error: error.message)
+        }
     }
 
     public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
