@@ -43,3 +43,17 @@ int cfs_syncfs(const char *path) {
     errno = saved;
     return result;
 }
+
+int cfs_open_for_writing(const char *path) {
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return -1;
+    int result;
+    if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
+        fcntl(fd, F_SETLEASE, F_UNLCK);
+        result = 0;
+    } else {
+        result = (errno == EAGAIN) ? 1 : -1;
+    }
+    close(fd);
+    return result;
+}

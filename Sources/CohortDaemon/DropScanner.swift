@@ -1,3 +1,4 @@
+import CFileSystem
 public import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,8 @@ public struct DropEntry: Sendable, Hashable {
 /// Lists the drop directory (recursively, never following links) and decides which files are
 /// complete: ignored names are skipped; a file is taken once its size and modification time have
 /// not changed for `settle` seconds (at once when it was last modified longer ago than that, as a
-/// file renamed into the drop directory after being written is).
+/// file renamed into the drop directory after being written is), and — where Linux can tell
+/// (see ``isOpenForWriting(_:)``) — no process has it open for writing.
 public final class DropScanner: @unchecked Sendable {
     let root: String
     let settle: Double
@@ -73,25 +75,28 @@ public final class DropScanner: @unchecked Sendable {
             let size = Int64(info.st_size)
             let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
             let modified = Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9)
+            let settled: Bool
             if immediate.contains(rel) {
-                ready.append(DropEntry(relativePath: rel, path: path, size: size))
-                continue
+                settled = true
+            } else if let known = signatures[rel], known.size == size, known.mtime == mtime {
+                settled = now.timeIntervalSince(known.since) >= settle
+            } else {
+                signatures[rel] = (size, mtime, now)
+                settled = now.timeIntervalSince(modified) >= settle
             }
-            if let known = signatures[rel], known.size == size, known.mtime == mtime {
-                if now.timeIntervalSince(known.since) >= settle {
-                    ready.append(DropEntry(relativePath: rel, path: path, size: size))
-                } else {
-                    pendingCount += 1
-                }
-                continue
-            }
-            signatures[rel] = (size, mtime, now)
-            if now.timeIntervalSince(modified) >= settle {
+            if settled && !Self.isOpenForWriting(path) {
                 ready.append(DropEntry(relativePath: rel, path: path, size: size))
             } else {
                 pendingCount += 1
             }
         }
+    }
+
+    /// Whether a process has the file open for writing, where that can be told (see
+    /// `cfs_open_for_writing`: the daemon must own the file or hold CAP_LEASE, on a local
+    /// filesystem); `false` when it cannot be told, leaving the decision to the settle time.
+    public static func isOpenForWriting(_ path: String) -> Bool {
+        cfs_open_for_writing(path) == 1
     }
 
     /// Forgets an entry once it has been taken.

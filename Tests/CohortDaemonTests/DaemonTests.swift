@@ -229,6 +229,31 @@ import Testing
         #expect(fresh.scan(now: Date().addingTimeInterval(120)).map(\.relativePath) == ["a.csv"])
     }
 
+    @Test func aFileStillOpenForWritingIsNotTakenAfterItSettles() throws {
+        let root = NSTemporaryDirectory() + "cohortd-open-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let path = root + "/slow.csv"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("id,x\n".utf8)))
+        let writer = try #require(FileHandle(forWritingAtPath: path))
+        try writer.seekToEnd()
+        try writer.write(contentsOf: Data("1,2\n".utf8))
+        // The daemon owns the file here, so Linux can tell it is open for writing.
+        #expect(DropScanner.isOpenForWriting(path))
+        let scanner = DropScanner(root: root, settle: 1)
+        let now = Date()
+        #expect(scanner.scan(now: now).isEmpty)
+        // Size and time unchanged for longer than `settle`, but the writer still holds it open.
+        #expect(scanner.scan(now: now.addingTimeInterval(5)).isEmpty)
+        #expect(scanner.pendingCount == 1)
+        try writer.close()
+        #expect(!DropScanner.isOpenForWriting(path))
+        #expect(scanner.scan(now: now.addingTimeInterval(6)).map(\.relativePath) == ["slow.csv"])
+        // A file opened only for reading does not hold it back.
+        let reader = try #require(FileHandle(forReadingAtPath: path))
+        defer { try? reader.close() }
+        #expect(!DropScanner.isOpenForWriting(path))
+    }
+
     @Test func directoriesOnDifferentFilesystemsAreRefused() throws {
         // /dev/shm is a tmpfs: a state directory there cannot receive renames from /tmp.
         guard FileManager.default.fileExists(atPath: "/dev/shm") else { return }

@@ -17,4 +17,11 @@ int cfs_fsync_directory(const char *path);
 /// per file when many files were just written). Returns 0 or -1 (errno).
 int cfs_syncfs(const char *path);
 
+/// Whether some process has `path` open for writing, asked the only way Linux answers it for
+/// any process: a read lease (F_SETLEASE, F_RDLCK) is refused with EAGAIN while the file is
+/// open for writing anywhere; a granted lease is released at once. Returns 1 (open for writing),
+/// 0 (not), or -1 when it cannot be told (not the file's owner without CAP_LEASE, a network
+/// filesystem, a link): the caller then relies on the size and time having settled.
+int cfs_open_for_writing(const char *path);
+
 #endif
