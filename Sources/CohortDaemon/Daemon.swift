@@ -61,8 +61,12 @@ public struct Daemon: Service, Sendable {
         let scanner = DropScanner(root: layout.drop, settle: configuration.settle)
         let notifier = SystemdNotifier()
         let taking = TakingSet()
-        let watcher = InotifyWatcher(root: layout.drop)
+        var stateInfo = stat()
+        let stateDevice = stat(layout.state, &stateInfo) == 0 ? UInt64(stateInfo.st_dev) : nil
+        let watcher = InotifyWatcher(root: layout.drop, device: stateDevice)
         if watcher == nil { logger.warning("inotify unavailable: relying on rescans") }
+        var health = InotifyWatcher.Health(degraded: nil, canTake: true)
+        var lastOverflows = 0
         defer { watcher?.stop() }
         reloads.onRequest = { watcher?.wake() }
         stop.onSet = { watcher?.wake() }
@@ -85,6 +89,24 @@ public struct Daemon: Service, Sendable {
                 if reloads.take() { reload(pipelines, notifier: notifier) }
                 // Scan when something arrived, when due, or when the backlog of ready files is used
                 // up; a worker becoming free otherwise takes the next file of the backlog.
+                // The drop directory still the watched one? (Re-created and re-watched if not.)
+                if let watcher {
+                    let now = watcher.verifyRoot()
+                    if now != health {
+                        if let problem = now.degraded {
+                            logger.warning("watch degraded", metadata: ["reason": "\(problem)"])
+                        } else {
+                            logger.notice("watch recovered")
+                        }
+                        health = now
+                        wroteStatus = false
+                    }
+                    let overflows = watcher.overflows
+                    if overflows != lastOverflows {
+                        logger.warning("inotify queue overflowed: rescanning", metadata: ["overflows": "\(overflows)"])
+                        lastOverflows = overflows
+                    }
+                }
                 let rescan = watcher?.takeRescanNeeded() ?? true
                 let renamed = watcher?.takeRenamed() ?? []
                 if rescan || !renamed.isEmpty || next >= backlog.count || clock.now - lastScan >= scanInterval {
@@ -102,7 +124,7 @@ public struct Daemon: Service, Sendable {
                         watcher?.wake()
                     }
                 }
-                while taking.count < configuration.workers && next < backlog.count {
+                while health.canTake && taking.count < configuration.workers && next < backlog.count {
                     let entry = backlog[next]
                     next += 1
                     var info = stat()
@@ -134,6 +156,8 @@ public struct Daemon: Service, Sendable {
                         ("pipelines", .array(pipelines.current.pipelines.map { .string($0.pipeline.name) })),
                         ("reload", reloadError.map { .object([("status", .string("refused")), ("error", .string($0))]) }
                             ?? .object([("status", .string("ok"))])),
+                        ("watch", health.degraded.map { .object([("status", .string("degraded")), ("reason", .string($0))]) }
+                            ?? .object([("status", .string(watcher == nil ? "polling" : "ok"))])),
                     ])
                     try? FileOps.write(Array((document.serialized() + "\n").utf8), to: layout.state + "/daemon-status.json")
                     lastReloadError = reloadError
@@ -144,7 +168,8 @@ public struct Daemon: Service, Sendable {
                     let reloadNote = pipelines.lastReloadError == nil ? "" : "; last reload refused (old pipelines in force)"
                     let waiting = processor.retries.count
                     let retryNote = waiting == 0 ? "" : "; \(waiting) waiting to retry writing results (disk full or permissions?)"
-                    let status = "STATUS=\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed\(reloadNote)\(retryNote)"
+                    let degradedNote = health.degraded.map { "degraded: \($0); " } ?? ""
+                    let status = "STATUS=\(degradedNote)\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed\(reloadNote)\(retryNote)"
                     if status != lastStatus { notifier.notify(status) }
                     lastStatus = status
                 }
@@ -152,7 +177,7 @@ public struct Daemon: Service, Sendable {
                 // due, or the safety rescan: no busy polling.
                 var timeout = watcher == nil ? pollInterval : configuration.rescan
                 if scanner.pendingCount > 0 || taking.count > 0 { timeout = min(timeout, max(0.05, min(configuration.settle, 0.25))) }
-                if processor.retries.count > 0 { timeout = min(timeout, 1) }
+                if processor.retries.count > 0 || health.degraded != nil { timeout = min(timeout, 1) }
                 if let interval = notifier.watchdogInterval { timeout = min(timeout, Double(interval.components.seconds) + 0.001) }
                 timeout = max(timeout, 0.05)
                 if let watcher {

@@ -6,29 +6,110 @@ import Glibc
 /// Watches the drop directory tree with inotify on a thread of its own, and wakes the daemon's
 /// loop when something arrives. Files renamed in (IN_MOVED_TO) are reported so they can be taken
 /// at once; IN_Q_OVERFLOW and the loss of a watch ask for a full rescan (and a re-watch).
+///
+/// It also keeps the drop directory itself under watch: when the directory is deleted, moved or
+/// replaced (its `(st_dev, st_ino)` changed, as a mount over it does without any event), the
+/// watcher is *degraded* until ``verifyRoot()`` has re-created and re-watched it; while the
+/// directory is on another filesystem than `device` (the state directory's), files cannot be
+/// claimed by rename and ``health`` says not to take them.
 public final class InotifyWatcher: @unchecked Sendable {
+    /// Whether the drop directory is watched as it should be.
+    public struct Health: Sendable, Equatable {
+        /// Why the watch is degraded; `nil` when it is healthy.
+        public var degraded: String?
+        /// `false` while files must not be taken (the drop directory is on another filesystem).
+        public var canTake: Bool
+    }
+
     private let root: String
+    private let device: UInt64?
     private let fd: Int32
     private let lock = NSLock()
     private var watches: [Int32: String] = [:]      // watch descriptor → relative directory
+    private var rootWatch: Int32?
+    private var rootIdentity: (device: UInt64, inode: UInt64)?
+    private var degraded: String?
+    private var canTake = true
     private var renamed: Set<String> = []
     private var rescanNeeded = true
     private var waiter: CheckedContinuation<Void, Never>?
     private var pending = false
     private var stopped = false
+    private var paused = false
     /// Counts IN_Q_OVERFLOW events seen (a metric for logs and tests).
-    public private(set) var overflows = 0
+    public var overflows: Int { lock.withLock { overflowCount } }
+    private var overflowCount = 0
 
     static let directoryMask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
+    /// - Parameter device: the `st_dev` the drop directory must stay on (the state directory's),
+    ///   or `nil` not to check.
     /// - Returns: `nil` when inotify is not available (the daemon then relies on rescans).
-    public init?(root: String) {
+    public init?(root: String, device: UInt64? = nil) {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { return nil }
         self.fd = fd
         self.root = root
-        addWatches(root, relative: "")
+        self.device = device
+        verifyRoot()
         Thread.detachNewThread { [self] in readLoop() }
+    }
+
+    /// The watch's health, as last verified.
+    public var health: Health { lock.withLock { Health(degraded: degraded, canTake: canTake) } }
+
+    /// Checks that the watched drop directory is still the one at `root` (same device and inode)
+    /// and re-creates and re-watches it when it is gone or was replaced. Cheap (one `stat`); the
+    /// daemon calls it on every turn of its loop, which retries with the loop's back-off.
+    @discardableResult
+    public func verifyRoot() -> Health {
+        var info = stat()
+        if stat(root, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
+            let existed = lstat(root, &info) == 0
+            if existed || (try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
+                                                                      attributes: [.posixPermissions: 0o750])) == nil {
+                let problem = existed ? "the drop directory's path is not a directory" : "the drop directory is missing and cannot be created"
+                return lock.withLock {
+                    degraded = problem
+                    return Health(degraded: degraded, canTake: canTake)
+                }
+            }
+            guard stat(root, &info) == 0 else {
+                return lock.withLock { degraded = "the drop directory cannot be read"; return Health(degraded: degraded, canTake: canTake) }
+            }
+        }
+        let identity = (device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        let (current, old) = lock.withLock { (rootIdentity.map { $0 == identity } ?? false && rootWatch != nil, rootWatch) }
+        if !current {
+            if let old {
+                inotify_rm_watch(fd, old)
+                lock.withLock { watches[old] = nil }
+            }
+            let added = addWatches(root, relative: "")
+            lock.withLock {
+                rootWatch = added
+                rootIdentity = added == nil ? nil : identity
+                degraded = added == nil ? "the drop directory cannot be watched (errno \(errno))" : nil
+                rescanNeeded = true
+            }
+        }
+        return lock.withLock {
+            if let device, identity.device != device {
+                canTake = false
+                degraded = "the drop directory is on another filesystem than the state directory; files are not taken until it is back"
+            } else {
+                canTake = true
+                if degraded?.hasPrefix("the drop directory is on another filesystem") == true { degraded = nil }
+            }
+            return Health(degraded: degraded, canTake: canTake)
+        }
+    }
+
+    /// Stops (or resumes) draining the inotify queue: events then pile up in the kernel as under
+    /// a burst the reader cannot keep up with, up to the queue's limit and an IN_Q_OVERFLOW.
+    /// For tests and diagnostics.
+    public func pauseReading(_ pause: Bool) {
+        lock.withLock { paused = pause }
     }
 
     deinit { close(fd) }
@@ -99,9 +180,11 @@ public final class InotifyWatcher: @unchecked Sendable {
         resumeWaiter()
     }
 
-    private func addWatches(_ path: String, relative: String) {
+    /// Watches `path` and the directories below it; returns the watch of `path` itself.
+    @discardableResult
+    private func addWatches(_ path: String, relative: String) -> Int32? {
         let wd = inotify_add_watch(fd, path, Self.directoryMask)
-        guard wd >= 0 else { return }
+        guard wd >= 0 else { return nil }
         lock.withLock { watches[wd] = relative }
         for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
             var info = stat()
@@ -110,6 +193,7 @@ public final class InotifyWatcher: @unchecked Sendable {
                 addWatches(child, relative: relative.isEmpty ? name : relative + "/" + name)
             }
         }
+        return wd
     }
 
     private func readLoop() {
@@ -117,6 +201,10 @@ public final class InotifyWatcher: @unchecked Sendable {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: bufferSize, alignment: 8)
         defer { buffer.deallocate() }
         while !lock.withLock({ stopped }) {
+            if lock.withLock({ paused }) {
+                usleep(10_000)
+                continue
+            }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, 1000)
             if ready <= 0 { continue }
@@ -145,23 +233,25 @@ public final class InotifyWatcher: @unchecked Sendable {
         let mask = event.mask
         if mask & UInt32(IN_Q_OVERFLOW) != 0 {
             lock.withLock {
-                overflows += 1
+                overflowCount += 1
                 rescanNeeded = true
             }
             return
         }
         let directory = lock.withLock { watches[event.wd] }
-        if mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0 {
+        if mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT) != 0 {
+            // A directory moved away keeps its watch: drop it, or its events would be misplaced.
+            if mask & UInt32(IN_MOVE_SELF) != 0 { inotify_rm_watch(fd, event.wd) }
             lock.withLock {
                 watches[event.wd] = nil
                 rescanNeeded = true
+                if event.wd == rootWatch {
+                    rootWatch = nil
+                    degraded = "the drop directory was deleted or moved"
+                }
             }
-            if directory == "" {
-                // The drop directory itself went away: re-create it and watch again.
-                try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
-                                                         attributes: [.posixPermissions: 0o750])
-                addWatches(root, relative: "")
-            }
+            // The drop directory itself went away: re-create it and watch again.
+            if directory == "" { verifyRoot() }
             return
         }
         guard let directory, !name.isEmpty else { return }

@@ -110,6 +110,10 @@ struct StatusCommand: ParsableCommand {
             } else {
                 print("last reload: ok")
             }
+            if let watch = daemonStatus["watch"] as? [String: Any] {
+                let state = watch["status"] as? String ?? "?"
+                print("watch: \(state)" + ((watch["reason"] as? String).map { ": \($0)" } ?? ""))
+            }
         }
         print("queued in drop: \(queued)")
         print("in work: \(counts[.claimed] ?? 0) claimed, \(counts[.published] ?? 0) published")

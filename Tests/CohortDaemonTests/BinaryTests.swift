@@ -149,6 +149,55 @@ import Glibc
         #expect(process.terminationStatus == 0)
     }
 
+    /// Receives notify messages until one satisfies `predicate` (up to `seconds`).
+    static func awaitStatus(_ listener: Int32, seconds: Double = 6, _ predicate: (String) -> Bool) -> String? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let message = SystemdNotifierTests.receive(listener)
+            if predicate(message) { return message }
+        }
+        return nil
+    }
+
+    @Test func aDropDirectoryReplacedByAFileIsDegradedUntilItIsBack() async throws {
+        let root = try Self.installation()
+        let socketPath = root + "/notify.sock"
+        let listener = try SystemdNotifierTests.listen(socketPath)
+        defer { close(listener) }
+        let process = try Self.start(root, environment: ["NOTIFY_SOCKET": socketPath])
+        defer { if process.isRunning { process.terminate() } }
+        #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
+        // Replace the directory by a regular file while the daemon is stopped (it would re-create
+        // a missing directory at once).
+        let drop = root + "/drop"
+        kill(process.processIdentifier, SIGSTOP)
+        try FileManager.default.removeItem(atPath: drop)
+        let replaced = FileManager.default.createFile(atPath: drop, contents: Data("not a directory\n".utf8))
+        kill(process.processIdentifier, SIGCONT)
+        try #require(replaced)
+        let degraded = Self.awaitStatus(listener) { $0.contains("STATUS=degraded: the drop directory's path is not a directory") }
+        #expect(degraded != nil)
+        // `cohortd status` shows it too.
+        let status = Process()
+        status.executableURL = URL(fileURLWithPath: Self.binary)
+        status.arguments = ["status", "--config", root + "/etc/cohortd.yaml"]
+        let pipe = Pipe()
+        status.standardOutput = pipe
+        try status.run()
+        status.waitUntilExit()
+        let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(printed.contains("watch: degraded: the drop directory's path is not a directory"))
+        // The file goes, the daemon re-creates and re-watches the directory, and files flow again.
+        try FileManager.default.removeItem(atPath: drop)
+        let recovered = Self.awaitStatus(listener) { $0.hasPrefix("STATUS=") && !$0.contains("degraded") }
+        #expect(recovered != nil)
+        try Self.dropByRename(root, "km_back.csv")
+        #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test func aBrokenPipelineOnSIGHUPKeepsTheOldOne() async throws {
         let root = try Self.installation()
         let process = try Self.start(root)

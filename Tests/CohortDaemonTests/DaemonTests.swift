@@ -254,6 +254,38 @@ import Testing
         #expect(!DropScanner.isOpenForWriting(path))
     }
 
+    @Test func aForcedInotifyOverflowIsFollowedByARescanThatFindsTheLostFiles() async throws {
+        let root = NSTemporaryDirectory() + "cohortd-overflow-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let watcher = try #require(InotifyWatcher(root: root))
+        defer { watcher.stop() }
+        _ = watcher.takeRescanNeeded()  // the one asked for at start
+        // The reader stops draining the queue, as under a burst it cannot keep up with.
+        watcher.pauseReading(true)
+        try await Task.sleep(for: .milliseconds(30))
+        let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16_384
+        // Ignored names fill the kernel's queue (two events a file)…
+        for i in 0..<limit {
+            let fd = open(root + "/fill-\(i).part", O_CREAT | O_WRONLY | O_CLOEXEC, 0o640)
+            if fd >= 0 { close(fd) }
+        }
+        // …so the renames of three exports are never reported.
+        for i in 0..<3 {
+            try DaemonTests.csv.write(toFile: root + "/.export-\(i).csv", atomically: false, encoding: .utf8)
+            try FileManager.default.moveItem(atPath: root + "/.export-\(i).csv", toPath: root + "/export-\(i).csv")
+        }
+        watcher.pauseReading(false)
+        for _ in 0..<100 where watcher.overflows == 0 { try await Task.sleep(for: .milliseconds(30)) }
+        #expect(watcher.overflows == 1)
+        #expect(watcher.takeRescanNeeded())
+        #expect(watcher.takeRenamed().isEmpty)
+        // The rescan the overflow asks for finds them.
+        let ready = DropScanner(root: root, settle: 0).scan()
+        #expect(ready.map(\.relativePath) == ["export-0.csv", "export-1.csv", "export-2.csv"])
+    }
+
     @Test func directoriesOnDifferentFilesystemsAreRefused() throws {
         // /dev/shm is a tmpfs: a state directory there cannot receive renames from /tmp.
         guard FileManager.default.fileExists(atPath: "/dev/shm") else { return }
