@@ -109,10 +109,14 @@ public struct Daemon: Service, Sendable {
                 }
                 let rescan = watcher?.takeRescanNeeded() ?? true
                 let renamed = watcher?.takeRenamed() ?? []
-                if rescan || !renamed.isEmpty || next >= backlog.count || clock.now - lastScan >= scanInterval {
+                if rescan || next >= backlog.count || clock.now - lastScan >= scanInterval {
                     backlog = scanner.scan(arrivedByRename: renamed).filter { !taking.contains($0.relativePath) }
                     next = 0
                     lastScan = clock.now
+                } else if !renamed.isEmpty {
+                    // Renamed in: complete, queued without walking the tree again.
+                    let queued = Set(backlog[next...].map(\.relativePath))
+                    backlog += scanner.arrived(renamed).filter { !taking.contains($0.relativePath) && !queued.contains($0.relativePath) }
                 }
                 // Files whose output could not be written (disk full, permissions), when due.
                 for retry in processor.retries.due(limit: configuration.workers - taking.count) {
@@ -129,6 +133,10 @@ public struct Daemon: Service, Sendable {
                     next += 1
                     var info = stat()
                     guard lstat(entry.path, &info) == 0, !taking.contains(entry.relativePath) else { continue }
+                    if entry.unsupportedKind == nil && DropScanner.isOpenForWriting(entry.path) {
+                        scanner.holdBack(entry.relativePath)
+                        continue
+                    }
                     scanner.forget(entry.relativePath)
                     taking.insert(entry.relativePath)
                     group.addTask {

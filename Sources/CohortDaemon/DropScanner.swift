@@ -18,8 +18,9 @@ public struct DropEntry: Sendable, Hashable {
 /// Lists the drop directory (recursively, never following links) and decides which files are
 /// complete: ignored names are skipped; a file is taken once its size and modification time have
 /// not changed for `settle` seconds (at once when it was last modified longer ago than that, as a
-/// file renamed into the drop directory after being written is), and — where Linux can tell
-/// (see ``isOpenForWriting(_:)``) — no process has it open for writing.
+/// file renamed into the drop directory after being written is). Just before taking a file, the
+/// daemon also asks whether a process still has it open for writing where Linux can tell (see
+/// ``isOpenForWriting(_:)``) and, if so, holds it back (``holdBack(_:now:)``).
 public final class DropScanner: @unchecked Sendable {
     let root: String
     let settle: Double
@@ -84,12 +85,43 @@ public final class DropScanner: @unchecked Sendable {
                 signatures[rel] = (size, mtime, now)
                 settled = now.timeIntervalSince(modified) >= settle
             }
-            if settled && !Self.isOpenForWriting(path) {
+            if settled {
                 ready.append(DropEntry(relativePath: rel, path: path, size: size))
             } else {
                 pendingCount += 1
             }
         }
+    }
+
+    /// Entries for files reported renamed into the drop directory (complete on arrival), without
+    /// walking the tree: what a scan would return for them.
+    public func arrived(_ paths: Set<String>) -> [DropEntry] {
+        immediate.formUnion(paths)
+        var entries: [DropEntry] = []
+        for rel in paths.sorted() where !rel.split(separator: "/").contains(where: { Self.isIgnored(String($0)) }) {
+            let path = root + "/" + rel
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            let type = info.st_mode & S_IFMT
+            if type == S_IFDIR { continue }
+            guard type == S_IFREG else {
+                let kind = type == S_IFLNK ? "symbolic link" : (type == S_IFIFO ? "FIFO" : (type == S_IFSOCK ? "socket" : "device"))
+                entries.append(DropEntry(relativePath: rel, path: path, unsupportedKind: kind, size: 0))
+                continue
+            }
+            entries.append(DropEntry(relativePath: rel, path: path, size: Int64(info.st_size)))
+        }
+        return entries
+    }
+
+    /// A file that looked complete but is still open for writing: it waits `settle` seconds
+    /// more (and is no longer taken as complete on arrival).
+    public func holdBack(_ relativePath: String, now: Date = Date()) {
+        immediate.remove(relativePath)
+        var info = stat()
+        guard lstat(root + "/" + relativePath, &info) == 0 else { return }
+        let mtime = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        signatures[relativePath] = (Int64(info.st_size), mtime, now)
     }
 
     /// Whether a process has the file open for writing, where that can be told (see

@@ -271,13 +271,7 @@ public struct FileProcessor: Sendable {
         }
     }
 
-    static func day(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: date)
-    }
+    static func day(_ date: Date) -> String { UTCTime(date).date }
 
     /// An error's code for logs (never a message that could quote a cell or a file name).
     static func code(_ error: any Error) -> String {

@@ -32,13 +32,8 @@ public struct RunInfo: Sendable {
 
     /// A new run id: UTC time to the millisecond plus random hex, sortable and unique.
     public static func newID(at date: Date = Date()) -> String {
-        let ms = Int64(date.timeIntervalSince1970 * 1000)
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss"
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        return "\(f.string(from: date))\(String(format: "%03d", ms % 1000))Z-\(String(repeating: "0", count: 8 - random.count) + random)"
+        return "\(UTCTime(date).compact)-\(String(repeating: "0", count: 8 - random.count) + random)"
     }
 }
 
@@ -207,11 +202,7 @@ public struct PipelineRunner: Sendable {
                  }))])
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: date)
-    }
+    static func timestamp(_ date: Date) -> String { UTCTime(date).iso8601 }
 }
 
 /// SHA-256 of a buffer computed on a background thread.

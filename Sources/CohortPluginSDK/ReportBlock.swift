@@ -58,10 +58,55 @@ public struct ReportFigure: Sendable, Hashable {
 
 /// Number formatting for people (results.json keeps full precision).
 public enum Format {
-    /// Fixed decimals, as C's `printf("%.*f")` and so R's `sprintf` round them.
+    /// Fixed decimals, as C's `printf("%.*f")` and so R's `sprintf` round them: the exact binary
+    /// value rounded to `digits` decimals, an exact tie to even, a negative value that rounds to
+    /// zero keeping its sign ("-0.00").
     public static func fixed(_ x: Double, digits: Int) -> String {
         guard x.isFinite else { return "NA" }
-        return String(format: "%.*f", max(0, digits), x)
+        let digits = max(0, digits)
+        return exactFixed(x, digits: digits) ?? String(format: "%.*f", digits, x)
+    }
+
+    private static let powersOfTen: [UInt64] = (0...9).map { k in (0..<k).reduce(1) { r, _ in r * 10 } }
+
+    /// `fixed` in integer arithmetic (a report formats thousands of numbers; `String(format:)`
+    /// goes through Foundation's locale-aware path). `nil` outside its range (|x| ≥ 2⁶³,
+    /// more than 9 digits): the caller falls back to `printf`.
+    static func exactFixed(_ x: Double, digits: Int) -> String? {
+        guard digits <= 9, abs(x) < 0x1p63 else { return nil }
+        let negative = x.sign == .minus
+        let magnitude = abs(x)
+        let scale = powersOfTen[digits]
+        // magnitude = significand · 2^exponent exactly, significand < 2^53.
+        var units: UInt64 = 0   // round(magnitude · 10^digits)
+        if magnitude != 0 {
+            let exponent = Int(magnitude.exponent) - 52
+            let significand = UInt128(magnitude.significandBitPattern | (magnitude.isNormal ? 1 << 52 : 0))
+            let product = significand * UInt128(scale)          // < 2^83
+            if exponent >= 0 {
+                guard exponent < 40, product << UInt128(exponent) < UInt128(UInt64.max) else { return nil }
+                units = UInt64(product << UInt128(exponent))
+            } else if -exponent >= 120 {
+                units = 0                                       // far below the last digit
+            } else {
+                let shift = UInt128(-exponent)
+                let quotient = product >> shift
+                let remainder = product - (quotient << shift)
+                let half = UInt128(1) << (shift - 1)
+                var q = quotient
+                if remainder > half || (remainder == half && quotient & 1 == 1) { q += 1 }
+                guard q < UInt128(UInt64.max) else { return nil }
+                units = UInt64(q)
+            }
+        }
+        let whole = units / scale
+        var text = negative ? "-" : ""
+        text += String(whole)
+        if digits > 0 {
+            let fraction = String(units % scale)
+            text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
+        }
+        return text
     }
 
     /// Up to `significant` significant digits, no trailing zeros ("14.8", "2.48", "27").

@@ -242,12 +242,15 @@ import Testing
         let scanner = DropScanner(root: root, settle: 1)
         let now = Date()
         #expect(scanner.scan(now: now).isEmpty)
-        // Size and time unchanged for longer than `settle`, but the writer still holds it open.
-        #expect(scanner.scan(now: now.addingTimeInterval(5)).isEmpty)
+        // Size and time unchanged for longer than `settle`: it looks complete, but the writer
+        // still holds it open, so the daemon holds it back for another `settle`.
+        #expect(scanner.scan(now: now.addingTimeInterval(5)).map(\.relativePath) == ["slow.csv"])
+        scanner.holdBack("slow.csv", now: now.addingTimeInterval(5))
+        #expect(scanner.scan(now: now.addingTimeInterval(5.5)).isEmpty)
         #expect(scanner.pendingCount == 1)
         try writer.close()
         #expect(!DropScanner.isOpenForWriting(path))
-        #expect(scanner.scan(now: now.addingTimeInterval(6)).map(\.relativePath) == ["slow.csv"])
+        #expect(scanner.scan(now: now.addingTimeInterval(6.5)).map(\.relativePath) == ["slow.csv"])
         // A file opened only for reading does not hold it back.
         let reader = try #require(FileHandle(forReadingAtPath: path))
         defer { try? reader.close() }
