@@ -96,12 +96,22 @@ public indirect enum JSONValue: Sendable, Hashable {
     /// Shortest text that reads back as the same double; integers without a fraction.
     static func format(_ v: Double) -> String {
         guard v.isFinite else { return "null" }
-        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        if abs(v) < 1e15, v == Double(Int64(v)) { return String(Int64(v)) }
         return "\(v)"
     }
 
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(0x22)
+        // Most strings (keys, labels) need no escape: copy them whole.
+        let plain = s.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if plain == true {
+            out.append(0x22)
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])
