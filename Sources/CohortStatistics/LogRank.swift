@@ -79,6 +79,16 @@ public struct LogRankTest: Sendable, Hashable {
 
         var atRisk = [Double](repeating: 0, count: k)
         var deaths = [Double](repeating: 0, count: k)
+        // The passes below read the time-ordered arrays through buffer pointers (a million rows
+        // per grouping); the arithmetic and its order are survdiff's.
+        codes.withUnsafeBufferPointer { codes in
+        time.withUnsafeBufferPointer { time in
+        event.withUnsafeBufferPointer { event in
+        atRisk.withUnsafeMutableBufferPointer { atRisk in
+        deaths.withUnsafeMutableBufferPointer { deaths in
+        observed.withUnsafeMutableBufferPointer { observed in
+        expected.withUnsafeMutableBufferPointer { expected in
+        variance.withUnsafeMutableBufferPointer { variance in
         for stratum in 0..<(strata == nil ? 1 : strataCount) {
             // Subject k belongs to this pass when its group and stratum codes say so.
             @inline(__always) func member(_ k: Int) -> Bool {
@@ -128,6 +138,7 @@ public struct LogRankTest: Sendable, Hashable {
                 j = end
             }
         }
+        }}}}}}}}
 
         let tested = (0..<k).filter { expected[$0] > 0 }
         guard tested.count >= 2 else {
