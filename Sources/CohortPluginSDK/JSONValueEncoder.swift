@@ -1,6 +1,10 @@
 /// Encodes any `Encodable` into a ``JSONValue``, keeping keys in the order they are encoded and
 /// writing `nil` optionals as `null` (the results contract: "a value that is not estimable is
 /// null, never a missing key"). Non-finite doubles become `null`.
+///
+/// Built for speed (a daemon run encodes every analysis's output): scalars of the common types
+/// are taken by the containers' typed overloads without dynamic casts, and coding paths are not
+/// tracked (this encoder raises no errors that would report them; `codingPath` is always empty).
 public struct JSONValueEncoder {
     public init() {}
 
@@ -38,9 +42,9 @@ public struct JSONValueEncoder {
             }
         }
 
+        /// A new member `key` of the object at `slot` (Codable encodes each key once).
         func child(of slot: Int, key: String) -> Int {
             ensureObject(slot)
-            if let i = keys[slot].lastIndex(of: key) { return children[slot][i] }
             let c = make()
             keys[slot].append(key)
             children[slot].append(c)
@@ -115,8 +119,20 @@ public struct JSONValueEncoder {
         var codingPath: [any CodingKey]
 
         mutating func encodeNil(forKey key: Key) throws { storage.set(storage.child(of: slot, key: key.stringValue), .null) }
+        mutating func encode(_ value: Double, forKey key: Key) throws {
+            storage.set(storage.child(of: slot, key: key.stringValue), value.isFinite ? .number(value) : .null)
+        }
+        mutating func encode(_ value: Int, forKey key: Key) throws {
+            storage.set(storage.child(of: slot, key: key.stringValue), .number(Double(value)))
+        }
+        mutating func encode(_ value: String, forKey key: Key) throws {
+            storage.set(storage.child(of: slot, key: key.stringValue), .string(value))
+        }
+        mutating func encode(_ value: Bool, forKey key: Key) throws {
+            storage.set(storage.child(of: slot, key: key.stringValue), .bool(value))
+        }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            try JSONValueEncoder.scalar(value, into: storage.child(of: slot, key: key.stringValue), storage: storage, codingPath: codingPath + [key])
+            try JSONValueEncoder.scalar(value, into: storage.child(of: slot, key: key.stringValue), storage: storage, codingPath: codingPath)
         }
         mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws {
             if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
@@ -136,16 +152,16 @@ public struct JSONValueEncoder {
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
             let c = storage.child(of: slot, key: key.stringValue)
             storage.ensureObject(c)
-            return KeyedEncodingContainer(Keyed<NestedKey>(slot: c, storage: storage, codingPath: codingPath + [key]))
+            return KeyedEncodingContainer(Keyed<NestedKey>(slot: c, storage: storage, codingPath: codingPath))
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
             let c = storage.child(of: slot, key: key.stringValue)
             storage.ensureArray(c)
-            return Unkeyed(slot: c, storage: storage, codingPath: codingPath + [key])
+            return Unkeyed(slot: c, storage: storage, codingPath: codingPath)
         }
         mutating func superEncoder() -> any Encoder { Writer(slot: slot, storage: storage, codingPath: codingPath) }
         mutating func superEncoder(forKey key: Key) -> any Encoder {
-            Writer(slot: storage.child(of: slot, key: key.stringValue), storage: storage, codingPath: codingPath + [key])
+            Writer(slot: storage.child(of: slot, key: key.stringValue), storage: storage, codingPath: codingPath)
         }
     }
 
@@ -156,6 +172,18 @@ public struct JSONValueEncoder {
         var count = 0
 
         mutating func encodeNil() throws { storage.set(storage.append(to: slot), .null); count += 1 }
+        mutating func encode(_ value: Double) throws {
+            storage.set(storage.append(to: slot), value.isFinite ? .number(value) : .null)
+            count += 1
+        }
+        mutating func encode(_ value: Int) throws {
+            storage.set(storage.append(to: slot), .number(Double(value)))
+            count += 1
+        }
+        mutating func encode(_ value: String) throws {
+            storage.set(storage.append(to: slot), .string(value))
+            count += 1
+        }
         mutating func encode<T: Encodable>(_ value: T) throws {
             try JSONValueEncoder.scalar(value, into: storage.append(to: slot), storage: storage, codingPath: codingPath)
             count += 1
