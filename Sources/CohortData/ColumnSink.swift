@@ -43,9 +43,9 @@ struct ColumnSink {
         days = RawBuffer(capacity: kind == .date ? capacity : 0)
         flags = RawBuffer(capacity: kind == .boolean ? capacity : 0)
         if kind == .id { ids.reserveCapacity(capacity) }
-        datePatterns = spec.dateFormats.compactMap(DatePattern.init)
-        trueTokens = TokenSet(spec.trueTokens.map { Array($0.utf8) })
-        falseTokens = TokenSet(spec.falseTokens.map { Array($0.utf8) })
+        datePatterns = kind == .date ? spec.dateFormats.compactMap(DatePattern.init) : []
+        trueTokens = kind == .boolean ? TokenSet(spec.trueTokens.map { Array($0.utf8) }) : TokenSet()
+        falseTokens = kind == .boolean ? TokenSet(spec.falseTokens.map { Array($0.utf8) }) : TokenSet()
         let labels = spec.levels.labels
         fixedLevels = spec.levels.mapping != nil
         otherCode = fixedLevels ? spec.levels.other.flatMap { o in labels.firstIndex(of: o).map(Int32.init) } : nil

@@ -75,7 +75,14 @@ struct TokenSet: Sendable {
         } else {
             hasEmpty = true
         }
-        table[key, default: []].append(tokens.count - 1)
+        // The hash table is kept only for large sets (categories with many levels).
+        if tokens.count > Self.linearLimit {
+            if table.isEmpty {
+                for (k, existing) in keys.enumerated() { table[existing, default: []].append(k) }
+            } else {
+                table[key, default: []].append(tokens.count - 1)
+            }
+        }
     }
 
     /// Whether some token has this length and first byte (a cheap first test, no false negatives).

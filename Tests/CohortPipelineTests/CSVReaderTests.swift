@@ -121,6 +121,26 @@ import Testing
         #expect(Self.error("d,b,n,c\n01.02.2020,ja,3,X\n", columns: columns)?.problems.first?.value == "X")
     }
 
+    @Test func manyLevelsAreMatchedByHash() throws {
+        // Beyond 24 values a category's lookup switches to a hash table; long values (> 16 bytes) too.
+        let values = (0..<40).map { $0 % 3 == 0 ? "a-rather-long-level-name-\($0)" : "level\($0)" }
+        var text = "id,x,g\n"
+        for i in 0..<400 { text += "p\(i),1,\(values[(i * 7) % 40])\n" }
+        let t = try Self.read(text)
+        guard case .category(let codes, let levels)? = t["g"]?.data else { Issue.record("g"); return }
+        #expect(Set(levels) == Set(values))
+        #expect((0..<400).allSatisfy { levels[Int(codes[$0])] == values[($0 * 7) % 40] })
+        // Declared levels (30 values mapped to 3 labels), with one value outside them.
+        let mapping = (0..<30).map { (value: values[$0], label: ["A", "B", "C"][$0 % 3]) }
+        let declared = [ColumnSpec(name: "id", kind: .id), ColumnSpec(name: "g", kind: .category, levels: CategoryLevels(mapping: mapping))]
+        var mapped = "id,g\n"
+        for i in 0..<30 { mapped += "p\(i),\(values[i])\n" }
+        let m = try Self.read(mapped, columns: declared)
+        guard case .category(let mc, let ml)? = m["g"]?.data else { Issue.record("g"); return }
+        #expect(ml == ["A", "B", "C"] && mc == (0..<30).map { Int32($0 % 3) })
+        #expect(Self.error(mapped + "p30,\(values[35])\n", columns: declared)?.problems.first?.value == values[35])
+    }
+
     @Test func largeFilesAreParsedInChunksWithTheSameResult() throws {
         // Above the parallel threshold the body is split in two; results and line numbers agree.
         var text = "id,x,g\n"
