@@ -137,11 +137,14 @@ public struct CSVReader: Sendable {
                             line: first.line, column: first.column, problems: problems)
         }
         guard rows > 0 else { throw DataError(.noRows, "the file has a header but no rows", line: 1) }
-        // Merge each column's chunks (columns on several threads).
+        // Merge each column's chunks (columns on several threads when the file was split).
         let merged = MergedColumns(count: specs.count)
         let sharedParts = SharedOutputs(outputs: parts)
-        DispatchQueue.concurrentPerform(iterations: specs.count) { c in
-            merged.set(c, ColumnSink.merge(sharedParts.outputs.map { $0.sinks[c] }))
+        let mergeColumn: @Sendable (Int) -> Void = { c in merged.set(c, ColumnSink.merge(sharedParts.outputs.map { $0.sinks[c] })) }
+        if parts.count == 1 {
+            for c in specs.indices { mergeColumn(c) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: specs.count, execute: mergeColumn)
         }
         var table = Table(rowCount: rows)
         for column in merged.all() { table.set(column) }

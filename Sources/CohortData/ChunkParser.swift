@@ -2,8 +2,8 @@
 ///
 /// A chunk without a quote character is split into fields eight bytes at a time (SWAR: a word's
 /// delimiter and line-break bytes are found with a few integer operations); a chunk with quotes
-/// goes through ``RecordScanner``, which handles RFC 4180 quoting. Both feed the same per-field
-/// path: missing tokens, then the column's decoder.
+/// goes through ``RecordScanner``, which handles RFC 4180 quoting. Both hand the fields to the same
+/// decoders (``FieldStore`` → ``ColumnSink``): missing tokens first, then the column's type.
 struct ChunkParser: Sendable {
     let specs: [ColumnSpec]
     /// Header position → index into `specs`, or −1 for a column that is not read.
