@@ -248,6 +248,26 @@ import Glibc
         process.waitUntilExit()
     }
 
+    @Test func aFileHeldOpenForWritingWaitsPastItsSettleTime() async throws {
+        let root = try Self.installation(settle: 0.5)
+        let process = try Self.start(root)
+        defer { if process.isRunning { process.terminate() } }
+        try await Self.waitUntilRunning(root)
+        // Complete content, but the writer keeps the file open (the daemon's user owns it, so
+        // Linux can tell): size and time settle, yet it is not taken.
+        let path = root + "/drop/km_open.csv"
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        try #require(fd >= 0)
+        _ = DaemonTests.csv.withCString { Glibc.write(fd, $0, strlen($0)) }
+        try await Task.sleep(for: .milliseconds(2_000))
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: path))
+        close(fd)
+        #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+    }
+
     @Test func aHardLinkIsAnalysedAndItsOtherNameLeftAlone() async throws {
         let root = try Self.installation()
         let process = try Self.start(root)
