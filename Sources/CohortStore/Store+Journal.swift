@@ -5,10 +5,10 @@ extension Store {
     /// Records a newly claimed input (idempotent: a second claim of the same run id is ignored).
     public func recordClaim(runID: String, name: String, received: Date = Date()) throws {
         try pool.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO inputs (run_id, name, received, state, attempts, updated)
                 VALUES (?, ?, ?, 'claimed', 0, ?)
-                """, arguments: [runID, name, received, Date()])
+                """).execute(arguments: [runID, name, received, Date()])
         }
     }
 
@@ -18,11 +18,11 @@ extension Store {
     @discardableResult
     public func recordAttempt(runID: String, sha256: String, bytes: Int64, pipeline: String?, pipelineSHA256: String?) throws -> Int {
         try pool.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE inputs SET sha256 = ?, bytes = ?, pipeline = ?, pipeline_sha256 = ?, attempts = attempts + 1, updated = ?
                 WHERE run_id = ?
-                """, arguments: [sha256, bytes, pipeline, pipelineSHA256, Date(), runID])
-            return try Int.fetchOne(db, sql: "SELECT attempts FROM inputs WHERE run_id = ?", arguments: [runID]) ?? 1
+                """).execute(arguments: [sha256, bytes, pipeline, pipelineSHA256, Date(), runID])
+            return try Int.fetchOne(db.cachedStatement(sql: "SELECT attempts FROM inputs WHERE run_id = ?"), arguments: [runID]) ?? 1
         }
     }
 
@@ -30,20 +30,20 @@ extension Store {
     /// or `archived` when the input is already archived), in one transaction.
     public func recordPublished(_ run: Run, analyses: [Analysis], finalState: InputState = .published) throws {
         try pool.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO runs (run_id, pipeline, pipeline_sha256, version, started, finished, status, error,
                                              results_path, read_seconds, analysis_seconds)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [run.runID, run.pipeline, run.pipelineSHA256, run.version, run.started, run.finished,
+                """).execute(arguments: [run.runID, run.pipeline, run.pipelineSHA256, run.version, run.started, run.finished,
                                  run.status, run.error, run.resultsPath, run.readSeconds, run.analysisSeconds])
-            try db.execute(sql: "DELETE FROM analyses WHERE run_id = ?", arguments: [run.runID])
+            try db.cachedStatement(sql: "DELETE FROM analyses WHERE run_id = ?").execute(arguments: [run.runID])
             for a in analyses {
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO analyses (run_id, id, plugin, status, seconds, result, error) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [a.runID, a.id, a.plugin, a.status, a.seconds, a.result, a.error])
+                    """).execute(arguments: [a.runID, a.id, a.plugin, a.status, a.seconds, a.result, a.error])
             }
-            try db.execute(sql: "UPDATE inputs SET state = ?, updated = ? WHERE run_id = ?",
-                           arguments: [finalState.rawValue, Date(), run.runID])
+            try db.cachedStatement(sql: "UPDATE inputs SET state = ?, updated = ? WHERE run_id = ?").execute(
+                arguments: [finalState.rawValue, Date(), run.runID])
         }
     }
 
@@ -51,26 +51,26 @@ extension Store {
     /// (it will be retried; such failures are not crashes), and notes why.
     public func recordRetry(runID: String, error: String) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE inputs SET attempts = MAX(attempts - 1, 0), error = ?, updated = ? WHERE run_id = ?",
-                           arguments: [error, Date(), runID])
+            try db.cachedStatement(sql: "UPDATE inputs SET attempts = MAX(attempts - 1, 0), error = ?, updated = ? WHERE run_id = ?").execute(
+                arguments: [error, Date(), runID])
         }
     }
 
     /// Moves an input to a new state, with an error message for `failed`.
     public func recordState(runID: String, _ state: InputState, error: String? = nil) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE inputs SET state = ?, error = COALESCE(?, error), updated = ? WHERE run_id = ?",
-                           arguments: [state.rawValue, error, Date(), runID])
+            try db.cachedStatement(sql: "UPDATE inputs SET state = ?, error = COALESCE(?, error), updated = ? WHERE run_id = ?").execute(
+                arguments: [state.rawValue, error, Date(), runID])
         }
     }
 
     /// Whether content with this digest was already published by this pipeline version.
     public func alreadyAnalysed(sha256: String, pipelineSHA256: String, excluding runID: String) throws -> String? {
         try pool.read { db in
-            try String.fetchOne(db, sql: """
+            try String.fetchOne(db.cachedStatement(sql: """
                 SELECT run_id FROM inputs WHERE sha256 = ? AND pipeline_sha256 = ? AND run_id != ?
                 AND state IN ('published', 'archived') LIMIT 1
-                """, arguments: [sha256, pipelineSHA256, runID])
+                """), arguments: [sha256, pipelineSHA256, runID])
         }
     }
 
