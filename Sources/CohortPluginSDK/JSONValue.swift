@@ -60,36 +60,65 @@ public indirect enum JSONValue: Sendable, Hashable {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let v): out.append(contentsOf: (v ? "true" : "false").utf8)
-        case .number(let v): out.append(contentsOf: Self.format(v).utf8)
+        case .number(let v): Self.writeNumber(v, into: &out)
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
             if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
-            // Arrays of scalars stay on one line.
-            let flat = items.allSatisfy { if case .array = $0 { return false }; if case .object = $0 { return false }; return true }
-            out.append(UInt8(ascii: "["))
-            for (i, item) in items.enumerated() {
-                if i > 0 {
-                    out.append(UInt8(ascii: ","))
-                    if flat && indent > 0 { out.append(0x20) }
+            // Elements are read in place (no copies, so no reference counting per element).
+            items.withUnsafeBufferPointer { items in
+                // Arrays of scalars stay on one line.
+                var flat = true
+                for i in items.indices where flat {
+                    if case .array = items[i] { flat = false } else if case .object = items[i] { flat = false }
                 }
-                if !flat { Self.newline(&out, indent: indent, level: level + 1) }
-                item.write(into: &out, indent: indent, level: level + 1)
+                out.append(UInt8(ascii: "["))
+                for i in items.indices {
+                    if i > 0 {
+                        out.append(UInt8(ascii: ","))
+                        if flat && indent > 0 { out.append(0x20) }
+                    }
+                    if !flat { Self.newline(&out, indent: indent, level: level + 1) }
+                    items[i].write(into: &out, indent: indent, level: level + 1)
+                }
+                if !flat { Self.newline(&out, indent: indent, level: level) }
+                out.append(UInt8(ascii: "]"))
             }
-            if !flat { Self.newline(&out, indent: indent, level: level) }
-            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
             if pairs.isEmpty { out.append(contentsOf: "{}".utf8); return }
-            out.append(UInt8(ascii: "{"))
-            for (i, pair) in pairs.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                Self.newline(&out, indent: indent, level: level + 1)
-                Self.quote(pair.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if indent > 0 { out.append(0x20) }
-                pair.value.write(into: &out, indent: indent, level: level + 1)
+            pairs.withUnsafeBufferPointer { pairs in
+                out.append(UInt8(ascii: "{"))
+                for i in pairs.indices {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    Self.newline(&out, indent: indent, level: level + 1)
+                    Self.quote(pairs[i].key, into: &out)
+                    out.append(UInt8(ascii: ":"))
+                    if indent > 0 { out.append(0x20) }
+                    pairs[i].value.write(into: &out, indent: indent, level: level + 1)
+                }
+                Self.newline(&out, indent: indent, level: level)
+                out.append(UInt8(ascii: "}"))
             }
-            Self.newline(&out, indent: indent, level: level)
-            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// A number as ``format(_:)`` writes it, integers digit by digit without a string.
+    private static func writeNumber(_ v: Double, into out: inout [UInt8]) {
+        guard v.isFinite, abs(v) < 1e15, v == Double(Int64(v)) else {
+            out.append(contentsOf: format(v).utf8)
+            return
+        }
+        var n = Int64(v)
+        if n == 0 { out.append(0x30); return }
+        if n < 0 { out.append(0x2D); n = -n }
+        var digits: (UInt64, UInt64) = (0, 0)  // up to 16 digits, little-endian bytes
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while n > 0 {
+                buffer[count] = UInt8(truncatingIfNeeded: 0x30 + n % 10)
+                n /= 10
+                count += 1
+            }
+            for k in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[k]) }
         }
     }
 

@@ -33,8 +33,8 @@ while true; do
   sleep 0.05
 done
 T1=$(date +%s.%N)
-CPU=$(awk '{print ($14 + $15) / 100}' /proc/$PID/stat)
+CPU=$(awk '{printf "%.2f s (user %.2f, sys %.2f)", ($14 + $15) / 100, $14 / 100, $15 / 100}' /proc/$PID/stat)
 kill -TERM $PID; wait $PID || true
 FAILED=$(find "$SITE/state/failed" -name '*.csv' 2>/dev/null | wc -l)
-python3 -c "print(f'{$N} files in {$T1 - $T0:.2f} s: {$N / ($T1 - $T0):.0f} files/s, {$FAILED} failed, daemon CPU {$CPU:.2f} s')"
+python3 -c "print(f'{$N} files in {$T1 - $T0:.2f} s: {$N / ($T1 - $T0):.0f} files/s, {$FAILED} failed, daemon CPU $CPU')"
 echo "site: $SITE"
