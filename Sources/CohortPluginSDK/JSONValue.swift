@@ -126,7 +126,7 @@ public indirect enum JSONValue: Sendable, Hashable {
     static func format(_ v: Double) -> String {
         guard v.isFinite else { return "null" }
         if abs(v) < 1e15, v == Double(Int64(v)) { return String(Int64(v)) }
-        return "\(v)"
+        return v.description
     }
 
     static func quote(_ s: String, into out: inout [UInt8]) {

@@ -19,26 +19,33 @@ public struct JSONValueEncoder {
     final class Storage {
         enum Kind { case empty, value, object, array }
 
-        var kinds: [Kind] = [.empty]
-        var values: [JSONValue] = [.null]
-        var keys: [[String]] = [[]]
-        var children: [[Int]] = [[]]
+        /// One node: a scalar, or an object's keys and children, or an array's children.
+        struct Node {
+            var kind = Kind.empty
+            var value = JSONValue.null
+            var keys: [String] = []
+            var children: [Int] = []
+        }
+
+        var nodes: [Node] = [Node()]
         let root = 0
 
         func make() -> Int {
-            kinds.append(.empty)
-            values.append(.null)
-            keys.append([])
-            children.append([])
-            return kinds.count - 1
+            nodes.append(Node())
+            return nodes.count - 1
         }
 
         func value(of slot: Int) -> JSONValue {
-            switch kinds[slot] {
+            let node = nodes[slot]
+            switch node.kind {
             case .empty: return .null
-            case .value: return values[slot]
-            case .object: return .object(zip(keys[slot], children[slot]).map { ($0, value(of: $1)) })
-            case .array: return .array(children[slot].map { value(of: $0) })
+            case .value: return node.value
+            case .object:
+                var pairs: [(key: String, value: JSONValue)] = []
+                pairs.reserveCapacity(node.keys.count)
+                for (key, child) in zip(node.keys, node.children) { pairs.append((key, value(of: child))) }
+                return .object(pairs)
+            case .array: return .array(node.children.map { value(of: $0) })
             }
         }
 
@@ -46,35 +53,35 @@ public struct JSONValueEncoder {
         func child(of slot: Int, key: String) -> Int {
             ensureObject(slot)
             let c = make()
-            keys[slot].append(key)
-            children[slot].append(c)
+            nodes[slot].keys.append(key)
+            nodes[slot].children.append(c)
             return c
         }
 
         func append(to slot: Int) -> Int {
             ensureArray(slot)
             let c = make()
-            children[slot].append(c)
+            nodes[slot].children.append(c)
             return c
         }
 
         func set(_ slot: Int, _ value: JSONValue) {
-            kinds[slot] = .value
-            values[slot] = value
+            nodes[slot].kind = .value
+            nodes[slot].value = value
         }
 
         func ensureObject(_ slot: Int) {
-            if kinds[slot] != .object {
-                kinds[slot] = .object
-                keys[slot] = []
-                children[slot] = []
+            if nodes[slot].kind != .object {
+                nodes[slot].kind = .object
+                nodes[slot].keys = []
+                nodes[slot].children = []
             }
         }
 
         func ensureArray(_ slot: Int) {
-            if kinds[slot] != .array {
-                kinds[slot] = .array
-                children[slot] = []
+            if nodes[slot].kind != .array {
+                nodes[slot].kind = .array
+                nodes[slot].children = []
             }
         }
     }
