@@ -1,5 +1,5 @@
 /// A JSON document with object keys in insertion order, written with full double precision.
-public indirect enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
