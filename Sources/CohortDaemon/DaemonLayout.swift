@@ -62,6 +62,17 @@ enum FileOps {
         syncDirectory(of: to)
     }
 
+    /// Creates a directory (mode 0750, parents first) unless it exists: `mkdir(2)` directly, as a
+    /// run creates two and Foundation's `createDirectory` costs several system calls more.
+    static func makeDirectory(_ path: String) throws {
+        if mkdir(path, 0o750) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw DaemonError(.io, "cannot create a directory (errno \(errno))") }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard parent != path, !parent.isEmpty else { throw DaemonError(.io, "cannot create a directory (errno \(ENOENT))") }
+        try makeDirectory(parent)
+        guard mkdir(path, 0o750) == 0 || errno == EEXIST else { throw DaemonError(.io, "cannot create a directory (errno \(errno))") }
+    }
+
     static func syncDirectory(of path: String) {
         _ = cfs_fsync_directory(URL(fileURLWithPath: path).deletingLastPathComponent().path)
     }

@@ -153,10 +153,11 @@ public struct FileProcessor: Sendable {
             if let fault = publishFault?() { throw fault }
             // Publish the folder, archive the input, then journal both in one transaction (a crash
             // in between is finished by recovery from the published folder).
-            let folder = try publish(outcome, loaded: loaded, info: info)
+            let (folder, results) = try publish(outcome, loaded: loaded, info: info)
             try moveToArchive(runID: runID, name: name)
             try store.recordPublished(Self.run(outcome, runID: runID, loaded: loaded, folder: folder, info: info),
-                                      analyses: Self.analyses(outcome, runID: runID), finalState: .archived)
+                                      analyses: Self.analyses(document: outcome.document, runID: runID, results: results),
+                                      finalState: .archived)
             retries.finished(runID)
             logger.info("run published", metadata: [
                 "run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))", "status": "\(outcome.status)",
@@ -175,21 +176,24 @@ public struct FileProcessor: Sendable {
     }
 
     /// Writes the run folder under `state/work` and renames it into `results/<pipeline>/`.
-    func publish(_ outcome: RunOutcome, loaded: LoadedPipeline, info: RunInfo) throws -> String {
+    /// Returns the folder and each analysis's result as compact JSON (for the store), or `nil`
+    /// results when the folder was already published.
+    func publish(_ outcome: RunOutcome, loaded: LoadedPipeline, info: RunInfo) throws -> (folder: String, results: [String?]?) {
         let work = layout.work + "/" + info.id
         let target = layout.results + "/" + loaded.pipeline.name + "/" + info.id
-        if FileManager.default.fileExists(atPath: target) { return target }
-        try? FileManager.default.removeItem(atPath: work)  // a partial folder from an interrupted attempt
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-        for (name, bytes) in RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: info) {
+        var status = stat()
+        if lstat(target, &status) == 0 { return (target, nil) }
+        if lstat(work, &status) == 0 { try? FileManager.default.removeItem(atPath: work) }  // a partial folder from an interrupted attempt
+        try FileOps.makeDirectory(work)
+        let (files, results) = RunWriter.filesAndResults(for: outcome, pipeline: loaded.pipeline, info: info)
+        for (name, bytes) in files {
             try FileOps.write(bytes, to: work + "/" + name, sync: false)
         }
         // One filesystem sync makes the whole folder durable before it is renamed into results/.
         try FileOps.syncFilesystem(of: work)
-        try FileManager.default.createDirectory(atPath: layout.results + "/" + loaded.pipeline.name, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o750])
+        try FileOps.makeDirectory(layout.results + "/" + loaded.pipeline.name)
         try FileOps.move(work, to: target)
-        return target
+        return (target, results)
     }
 
     /// Moves the input from processing to the archive and journals the final state.
@@ -258,16 +262,19 @@ public struct FileProcessor: Sendable {
         analyses(document: outcome.document, runID: runID)
     }
 
-    static func analyses(document: JSONValue, runID: String) -> [Store.Analysis] {
+    /// The store's rows for the analyses of results.json; `results` (one per analysis, as
+    /// ``RunWriter/filesAndResults(for:pipeline:info:)`` cuts them) saves serialising them again.
+    static func analyses(document: JSONValue, runID: String, results: [String?]? = nil) -> [Store.Analysis] {
         guard case .array(let items)? = document["analyses"] else { return [] }
-        return items.compactMap { item in
+        return items.enumerated().compactMap { k, item in
             guard case .string(let id)? = item["id"], case .string(let plugin)? = item["plugin"], case .string(let status)? = item["status"] else { return nil }
             var seconds: Double? = nil
             if case .number(let s)? = item["seconds"] { seconds = s }
             var error: String? = nil
             if case .string(let e)? = item["error"] { error = e }
             return Store.Analysis(runID: runID, id: id, plugin: plugin, status: status, seconds: seconds,
-                                  result: item["result"].map { $0.serialized(indent: 0) }, error: error)
+                                  result: results.flatMap { k < $0.count ? $0[k] : nil } ?? item["result"].map { $0.serialized(indent: 0) },
+                                  error: error)
         }
     }
 

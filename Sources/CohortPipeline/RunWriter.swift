@@ -5,8 +5,25 @@ import Foundation
 public enum RunWriter {
     /// The files of a run folder, by name, in writing order.
     public static func files(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo) -> [(name: String, bytes: [UInt8])] {
-        var files: [(String, [UInt8])] = [("results.json", outcome.document.serializedBytes() + [0x0A])]
-        guard outcome.failure == nil else { return files }
+        filesAndResults(for: outcome, pipeline: pipeline, info: info).files
+    }
+
+    /// The run folder's files, and each analysis's `result` as compact JSON (`nil` for an analysis
+    /// that failed), in the order of results.json's `analyses` — cut from results.json as it is
+    /// written, rather than serialised a second time, for the store.
+    public static func filesAndResults(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo)
+        -> (files: [(name: String, bytes: [UInt8])], results: [String?]) {
+        let (json, marked) = outcome.document.serializedBytes(marking: [.key("analyses"), .everyElement, .key("result")])
+        var ranges = marked.makeIterator()
+        var results: [String?] = []
+        if case .array(let analyses)? = outcome.document["analyses"] {
+            for analysis in analyses {
+                let range = analysis["result"] == nil ? nil : ranges.next()
+                results.append(range.map { String(decoding: JSONValue.minified(json[$0]), as: UTF8.self) })
+            }
+        }
+        var files: [(String, [UInt8])] = [("results.json", json + [0x0A])]
+        guard outcome.failure == nil else { return (files, results) }
         let title = pipeline.report.title ?? pipeline.title ?? pipeline.name
         let n = outcome.flow.last.map { $0.kept ?? $0.n ?? 0 } ?? 0
         let subtitle = "Pipeline \(pipeline.name) · run \(info.id) · \(n) patients analysed · cohortd \(PipelineRunner.version)"
@@ -16,7 +33,7 @@ public enum RunWriter {
         files.append(("report.md", Array(renderer.markdown().utf8)))
         for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
         for (name, text) in renderer.svgFiles() { files.append((name, Array(text.utf8))) }
-        return files
+        return (files, results)
     }
 
     /// Writes the files into `directory` (created if needed), each with mode 0640.

@@ -46,7 +46,47 @@ public enum JSONValue: Sendable, Hashable {
     public func serializedBytes(indent: Int = 2) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
-        write(into: &out, indent: indent, level: 0)
+        var marked: [Range<Int>] = []
+        write(into: &out, indent: indent, level: 0, path: nil, marked: &marked)
+        return out
+    }
+
+    /// One step of a path into a document: an object's key, or every element of an array.
+    public enum PathComponent: Sendable, Hashable {
+        case key(String)
+        case everyElement
+    }
+
+    /// Serialised JSON, as ``serializedBytes(indent:)``, with the byte ranges of the values found
+    /// at `path` in document order — so that parts can be stored on their own (``minified(_:)``)
+    /// without serialising them again.
+    public func serializedBytes(indent: Int = 2, marking path: [PathComponent]) -> (bytes: [UInt8], marked: [Range<Int>]) {
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
+        var marked: [Range<Int>] = []
+        write(into: &out, indent: indent, level: 0, path: path[...], marked: &marked)
+        return (out, marked)
+    }
+
+    /// JSON text without the whitespace between tokens: exactly what `serializedBytes(indent: 0)`
+    /// writes for the same value (strings are copied as they are).
+    public static func minified(_ json: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(json.count)
+        var inString = false, escaped = false
+        json.withUnsafeBufferPointer { json in
+        for byte in json {
+            if inString {
+                out.append(byte)
+                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+            } else if byte == 0x22 {
+                inString = true
+                out.append(byte)
+            } else if byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 {
+                out.append(byte)
+            }
+        }
+        }
         return out
     }
 
@@ -56,7 +96,15 @@ public enum JSONValue: Sendable, Hashable {
         out.append(contentsOf: repeatElement(0x20, count: indent * level))
     }
 
-    private func write(into out: inout [UInt8], indent: Int, level: Int) {
+    /// Writes the value; when `path` is given, the ranges of the values at its end are recorded.
+    private func write(into out: inout [UInt8], indent: Int, level: Int, path: ArraySlice<PathComponent>?,
+                       marked: inout [Range<Int>]) {
+        if let path, path.isEmpty {
+            let start = out.count
+            write(into: &out, indent: indent, level: level, path: nil, marked: &marked)
+            marked.append(start..<out.count)
+            return
+        }
         switch self {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let v): out.append(contentsOf: (v ? "true" : "false").utf8)
@@ -64,6 +112,7 @@ public enum JSONValue: Sendable, Hashable {
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
             if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            let inner: ArraySlice<PathComponent>? = path.flatMap { $0.first == .everyElement ? $0.dropFirst() : nil }
             // Elements are read in place (no copies, so no reference counting per element).
             items.withUnsafeBufferPointer { items in
                 // Arrays of scalars stay on one line.
@@ -78,7 +127,7 @@ public enum JSONValue: Sendable, Hashable {
                         if flat && indent > 0 { out.append(0x20) }
                     }
                     if !flat { Self.newline(&out, indent: indent, level: level + 1) }
-                    items[i].write(into: &out, indent: indent, level: level + 1)
+                    items[i].write(into: &out, indent: indent, level: level + 1, path: inner, marked: &marked)
                 }
                 if !flat { Self.newline(&out, indent: indent, level: level) }
                 out.append(UInt8(ascii: "]"))
@@ -93,7 +142,8 @@ public enum JSONValue: Sendable, Hashable {
                     Self.quote(pairs[i].key, into: &out)
                     out.append(UInt8(ascii: ":"))
                     if indent > 0 { out.append(0x20) }
-                    pairs[i].value.write(into: &out, indent: indent, level: level + 1)
+                    let inner: ArraySlice<PathComponent>? = path.flatMap { $0.first == .key(pairs[i].key) ? $0.dropFirst() : nil }
+                    pairs[i].value.write(into: &out, indent: indent, level: level + 1, path: inner, marked: &marked)
                 }
                 Self.newline(&out, indent: indent, level: level)
                 out.append(UInt8(ascii: "}"))

@@ -113,3 +113,32 @@ import Testing
         #expect(RunInfo.newID(at: date).hasPrefix(UTCTime(date).compact + "-"))
     }
 }
+
+/// The daemon stores each analysis's result cut from results.json as written; it must be the
+/// same JSON as serialising the result on its own.
+@Suite struct StoredResultTests {
+    @Test func resultsCutFromResultsJSONEqualTheirOwnSerialisation() async throws {
+        let loaded = try LoadedPipeline(contentsOf: Repository.paperPipeline)
+        let data = try Data(contentsOf: URL(fileURLWithPath: Repository.paperExport))
+        var outcome = await PipelineRunner(loaded).run(data, info: RunInfo(id: "cut", fileName: "pm_database_export.csv"))
+        // One analysis failing (no result) keeps the others aligned.
+        if case .object(var fields) = outcome.document, let k = fields.firstIndex(where: { $0.key == "analyses" }),
+           case .array(var analyses) = fields[k].value, analyses.count > 1, case .object(var first) = analyses[0] {
+            first.removeAll { $0.key == "result" }
+            first.append(("error", .string("test: made to fail")))
+            analyses[0] = .object(first)
+            fields[k].value = .array(analyses)
+            outcome.document = .object(fields)
+        }
+        let (files, results) = RunWriter.filesAndResults(for: outcome, pipeline: loaded.pipeline, info: RunInfo(id: "cut", fileName: "x.csv"))
+        let analyses = outcome.document["analyses"]?.array ?? []
+        #expect(results.count == analyses.count && analyses.count >= 5)
+        #expect(results.first == .some(nil))
+        for (result, analysis) in zip(results, analyses) {
+            #expect(result == analysis["result"].map { $0.serialized(indent: 0) })
+        }
+        #expect(files.first?.name == "results.json" && files.first?.bytes == outcome.document.serializedBytes() + [0x0A])
+        // Whitespace inside strings survives minifying.
+        #expect(JSONValue.minified(Array(#"{ "a b": [1, "x \" y\\"] }"#.utf8)[...]) == Array(#"{"a b":[1,"x \" y\\"]}"#.utf8))
+    }
+}
