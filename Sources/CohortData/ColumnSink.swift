@@ -91,7 +91,7 @@ struct ColumnSink {
             let out = numbers.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil { out[r] = .nan; continue }
+                if missing.contains(start, count: n, limit: limit) { out[r] = .nan; continue }
                 if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
                     ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C),
                    !whole || Self.isWhole(v) {
@@ -109,7 +109,7 @@ struct ColumnSink {
             var keys = valueKeys.base, keyCount = valueKeys.count, known = keyCodes.base
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil {
+                if missing.contains(start, count: n, limit: limit) {
                     out[r] = -1
                     continue
                 }
@@ -149,7 +149,7 @@ struct ColumnSink {
             let out = flags.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil { out[r] = -1; continue }
+                if missing.contains(start, count: n, limit: limit) { out[r] = -1; continue }
                 let key = FieldKey(start, count: n, limit: limit)
                 if trueTokens.index(of: key, start) != nil { out[r] = 1 }
                 else if falseTokens.index(of: key, start) != nil { out[r] = 0 }
@@ -161,7 +161,7 @@ struct ColumnSink {
             let out = days.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil { out[r] = ColumnData.missingDate; continue }
+                if missing.contains(start, count: n, limit: limit) { out[r] = ColumnData.missingDate; continue }
                 let field = UnsafeBufferPointer(start: start, count: n)
                 var day: Int32? = nil
                 for pattern in datePatterns {
@@ -174,7 +174,7 @@ struct ColumnSink {
         case .id:
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                let isMissing = missing.mayContain(start, count: n) && missing.index(of: FieldKey(start, count: n, limit: limit), start) != nil
+                let isMissing = missing.contains(start, count: n, limit: limit)
                 ids.append(isMissing ? "" : String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self))
             }
         }

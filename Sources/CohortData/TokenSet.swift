@@ -117,6 +117,12 @@ struct TokenSet: Sendable {
         return nil
     }
 
+    /// Whether the `count` bytes at `start` (readable up to `limit`) are one of the tokens.
+    @inline(__always)
+    func contains(_ start: UnsafePointer<UInt8>, count: Int, limit: UnsafePointer<UInt8>) -> Bool {
+        mayContain(start, count: count) && index(of: FieldKey(start, count: count, limit: limit), start) != nil
+    }
+
     /// The index of the token equal to `field`, if any.
     func index(of field: UnsafeBufferPointer<UInt8>) -> Int? {
         guard let start = field.baseAddress else { return tokens.firstIndex { $0.isEmpty } }

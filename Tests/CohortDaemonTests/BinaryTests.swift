@@ -21,10 +21,8 @@ import Glibc
     @Test func runsUnderANotifySocketAndStopsOnSIGTERM() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "cohortd binary at \(Self.binary)")
         let root = try Self.installation()
-        let socketPath = root + "/notify.sock"
-        let listener = try SystemdNotifierTests.listen(socketPath)
+        let (process, listener) = try Self.startNotifying(root)
         defer { close(listener) }
-        let process = try Self.start(root, environment: ["NOTIFY_SOCKET": socketPath])
         defer { if process.isRunning { process.terminate() } }
 
         #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
@@ -36,6 +34,18 @@ import Glibc
         #expect(!process.isRunning)
         #expect(process.terminationStatus == 0)
         #expect(FileManager.default.fileExists(atPath: root + "/state/cohortd.sqlite"))
+    }
+
+    /// Starts the daemon with NOTIFY_SOCKET set to a socket the test listens on.
+    static func startNotifying(_ root: String) throws -> (process: Process, listener: Int32) {
+        let socketPath = root + "/notify.sock"
+        let listener = try SystemdNotifierTests.listen(socketPath)
+        do {
+            return (try start(root, environment: ["NOTIFY_SOCKET": socketPath]), listener)
+        } catch {
+            close(listener)
+            throw error
+        }
     }
 
     /// Waits (up to 3 s) until the daemon has written its status file, i.e. its loop runs.
@@ -161,10 +171,8 @@ import Glibc
 
     @Test func aDropDirectoryReplacedByAFileIsDegradedUntilItIsBack() async throws {
         let root = try Self.installation()
-        let socketPath = root + "/notify.sock"
-        let listener = try SystemdNotifierTests.listen(socketPath)
+        let (process, listener) = try Self.startNotifying(root)
         defer { close(listener) }
-        let process = try Self.start(root, environment: ["NOTIFY_SOCKET": socketPath])
         defer { if process.isRunning { process.terminate() } }
         #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
         // Replace the directory by a regular file while the daemon is stopped (it would re-create
