@@ -87,8 +87,6 @@ public struct Daemon: Service, Sendable {
                 // Take what is ready, up to `workers` files at once; the loop keeps scanning and
                 // pinging the watchdog while they run.
                 if reloads.take() { reload(pipelines, notifier: notifier) }
-                // Scan when something arrived, when due, or when the backlog of ready files is used
-                // up; a worker becoming free otherwise takes the next file of the backlog.
                 // The drop directory still the watched one? (Re-created and re-watched if not.)
                 if let watcher {
                     let now = watcher.verifyRoot()
@@ -107,6 +105,8 @@ public struct Daemon: Service, Sendable {
                         lastOverflows = overflows
                     }
                 }
+                // Scan when something arrived, when due, or when the backlog of ready files is used
+                // up; a worker becoming free otherwise takes the next file of the backlog.
                 let rescan = watcher?.takeRescanNeeded() ?? true
                 let renamed = watcher?.takeRenamed() ?? []
                 if rescan || next >= backlog.count || clock.now - lastScan >= scanInterval {
