@@ -45,7 +45,7 @@ struct ChunkParser: Sendable {
         guard let base = data.baseAddress else { return firstLine }
         let end = base + data.count
         let delimiter = self.delimiter, fieldCount = self.fieldCount, columns = specs.count
-        let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+        var separators = SeparatorScanner(start: base, end: end, delimiter: delimiter)
         let blockRows = Self.blockRows
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: max(1, columns) * blockRows)
         let ends = UnsafeMutablePointer<Int>.allocate(capacity: max(1, columns) * blockRows)
@@ -68,7 +68,7 @@ struct ChunkParser: Sendable {
                     var newline = false
                     while true {
                         let start = p
-                        p = Self.fieldEnd(from: p, end: end, delimiter: delimiter, delimiterWord: delimiterWord)
+                        p = separators.next(from: p)
                         if position < fieldCount {
                             let slot = slots[position]
                             if slot >= 0 {
@@ -123,31 +123,73 @@ struct ChunkParser: Sendable {
         return scanner.line
     }
 
-    /// The first delimiter, CR or LF at or after `p`, or `end`.
-    @inline(__always)
-    static func fieldEnd(from p: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, delimiter: UInt8,
-                         delimiterWord: UInt64) -> UnsafePointer<UInt8> {
-        var q = p
-        while end - q >= 8 {
-            let word = UnsafeRawPointer(q).loadUnaligned(as: UInt64.self)
-            let hits = zeroBytes(word ^ delimiterWord) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-                | zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
-            if hits != 0 { return q + (hits.trailingZeroBitCount >> 3) }
-            q += 8
-        }
-        while q < end {
-            let c = q.pointee
-            if c == delimiter || c == 0x0A || c == 0x0D { return q }
-            q += 1
-        }
-        return end
-    }
-
     /// The high bit of each zero byte of `x` (exact: no borrow crosses bytes).
     @inline(__always)
     static func zeroBytes(_ x: UInt64) -> UInt64 {
         let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         return ~(((x & low7) &+ low7) | x | low7)
+    }
+}
+
+/// Finds the field ends of an unquoted chunk (delimiter, CR and LF bytes) 64 bytes at a time: a
+/// block's separators become one bit mask — eight words tested with SWAR operations, their flags
+/// gathered by a multiplication — so each field end is a trailing-zero count rather than a
+/// search of its own.
+struct SeparatorScanner {
+    let end: UnsafePointer<UInt8>
+    let delimiter: UInt8
+    private let delimiterWord: UInt64
+    /// The block the mask describes: bit k set when `blockBase[k]` is a separator.
+    private var blockBase: UnsafePointer<UInt8>
+    private var blockLength = 0
+    private var mask: UInt64 = 0
+
+    init(start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, delimiter: UInt8) {
+        self.end = end
+        self.delimiter = delimiter
+        delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+        blockBase = start
+    }
+
+    /// The first separator at or after `q`, or `end`.
+    @inline(__always)
+    mutating func next(from q: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
+        var offset = q - blockBase
+        while true {
+            if offset >= 0 && offset < blockLength {
+                let m = mask & (~UInt64(0) << UInt64(offset))
+                if m != 0 { return blockBase + m.trailingZeroBitCount }
+                offset = blockLength  // none left in this block: go on after it
+            }
+            let from = blockBase + offset
+            if from >= end { return end }
+            load(at: from)
+            offset = 0
+        }
+    }
+
+    private mutating func load(at b: UnsafePointer<UInt8>) {
+        blockBase = b
+        let available = end - b
+        var bits: UInt64 = 0
+        if available >= 64 {
+            let raw = UnsafeRawPointer(b)
+            for k in 0..<8 {
+                let word = raw.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)
+                let hits = ChunkParser.zeroBytes(word ^ delimiterWord) | ChunkParser.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                    | ChunkParser.zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
+                // The high bit of byte j moves to bit j of the top byte (no carries reach it).
+                bits |= (((hits >> 7) &* 0x0102_0408_1020_4080) >> 56) << UInt64(8 * k)
+            }
+            blockLength = 64
+        } else {
+            for k in 0..<available {
+                let c = b[k]
+                if c == delimiter || c == 0x0A || c == 0x0D { bits |= 1 << UInt64(k) }
+            }
+            blockLength = available
+        }
+        mask = bits
     }
 }
 

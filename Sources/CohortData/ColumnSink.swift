@@ -84,6 +84,7 @@ struct ColumnSink {
                          limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]) {
         let badBefore = bad.count
         let mark = self.mark
+        let missingFilter = missing.filter
         switch kind {
         case .number, .integer:
             let whole = kind == .integer
@@ -91,7 +92,7 @@ struct ColumnSink {
             let out = numbers.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if missing.contains(start, count: n, limit: limit) { out[r] = .nan; continue }
+                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) { out[r] = .nan; continue }
                 if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
                     ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C),
                    !whole || Self.isWhole(v) {
@@ -109,7 +110,7 @@ struct ColumnSink {
             var keys = valueKeys.base, keyCount = valueKeys.count, known = keyCodes.base
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if missing.contains(start, count: n, limit: limit) {
+                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
                     out[r] = -1
                     continue
                 }
@@ -149,7 +150,7 @@ struct ColumnSink {
             let out = flags.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if missing.contains(start, count: n, limit: limit) { out[r] = -1; continue }
+                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) { out[r] = -1; continue }
                 let key = FieldKey(start, count: n, limit: limit)
                 if trueTokens.index(of: key, start) != nil { out[r] = 1 }
                 else if falseTokens.index(of: key, start) != nil { out[r] = 0 }
@@ -161,7 +162,7 @@ struct ColumnSink {
             let out = days.end
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                if missing.contains(start, count: n, limit: limit) { out[r] = ColumnData.missingDate; continue }
+                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) { out[r] = ColumnData.missingDate; continue }
                 let field = UnsafeBufferPointer(start: start, count: n)
                 var day: Int32? = nil
                 for pattern in datePatterns {
@@ -174,7 +175,7 @@ struct ColumnSink {
         case .id:
             for r in 0..<rows {
                 let start = base + starts[r], n = ends[r] - starts[r]
-                let isMissing = missing.contains(start, count: n, limit: limit)
+                let isMissing = missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit)
                 ids.append(isMissing ? "" : String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self))
             }
         }
