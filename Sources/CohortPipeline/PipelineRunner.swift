@@ -150,7 +150,10 @@ public struct PipelineRunner: Sendable {
         var seconds: Double
     }
 
-    /// Runs analyses in waves: each wave holds those whose dependencies have finished, run concurrently.
+    /// Runs analyses in waves: each wave holds those whose dependencies have finished. Every part
+    /// of every analysis in a wave is a task of its own (a partitioned analysis spreads over the
+    /// free cores); an analysis is assembled once all its parts are done. Its `seconds` are the
+    /// sum of its parts' times.
     func runAnalyses(input: AnalysisInput, report: ReportContext) async -> [AnalysisResult] {
         let analyses = loaded.analyses
         var results = [AnalysisResult?](repeating: nil, count: analyses.count)
@@ -162,26 +165,61 @@ public struct PipelineRunner: Sendable {
                 }
             }
             let waveInput = input.with(earlierOutputs: outputs)
-            let wave = await withTaskGroup(of: (Int, AnalysisResult).self) { group in
-                for i in ready {
+            let parts = await withTaskGroup(of: [PartResult].self) { group in
+                // Larger analyses first, so that the last tasks of the wave are small ones. On a small
+                // cohort the parts stay together: a task each would cost more than it saves.
+                let split = input.table.rowCount >= Self.partitionThreshold
+                for i in ready.sorted(by: { analyses[$0].partCount > analyses[$1].partCount }) {
                     let analysis = analyses[i]
-                    group.addTask {
-                        let clock = ContinuousClock()
-                        let start = clock.now
-                        let outcome = Result { try analysis.run(waveInput, report: report) }
-                        return (i, AnalysisResult(outcome: outcome, seconds: Self.seconds(clock.now - start)))
+                    for k in 0..<(split ? analysis.partCount : 1) {
+                        group.addTask {
+                            let clock = ContinuousClock()
+                            let start = clock.now
+                            var parts: [PartResult] = []
+                            for part in split ? k..<(k + 1) : 0..<analysis.partCount {
+                                let value = Result { try analysis.runPart(part, input: waveInput) }
+                                parts.append(PartResult(analysis: i, part: part, value: value, seconds: 0))
+                            }
+                            parts[0].seconds = Self.seconds(clock.now - start)
+                            return parts
+                        }
                     }
                 }
-                var collected: [(Int, AnalysisResult)] = []
-                for await item in group { collected.append(item) }
+                var collected: [PartResult] = []
+                for await parts in group { collected += parts }
                 return collected
             }
-            for (i, result) in wave {
-                results[i] = result
-                if case .success(let outcome) = result.outcome { outputs[analyses[i].id] = outcome.output }
+            for i in ready {
+                let mine = parts.filter { $0.analysis == i }.sorted { $0.part < $1.part }
+                let seconds = mine.reduce(0) { $0 + $1.seconds }
+                let outcome: Result<AnalysisOutcome, any Error>
+                if let failed = mine.first(where: { if case .failure = $0.value { return true }; return false }),
+                   case .failure(let error) = failed.value {
+                    outcome = .failure(error)
+                } else {
+                    let clock = ContinuousClock()
+                    let start = clock.now
+                    let values = mine.compactMap { try? $0.value.get() }
+                    outcome = Result { try analyses[i].assemble(values, report: report) }
+                    results[i] = AnalysisResult(outcome: outcome, seconds: seconds + Self.seconds(clock.now - start))
+                    if case .success(let o) = outcome { outputs[analyses[i].id] = o.output }
+                    continue
+                }
+                results[i] = AnalysisResult(outcome: outcome, seconds: seconds)
             }
         }
         return results.compactMap { $0 }
+    }
+
+    /// Cohorts at least this large have their analyses' parts computed as tasks of their own.
+    public static let partitionThreshold = 20_000
+
+    /// One part of an analysis, computed.
+    struct PartResult: Sendable {
+        var analysis: Int
+        var part: Int
+        var value: Result<any Sendable, any Error>
+        var seconds: Double
     }
 
     static func seconds(_ d: Duration) -> Double {

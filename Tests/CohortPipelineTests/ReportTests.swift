@@ -142,3 +142,49 @@ import Testing
         #expect(JSONValue.minified(Array(#"{ "a b": [1, "x \" y\\"] }"#.utf8)[...]) == Array(#"{"a b":[1,"x \" y\\"]}"#.utf8))
     }
 }
+
+/// On a large cohort the runner computes the parts of partitioned analyses (a univariate
+/// table's groupings, a Table 1's variables, an ROC analysis's predictors) as tasks of their own;
+/// the results must be those of running each analysis whole.
+@Suite struct PartitionedAnalysisTests {
+    @Test func partsComputedApartGiveTheWholeResult() async throws {
+        let yaml = """
+            name: parts
+            match: ["*.csv"]
+            columns: {age: integer, size: number, sex: category, site: category, months: number, dead: boolean}
+            survival: {time: months, event: dead, unit: months}
+            analyses:
+              - {id: table1, plugin: descriptives, variables: [age, size, sex, site]}
+              - {id: roc, plugin: roc_cutoff, outcome: {event_within: 24}, predictors: [age, size]}
+              - id: uni
+                plugin: logrank
+                times: [12, 24]
+                groups: [sex, site, {variable: size, cutoff: {from: roc}}, {variable: age, cutoff: median}]
+            """
+        var csv = "age,size,sex,site,months,dead\n"
+        var state: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let rows = PipelineRunner.partitionThreshold + 500
+        for _ in 0..<rows {
+            csv += "\(30 + next(50)),\(Double(next(900)) / 10),\(["F", "M"][next(2)]),\(["lung", "limb", "trunk"][next(3)]),\(Double(1 + next(600)) / 10),\(next(3) == 0 ? 1 : 0)\n"
+        }
+        let loaded = try LoadedPipeline(text: yaml, file: "parts.yaml", directory: NSTemporaryDirectory())
+        let runner = PipelineRunner(loaded)
+        let outcome = await runner.run(Data(csv.utf8), info: RunInfo(id: "parts", fileName: "parts.csv"))
+        #expect(outcome.status == "ok")
+        // Each analysis run whole, in order, on the same cohort.
+        let prepared = try Data(csv.utf8).withUnsafeBytes { try runner.prepare($0) }
+        let input = AnalysisInput(table: prepared.table, pipeline: loaded.pipeline, earlierOutputs: [:], pipelineDirectory: NSTemporaryDirectory())
+        let context = ReportContext(minCell: 0, timeUnit: "months")
+        var earlier: [String: any Sendable] = [:]
+        for analysis in loaded.analyses {
+            #expect(analysis.partCount > 1)
+            let whole = try analysis.run(input.with(earlierOutputs: earlier), report: context)
+            earlier[analysis.id] = whole.output
+            #expect(outcome.document.analysis(analysis.id)?["result"] == whole.result, "analysis \(analysis.id)")
+        }
+    }
+}

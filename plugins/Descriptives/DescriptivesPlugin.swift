@@ -3,7 +3,7 @@ public import CohortStatistics
 
 /// `plugin: descriptives` — the patient-characteristics table (Table 1): median (range) and
 /// quartiles of numeric variables, n (%) of categories, counts in integer bins.
-public enum DescriptivesPlugin: AnalysisPlugin {
+public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
     public static let name = "descriptives"
     public static let parameterKeys = ["variables", "bins", "digits", "title"]
 
@@ -83,6 +83,19 @@ public enum DescriptivesPlugin: AnalysisPlugin {
         }
         return Parameters(variables: names, bins: bins, digits: digits, title: try mapping["title"]?.string(),
                           labels: context.pipeline.labels)
+    }
+
+    /// One part per variable.
+    public static func parts(of p: Parameters) -> [Parameters] {
+        p.variables.map { v in
+            var part = p
+            part.variables = [v]
+            return part
+        }
+    }
+
+    public static func merge(_ outputs: [Output], parameters: Parameters) -> Output {
+        Output(variables: outputs.flatMap(\.variables))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {

@@ -4,7 +4,7 @@ public import CohortStatistics
 /// `plugin: logrank` — the univariate table (Table 3): per grouping, n, events, observed and
 /// expected deaths, survival at chosen times with CI, and the log-rank (or Peto–Peto) p-value.
 /// Continuous variables are split at a `cutoff`: a number, `median`, or `{from: <roc_cutoff id>}`.
-public enum LogRankPlugin: AnalysisPlugin {
+public enum LogRankPlugin: PartitionedAnalysisPlugin {
     public static let name = "logrank"
     public static let parameterKeys = ["times", "rho", "groups", "conf_type", "conf_level", "title"]
 
@@ -110,6 +110,19 @@ public enum LogRankPlugin: AnalysisPlugin {
         }
         return Parameters(times: try m["times"]?.doubleList() ?? [], rho: rho, groups: groups, confidence: confidence,
                           title: try m["title"]?.string(), unit: survival.unit)
+    }
+
+    /// One part per grouping: each test is independent of the others.
+    public static func parts(of p: Parameters) -> [Parameters] {
+        p.groups.map { g in
+            var part = p
+            part.groups = [g]
+            return part
+        }
+    }
+
+    public static func merge(_ outputs: [Output], parameters p: Parameters) -> Output {
+        Output(rho: p.rho, times: p.times, tests: outputs.flatMap(\.tests))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {

@@ -4,7 +4,7 @@ public import CohortStatistics
 /// `plugin: roc_cutoff` — ROC curves of continuous predictors for an event within a horizon,
 /// with AUC (DeLong CI) and the best cut-off (Youden or closest to top-left) as pROC finds it.
 /// Its cut-offs can split variables in a later `logrank` analysis (`cutoff: {from: <id>}`).
-public enum ROCCutoffPlugin: AnalysisPlugin {
+public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
     public static let name = "roc_cutoff"
     public static let parameterKeys = ["outcome", "predictors", "method", "direction", "conf_level", "title"]
 
@@ -79,6 +79,19 @@ public enum ROCCutoffPlugin: AnalysisPlugin {
                           method: try m["method"]?.choice(ROCCurve.CutoffMethod.self) ?? .youden,
                           direction: try m["direction"]?.choice(DirectionSetting.self) ?? .auto,
                           confLevel: level, title: try m["title"]?.string(), labels: context.pipeline.labels, unit: survival.unit)
+    }
+
+    /// One part per predictor.
+    public static func parts(of p: Parameters) -> [Parameters] {
+        p.predictors.map { v in
+            var part = p
+            part.predictors = [v]
+            return part
+        }
+    }
+
+    public static func merge(_ outputs: [Output], parameters p: Parameters) -> Output {
+        Output(outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: outputs.flatMap(\.predictors))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
