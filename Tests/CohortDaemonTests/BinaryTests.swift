@@ -95,6 +95,38 @@ import Glibc
         (FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? []).sorted()
     }
 
+    @Test func aBurstOfAThousandFilesIsAnalysedOnceEach() async throws {
+        let root = try Self.installation()
+        let count = 1_000
+        // Distinct contents (trailing blank lines are skipped), staged on the same filesystem.
+        try FileManager.default.createDirectory(atPath: root + "/stage", withIntermediateDirectories: true)
+        for i in 0..<count {
+            try (DaemonTests.csv + String(repeating: "\n", count: i + 1)).write(toFile: root + "/stage/km_\(i).csv", atomically: false, encoding: .utf8)
+        }
+        let process = try Self.start(root)
+        defer { if process.isRunning { process.terminate() } }
+        try await Self.waitUntilRunning(root)
+        // All renamed in at once.
+        for i in 0..<count { try FileManager.default.moveItem(atPath: root + "/stage/km_\(i).csv", toPath: root + "/drop/km_\(i).csv") }
+        var archived: [String] = []
+        for _ in 0..<1_200 {
+            archived = Self.files(root + "/state/archive").filter { $0.hasSuffix(".csv") }
+            if archived.count == count { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(archived.count == count)
+        #expect(Self.files(root + "/state/failed").isEmpty)
+        #expect(Self.files(root + "/drop").filter { $0.hasSuffix(".csv") }.isEmpty)
+        let folders = (try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []
+        #expect(folders.count == count)
+        // Every original name archived once.
+        let names = Set(archived.map { String(($0.split(separator: "/").last ?? "").split(separator: "--").last ?? "") })
+        #expect(names == Set((0..<count).map { "km_\($0).csv" }))
+    }
+
     @Test func killedAtRandomMomentsEveryFileEndsOnceSomewhere() async throws {
         // settle 1: after a restart, files found in the drop directory wait a second.
         let root = try Self.installation(settle: 1)
