@@ -1,4 +1,4 @@
-public import CohortData
+import CohortData
 public import Foundation
 
 /// A moment's UTC calendar fields, to the millisecond, formatted without Foundation's date
