@@ -130,6 +130,16 @@ extension AnalysisPlugin {
 }
 
 extension PartitionedAnalysisPlugin {
+    /// One part per element of the list at `list`, each with that element alone and every other
+    /// parameter shared — the usual ``parts(of:)``.
+    public static func parts<Element>(of parameters: Parameters, splitting list: WritableKeyPath<Parameters, [Element]>) -> [Parameters] {
+        parameters[keyPath: list].map { element in
+            var part = parameters
+            part[keyPath: list] = [element]
+            return part
+        }
+    }
+
     /// Decodes the parameters and binds them as parts the runner may compute concurrently.
     public static func configure(_ spec: Pipeline.AnalysisSpec, in context: PipelineContext) throws -> ConfiguredAnalysis {
         let parameters = try decode(spec, in: context)

@@ -87,11 +87,7 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
 
     /// One part per variable.
     public static func parts(of p: Parameters) -> [Parameters] {
-        p.variables.map { v in
-            var part = p
-            part.variables = [v]
-            return part
-        }
+        parts(of: p, splitting: \.variables)
     }
 
     public static func merge(_ outputs: [Output], parameters: Parameters) -> Output {

@@ -114,11 +114,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
 
     /// One part per grouping: each test is independent of the others.
     public static func parts(of p: Parameters) -> [Parameters] {
-        p.groups.map { g in
-            var part = p
-            part.groups = [g]
-            return part
-        }
+        parts(of: p, splitting: \.groups)
     }
 
     public static func merge(_ outputs: [Output], parameters p: Parameters) -> Output {

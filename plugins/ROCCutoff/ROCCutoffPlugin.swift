@@ -83,11 +83,7 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
 
     /// One part per predictor.
     public static func parts(of p: Parameters) -> [Parameters] {
-        p.predictors.map { v in
-            var part = p
-            part.predictors = [v]
-            return part
-        }
+        parts(of: p, splitting: \.predictors)
     }
 
     public static func merge(_ outputs: [Output], parameters p: Parameters) -> Output {
