@@ -251,15 +251,16 @@ public struct FileProcessor: Sendable {
         func number(_ v: JSONValue?) -> Double? { if case .number(let x)? = v { return x }; return nil }
         var status = "ok"
         if case .string(let s)? = document["status"] { status = s }
-        let errors = analyses(document: document, runID: runID).compactMap { a in a.error.map { "\(a.id): \($0)" } }
+        var errors: [String] = []
+        if case .array(let items)? = document["analyses"] {
+            for item in items {
+                if case .string(let id)? = item["id"], case .string(let error)? = item["error"] { errors.append("\(id): \(error)") }
+            }
+        }
         return Store.Run(runID: runID, pipeline: pipeline, pipelineSHA256: pipelineSHA256, version: PipelineRunner.version,
                          started: started, finished: Date(), status: status,
                          error: errors.isEmpty ? nil : errors.joined(separator: "; "),
                          resultsPath: folder, readSeconds: number(seconds?["read"]), analysisSeconds: number(seconds?["analyses"]))
-    }
-
-    static func analyses(_ outcome: RunOutcome, runID: String) -> [Store.Analysis] {
-        analyses(document: outcome.document, runID: runID)
     }
 
     /// The store's rows for the analyses of results.json; `results` (one per analysis, as
