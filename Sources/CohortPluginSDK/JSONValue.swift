@@ -71,29 +71,40 @@ public enum JSONValue: Sendable, Hashable {
     /// JSON text without the whitespace between tokens: exactly what `serializedBytes(indent: 0)`
     /// writes for the same value (strings are copied as they are).
     public static func minified(_ json: ArraySlice<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(json.count)
-        var inString = false, escaped = false
         json.withUnsafeBufferPointer { json in
-        for byte in json {
-            if inString {
-                out.append(byte)
-                if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
-            } else if byte == 0x22 {
-                inString = true
-                out.append(byte)
-            } else if byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 {
-                out.append(byte)
+            [UInt8](unsafeUninitializedCapacity: json.count) { out, written in
+                var n = 0
+                var inString = false, escaped = false
+                for byte in json {
+                    if inString {
+                        out[n] = byte
+                        n += 1
+                        if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                    } else if byte == 0x22 {
+                        inString = true
+                        out[n] = byte
+                        n += 1
+                    } else if byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 {
+                        out[n] = byte
+                        n += 1
+                    }
+                }
+                written = n
             }
         }
-        }
-        return out
     }
+
+    private static let spaces = [UInt8](repeating: 0x20, count: 128)
 
     private static func newline(_ out: inout [UInt8], indent: Int, level: Int) {
         guard indent > 0 else { return }
         out.append(0x0A)
-        out.append(contentsOf: repeatElement(0x20, count: indent * level))
+        var n = indent * level
+        while n > 0 {
+            let k = min(n, spaces.count)
+            out.append(contentsOf: spaces[0..<k])
+            n -= k
+        }
     }
 
     /// Writes the value; when `path` is given, the ranges of the values at its end are recorded.
