@@ -86,21 +86,31 @@ public struct CSVReader: Sendable {
         let bytesPerLine = Double(max(1, sample.count)) / Double(sampleLines)
         let estimate: @Sendable (Int) -> Int = { bytes in 16 + Int(Double(bytes) / bytesPerLine * 1.05) }
         // Each chunk is checked (UTF-8), then parsed; on several threads when there are several.
-        let results = ChunkResults(count: chunks.count)
-        let shared = SharedChunks(chunks: chunks)
         let base = bodyStart
-        let work: @Sendable (Int) -> Void = { [options] k in
-            let chunk = shared.chunks[k]
-            results.set(k, Result {
-                if options.encoding == .utf8, let bad = Transcoding.firstInvalidUTF8(chunk.bytes) {
-                    throw ChunkResults.InvalidByte(offset: base + chunk.offset + bad)
-                }
-                return try parser.parse(chunk.bytes, firstLine: k == 0 ? bodyLine : 1, capacity: estimate(chunk.bytes.count),
-                                        quoted: chunk.quoted)
-            })
+        func parseChunks(_ chunks: [Chunk]) -> [Result<ChunkParser.Output, any Error>] {
+            let results = ChunkResults(count: chunks.count)
+            let shared = SharedChunks(chunks: chunks)
+            let work: @Sendable (Int) -> Void = { [options] k in
+                let chunk = shared.chunks[k]
+                results.set(k, Result {
+                    if options.encoding == .utf8, let bad = Transcoding.firstInvalidUTF8(chunk.bytes) {
+                        throw ChunkResults.InvalidByte(offset: base + chunk.offset + bad)
+                    }
+                    return try parser.parse(chunk.bytes, firstLine: k == 0 ? bodyLine : 1, capacity: estimate(chunk.bytes.count),
+                                            quoted: chunk.quoted)
+                })
+            }
+            if chunks.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks.count, execute: work) }
+            return results.all()
         }
-        if chunks.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks.count, execute: work) }
-        let outputs = results.all()
+        var outputs = parseChunks(chunks)
+        // Chunks of a quoted file are cut where the count of quote characters says a line ends;
+        // a stray quote inside an unquoted field would mislead that count, so any error there is
+        // decided by parsing the body in one piece.
+        if chunks.count > 1 && chunks.contains(where: \.quoted) && outputs.contains(where: { if case .failure = $0 { return true }; return false }) {
+            for case .success(let output) in outputs { output.free() }
+            outputs = parseChunks([Chunk(bytes: body, offset: 0, quoted: true)])
+        }
         defer { for case .success(let output) in outputs { output.free() } }
         // An encoding error anywhere comes first, then the first chunk's error.
         if let bad = outputs.compactMap({ result -> Int? in

@@ -2,7 +2,7 @@
 /// its bytes straight into raw typed storage (no strings, no per-row allocation), and the chunks'
 /// sinks are merged into a ``Column`` at the end.
 ///
-/// Owns its ``RawBuffer``s: ``free()`` is called once, after ``merge(_:rows:)``.
+/// Owns its ``RawBuffer``s: ``free()`` is called once, after ``merge(_:)``.
 struct ColumnSink {
     /// Why a field is a bad value (the message is made only when one is reported).
     enum BadValue: Sendable {
@@ -25,7 +25,8 @@ struct ColumnSink {
     /// The same values' keys and codes in raw storage, for the decoding loop.
     private var valueKeys = RawBuffer<FieldKey>(capacity: 8)
     private var keyCodes = RawBuffer<Int32>(capacity: 8)
-    /// Whether some value is longer than a key holds (then `values` decides).
+    /// Whether some value is longer than a key holds (then `values` decides, as it does for more
+    /// than 24 values).
     private var longValues = false
     private let otherCode: Int32?
     private let fixedLevels: Bool
@@ -117,7 +118,8 @@ struct ColumnSink {
                 let key = FieldKey(start, count: n, limit: limit)
                 var code: Int32 = -1
                 var found = false
-                if longValues {
+                if longValues || keyCount > 24 {
+                    // Long values, or many levels: the token set's own lookup (hashed when large).
                     if let k = values.index(of: key, start) { code = valueCodes[k]; found = true }
                 } else {
                     var k = 0

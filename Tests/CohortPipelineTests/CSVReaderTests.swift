@@ -215,6 +215,21 @@ import Testing
         #expect(Self.same(try Self.read(text, threshold: 100), try Self.read(text, threshold: .max)))
     }
 
+    @Test func strayQuotesInsideUnquotedFieldsDoNotMisleadTheSplit() throws {
+        // `p1"0` is a literal (only a field that starts with a quote is quoted), but it makes the
+        // count of quote characters odd: the chunks must still give what one pass gives.
+        var text = "id,x,g\n"
+        for i in 0..<2_000 {
+            let id = i == 10 || i == 1_500 ? "p\(i / 10)\"\(i % 10)" : (i % 9 == 0 ? "\"q\(i)\"" : "p\(i)")
+            text += "\(id),\(i).5,\(["a", "b"][i % 2])\n"
+        }
+        let whole = try Self.read(text, threshold: .max)
+        let chunked = try Self.read(text, threshold: 64)
+        #expect(Self.same(chunked, whole))
+        guard case .id(let ids)? = whole["id"]?.data else { Issue.record("id"); return }
+        #expect(ids[10] == "p1\"0" && ids[9] == "q9")
+    }
+
     @Test func errorsNameTheLineInTheWholeFile() throws {
         let text = Self.text(rows: 2_000)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count - 1
