@@ -211,6 +211,12 @@ import Glibc
         // a missing directory at once).
         let drop = root + "/drop"
         kill(process.processIdentifier, SIGSTOP)
+        // SIGSTOP is delivered asynchronously: wait until the kernel reports it stopped ("T").
+        for _ in 0..<200 {
+            let stat = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)) ?? ""
+            if stat.split(separator: ")").last?.split(separator: " ").first == "T" { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         try FileManager.default.removeItem(atPath: drop)
         let replaced = FileManager.default.createFile(atPath: drop, contents: Data("not a directory\n".utf8))
         kill(process.processIdentifier, SIGCONT)
