@@ -250,8 +250,14 @@ public final class InotifyWatcher: @unchecked Sendable {
                     degraded = "the drop directory was deleted or moved"
                 }
             }
-            // The drop directory itself went away: re-create it and watch again.
-            if directory == "" { verifyRoot() }
+            if directory == "" {
+                // The drop directory itself went away: re-create it and watch again.
+                verifyRoot()
+            } else if mask & UInt32(IN_MOVE_SELF) != 0 {
+                // A subdirectory moved within the tree is watched again at its new place (its
+                // IN_MOVED_TO came first and found the watch this event just removed).
+                addWatches(root, relative: "")
+            }
             return
         }
         guard let directory, !name.isEmpty else { return }

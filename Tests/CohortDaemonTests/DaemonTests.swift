@@ -289,6 +289,33 @@ import Testing
         #expect(ready.map(\.relativePath) == ["export-0.csv", "export-1.csv", "export-2.csv"])
     }
 
+    @Test func subdirectoriesMovedWithinTheTreeStayWatchedAndMovedOutAreForgotten() async throws {
+        let root = NSTemporaryDirectory() + "cohortd-moves-\(UUID().uuidString)"
+        let outside = root + "-outside"
+        try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/c", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root); try? FileManager.default.removeItem(atPath: outside) }
+        let watcher = try #require(InotifyWatcher(root: root))
+        defer { watcher.stop() }
+        try FileManager.default.moveItem(atPath: root + "/a", toPath: root + "/b")
+        try FileManager.default.moveItem(atPath: root + "/c", toPath: outside)
+        try await Task.sleep(for: .milliseconds(200))
+        _ = watcher.takeRenamed()
+        func dropByRename(_ dir: String, _ name: String) throws {
+            try "x\n".write(toFile: dir + "/." + name, atomically: false, encoding: .utf8)
+            try FileManager.default.moveItem(atPath: dir + "/." + name, toPath: dir + "/" + name)
+        }
+        try dropByRename(root + "/b", "x.csv")
+        try dropByRename(outside, "y.csv")
+        var renamed = Set<String>()
+        for _ in 0..<40 where !renamed.contains("b/x.csv") {
+            try await Task.sleep(for: .milliseconds(25))
+            renamed.formUnion(watcher.takeRenamed())
+        }
+        #expect(renamed.contains("b/x.csv"))
+        #expect(!renamed.contains { $0.hasSuffix("y.csv") })
+    }
+
     @Test func directoriesOnDifferentFilesystemsAreRefused() throws {
         // /dev/shm is a tmpfs: a state directory there cannot receive renames from /tmp.
         guard FileManager.default.fileExists(atPath: "/dev/shm") else { return }
