@@ -150,10 +150,10 @@ public struct PipelineRunner: Sendable {
         var seconds: Double
     }
 
-    /// Runs analyses in waves: each wave holds those whose dependencies have finished. Every part
-    /// of every analysis in a wave is a task of its own (a partitioned analysis spreads over the
-    /// free cores); an analysis is assembled once all its parts are done. Its `seconds` are the
-    /// sum of its parts' times.
+    /// Runs analyses in waves: each wave holds those whose dependencies have finished, run
+    /// concurrently. On a large cohort each part of a partitioned analysis is a task of its own
+    /// (it spreads over the cores the others leave free) and the analysis is assembled once all
+    /// its parts are done; its `seconds` are then the sum of its parts' times.
     func runAnalyses(input: AnalysisInput, report: ReportContext) async -> [AnalysisResult] {
         let analyses = loaded.analyses
         var results = [AnalysisResult?](repeating: nil, count: analyses.count)
@@ -165,47 +165,52 @@ public struct PipelineRunner: Sendable {
                 }
             }
             let waveInput = input.with(earlierOutputs: outputs)
-            let parts = await withTaskGroup(of: [PartResult].self) { group in
+            let finished = await withTaskGroup(of: TaskOutput.self) { group in
                 // Larger analyses first, so that the last tasks of the wave are small ones. On a small
-                // cohort the parts stay together: a task each would cost more than it saves.
+                // cohort an analysis is one task (parts in turn, then assembled): a task per part
+                // would cost more than it saves.
                 let split = input.table.rowCount >= Self.partitionThreshold
                 for i in ready.sorted(by: { analyses[$0].partCount > analyses[$1].partCount }) {
                     let analysis = analyses[i]
-                    for k in 0..<(split ? analysis.partCount : 1) {
+                    if split && analysis.partCount > 1 {
+                        for k in 0..<analysis.partCount {
+                            group.addTask {
+                                let clock = ContinuousClock()
+                                let start = clock.now
+                                let value = Result { try analysis.runPart(k, input: waveInput) }
+                                return .part(PartResult(analysis: i, part: k, value: value, seconds: Self.seconds(clock.now - start)))
+                            }
+                        }
+                    } else {
                         group.addTask {
                             let clock = ContinuousClock()
                             let start = clock.now
-                            var parts: [PartResult] = []
-                            for part in split ? k..<(k + 1) : 0..<analysis.partCount {
-                                let value = Result { try analysis.runPart(part, input: waveInput) }
-                                parts.append(PartResult(analysis: i, part: part, value: value, seconds: 0))
-                            }
-                            parts[0].seconds = Self.seconds(clock.now - start)
-                            return parts
+                            let outcome = Result { try analysis.run(waveInput, report: report) }
+                            return .whole(i, AnalysisResult(outcome: outcome, seconds: Self.seconds(clock.now - start)))
                         }
                     }
                 }
-                var collected: [PartResult] = []
-                for await parts in group { collected += parts }
-                return collected
-            }
-            for i in ready {
-                let mine = parts.filter { $0.analysis == i }.sorted { $0.part < $1.part }
-                let seconds = mine.reduce(0) { $0 + $1.seconds }
-                let outcome: Result<AnalysisOutcome, any Error>
-                if let failed = mine.first(where: { if case .failure = $0.value { return true }; return false }),
-                   case .failure(let error) = failed.value {
-                    outcome = .failure(error)
-                } else {
+                var parts: [PartResult] = []
+                var wholes: [(Int, AnalysisResult)] = []
+                for await output in group {
+                    switch output {
+                    case .part(let part): parts.append(part)
+                    case .whole(let i, let result): wholes.append((i, result))
+                    }
+                }
+                // Analyses computed in parts are assembled once all their parts are in.
+                for i in Set(parts.map(\.analysis)) {
+                    let mine = parts.filter { $0.analysis == i }.sorted { $0.part < $1.part }
                     let clock = ContinuousClock()
                     let start = clock.now
-                    let values = mine.compactMap { try? $0.value.get() }
-                    outcome = Result { try analyses[i].assemble(values, report: report) }
-                    results[i] = AnalysisResult(outcome: outcome, seconds: seconds + Self.seconds(clock.now - start))
-                    if case .success(let o) = outcome { outputs[analyses[i].id] = o.output }
-                    continue
+                    let outcome = Result { try analyses[i].assemble(mine.map { try $0.value.get() }, report: report) }
+                    wholes.append((i, AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))))
                 }
-                results[i] = AnalysisResult(outcome: outcome, seconds: seconds)
+                return wholes
+            }
+            for (i, result) in finished {
+                results[i] = result
+                if case .success(let outcome) = result.outcome { outputs[analyses[i].id] = outcome.output }
             }
         }
         return results.compactMap { $0 }
@@ -213,6 +218,12 @@ public struct PipelineRunner: Sendable {
 
     /// Cohorts at least this large have their analyses' parts computed as tasks of their own.
     public static let partitionThreshold = 20_000
+
+    /// What a task of a wave produced: one part of an analysis, or a whole analysis.
+    enum TaskOutput: Sendable {
+        case part(PartResult)
+        case whole(Int, AnalysisResult)
+    }
 
     /// One part of an analysis, computed.
     struct PartResult: Sendable {
