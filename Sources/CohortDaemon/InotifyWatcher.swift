@@ -11,7 +11,7 @@ import Glibc
 /// replaced (its `(st_dev, st_ino)` changed, as a mount over it does without any event), the
 /// watcher is *degraded* until ``verifyRoot()`` has re-created and re-watched it; while the
 /// directory is on another filesystem than `device` (the state directory's), files cannot be
-/// claimed by rename and ``health`` says not to take them.
+/// claimed by rename and the ``Health`` it reports says not to take them.
 public final class InotifyWatcher: @unchecked Sendable {
     /// Whether the drop directory is watched as it should be.
     public struct Health: Sendable, Equatable {
@@ -54,9 +54,6 @@ public final class InotifyWatcher: @unchecked Sendable {
         verifyRoot()
         Thread.detachNewThread { [self] in readLoop() }
     }
-
-    /// The watch's health, as last verified.
-    public var health: Health { lock.withLock { Health(degraded: degraded, canTake: canTake) } }
 
     /// Checks that the watched drop directory is still the one at `root` (same device and inode)
     /// and re-creates and re-watches it when it is gone or was replaced. Cheap (one `stat`); the

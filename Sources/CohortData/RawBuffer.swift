@@ -21,11 +21,6 @@ struct RawBuffer<Element: BitwiseCopyable> {
         count += 1
     }
 
-    /// Appends `value` `n` times.
-    mutating func append(repeating value: Element, count n: Int) {
-        for _ in 0..<n { append(value) }
-    }
-
     /// Room for `n` more elements, written at ``end`` and then committed with ``didAppend(_:)``.
     mutating func reserve(_ n: Int) {
         if capacity - count < n { grow(toAtLeast: count + n) }

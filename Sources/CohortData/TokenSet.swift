@@ -147,14 +147,6 @@ struct TokenSet: Sendable {
         mayContain(start, count: count) && index(of: FieldKey(start, count: count, limit: limit), start) != nil
     }
 
-    /// The index of the token equal to `field`, if any.
-    func index(of field: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let start = field.baseAddress else { return tokens.firstIndex { $0.isEmpty } }
-        return index(of: FieldKey(start, count: field.count, limit: start), start)
-    }
-
-    func contains(_ field: UnsafeBufferPointer<UInt8>) -> Bool { index(of: field) != nil }
-
     private func rest(_ k: Int, equals start: UnsafePointer<UInt8>) -> Bool {
         let token = tokens[k]
         for j in 16..<token.count where token[j] != start[j] { return false }

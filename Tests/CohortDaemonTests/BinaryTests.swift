@@ -48,6 +48,13 @@ import Glibc
         }
     }
 
+    /// Stops the daemon as systemd does (SIGTERM) and returns its exit status.
+    static func stop(_ process: Process) -> Int32 {
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     /// Waits (up to 3 s) until the daemon has written its status file, i.e. its loop runs.
     static func waitUntilRunning(_ root: String) async throws {
         for _ in 0..<60 where !FileManager.default.fileExists(atPath: root + "/state/daemon-status.json") {
@@ -114,9 +121,7 @@ import Glibc
             if archived.count == count { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(Self.stop(process) == 0)
         #expect(archived.count == count)
         #expect(Self.files(root + "/state/failed").isEmpty)
         #expect(Self.files(root + "/drop").filter { $0.hasSuffix(".csv") }.isEmpty)
@@ -186,9 +191,7 @@ import Glibc
         try await Task.sleep(for: .milliseconds(300))
         try Self.dropByRename(root, "km_late.csv")
         #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(Self.stop(process) == 0)
     }
 
     /// Receives notify messages until one satisfies `predicate` (up to `seconds`).
@@ -239,9 +242,7 @@ import Glibc
         #expect(recovered != nil)
         try Self.dropByRename(root, "km_back.csv")
         #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(Self.stop(process) == 0)
     }
 
     @Test func aBrokenPipelineOnSIGHUPKeepsTheOldOne() async throws {
@@ -263,9 +264,7 @@ import Glibc
         // The old pipeline still analyses new files.
         try Self.dropByRename(root, "km_after.csv")
         #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        #expect(Self.stop(process) == 0)
     }
 
     @Test func aSlowInPlaceWriteIsTakenOnlyWhenComplete() async throws {
