@@ -2,10 +2,20 @@
 //
 // cohortd: a daemon that turns cohort exports into R-exact survival analyses.
 //
-// Module graph (dependencies point one way, top to bottom):
+// Module graph (dependencies point down; only the executable knows every module):
 //
-//   cohortd (executable)            thin command line
-//     └── CohortStatistics          pure numerics on contiguous arrays, no I/O
+//   cohortd                 the command line; BuiltInPlugins, the one list of plugins
+//   CohortDaemon            the daemon (drop directory, journal, systemd)
+//   CohortStore             the output store and journal on SQLite
+//   CohortPipeline          pipeline loading with an injected plugin registry, the YAML parameter
+//                           reader, the runner, RunResult (results.json), the run folder
+//   plugins/<Name>          one built-in analysis each: CohortPluginAPI + CohortStatistics + CohortReport
+//   CohortPluginAPI         the plugin contract: AnalysisPlugin, ParameterValue, AnalysisInput (no YAML)
+//   CohortConfiguration     YAML nodes with locations; pipeline and daemon configuration
+//   CohortReport            report blocks, number formatting, HTML/Markdown/CSV, SVG figures
+//   CohortJSON              JSON value, encoder, parser
+//   CohortData              columnar table, CSV reader, derived variables, cohort filters
+//   CohortStatistics        pure numerics on contiguous arrays, no I/O
 //
 // Benchmarks live under Tests/Benchmarks and are only part of the package when
 // COHORTD_BENCHMARKS=1 is set, so `swift build` and `swift test` never compile them.
@@ -17,12 +27,18 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
-/// Built-in plugins depend on the SDK and the statistics module only.
-let pluginDependencies: [Target.Dependency] = ["CohortPluginSDK", "CohortStatistics"]
+/// Built-in plugins depend on the plugin API and the modules its types come from (data, JSON), the
+/// statistics and the report modules: never on the configuration, the pipeline or each other.
+let pluginDependencies: [Target.Dependency] = ["CohortPluginAPI", "CohortData", "CohortStatistics", "CohortReport", "CohortJSON"]
+
+/// One line per built-in plugin: its target name and folder under plugins/.
+let builtInPlugins: [(target: String, folder: String)] = [
+    ("DescriptivesPlugin", "Descriptives"), ("KaplanMeierPlugin", "KaplanMeier"), ("LogRankPlugin", "LogRank"),
+    ("ROCCutoffPlugin", "ROCCutoff"), ("CoxPlugin", "Cox"), ("ExecPlugin", "Exec"),
+]
 
 var package = Package(
     name: "cohortd",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cohortd", targets: ["cohortd"]),
         .library(name: "CohortStatistics", targets: ["CohortStatistics"]),
@@ -55,22 +71,17 @@ var package = Package(
             dependencies: ["CYAML", "CohortData"],
             swiftSettings: strictSettings
         ),
+        .target(name: "CohortJSON", swiftSettings: strictSettings),
+        .target(name: "CohortReport", dependencies: ["CohortStatistics"], swiftSettings: strictSettings),
         .target(
-            name: "CohortPluginSDK",
-            dependencies: ["CohortStatistics", "CohortData", "CohortConfiguration"],
+            name: "CohortPluginAPI",
+            dependencies: ["CohortData", "CohortStatistics", "CohortJSON", "CohortReport"],
             swiftSettings: strictSettings
         ),
-        .target(name: "DescriptivesPlugin", dependencies: pluginDependencies, path: "plugins/Descriptives", swiftSettings: strictSettings),
-        .target(name: "KaplanMeierPlugin", dependencies: pluginDependencies, path: "plugins/KaplanMeier", swiftSettings: strictSettings),
-        .target(name: "LogRankPlugin", dependencies: pluginDependencies, path: "plugins/LogRank", swiftSettings: strictSettings),
-        .target(name: "ROCCutoffPlugin", dependencies: pluginDependencies, path: "plugins/ROCCutoff", swiftSettings: strictSettings),
-        .target(name: "CoxPlugin", dependencies: pluginDependencies, path: "plugins/Cox", swiftSettings: strictSettings),
-        .target(name: "ExecPlugin", dependencies: pluginDependencies, path: "plugins/Exec", swiftSettings: strictSettings),
         .target(
             name: "CohortPipeline",
             dependencies: [
-                "CohortPluginSDK", "CohortStatistics",
-                "DescriptivesPlugin", "KaplanMeierPlugin", "LogRankPlugin", "ROCCutoffPlugin", "CoxPlugin", "ExecPlugin",
+                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortReport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
@@ -85,7 +96,7 @@ var package = Package(
         .target(
             name: "CohortDaemon",
             dependencies: [
-                "CFileSystem", "CohortConfiguration", "CohortPipeline", "CohortPluginSDK", "CohortStore",
+                "CFileSystem", "CohortConfiguration", "CohortPipeline", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -95,11 +106,11 @@ var package = Package(
         .executableTarget(
             name: "cohortd",
             dependencies: [
-                "CohortPipeline", "CohortDaemon", "CohortStore", "CMalloc",
+                "CohortPipeline", "CohortPluginAPI", "CohortDaemon", "CohortStore", "CohortConfiguration", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            ] + builtInPlugins.map { .target(name: $0.target) },
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -108,23 +119,38 @@ var package = Package(
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "CohortDataTests", dependencies: ["CohortData"], swiftSettings: strictSettings),
+        .testTarget(name: "CohortJSONTests", dependencies: ["CohortJSON"], swiftSettings: strictSettings),
+        .testTarget(name: "CohortConfigurationTests", dependencies: ["CohortConfiguration"], swiftSettings: strictSettings),
+        .testTarget(name: "CohortReportTests", dependencies: ["CohortReport", "CohortStatistics"], swiftSettings: strictSettings),
         .testTarget(
-            name: "CohortDaemonTests",
-            dependencies: ["CohortDaemon", "CohortStore", "CohortConfiguration", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
-            name: "CohortStoreTests",
-            dependencies: ["CohortStore"],
+            name: "CohortPluginAPITests",
+            dependencies: ["CohortPluginAPI", "CohortData", "CohortJSON", "CohortStatistics"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "CohortPipelineTests",
-            dependencies: ["CohortPipeline", "CohortPluginSDK", "CohortConfiguration", "CohortData"],
+            dependencies: ["cohortd", "CohortPipeline", "CohortPluginAPI", "CohortConfiguration", "CohortData", "CohortJSON", "CohortReport"],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
-    ],
+        .testTarget(
+            name: "CohortdTests",
+            dependencies: ["cohortd", "CohortPipeline", "CohortPluginAPI", "CohortConfiguration", "CohortData", "CohortJSON", "CohortReport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "CohortStoreTests", dependencies: ["CohortStore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CohortDaemonTests",
+            dependencies: [
+                "cohortd", "CohortDaemon", "CohortPipeline", "CohortStore", "CohortConfiguration",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ] + builtInPlugins.map { plugin in
+        .target(name: plugin.target, dependencies: pluginDependencies, path: "plugins/\(plugin.folder)", swiftSettings: strictSettings)
+    },
     swiftLanguageModes: [.v6]
 )
 
@@ -148,7 +174,7 @@ if ProcessInfo.processInfo.environment["COHORTD_BENCHMARKS"] == "1" {
         .executableTarget(
             name: "AnalyzeBenchmarks",
             dependencies: [
-                "CohortPipeline",
+                "CohortPipeline", "cohortd",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Tests/Benchmarks/AnalyzeBenchmarks",

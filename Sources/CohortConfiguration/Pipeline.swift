@@ -49,9 +49,6 @@ public struct Pipeline: Sendable {
     /// The file the pipeline came from, as named to the loader.
     public var file: String
 
-    /// Every variable the pipeline can name: declared columns, then derived ones, in order.
-    public var variables: [String] { columns.map(\.name) + derivations.map(\.name) }
-
     /// The display label of a variable (its name when no label is given).
     public func label(_ variable: String) -> String { labels[variable] ?? variable }
 
@@ -141,11 +138,7 @@ public struct Pipeline: Sendable {
     }
 
     /// "'x' is neither declared nor derived — did you mean 'y'?"
-    public static func undeclared(_ name: String, known: Set<String>) -> String {
-        var message = "'\(name)' is neither a declared column nor a derived variable"
-        if let guess = Suggestion.closest(to: name, among: known.sorted()) { message += " — did you mean '\(guess)'?" }
-        return message
-    }
+    static func undeclared(_ name: String, known: Set<String>) -> String { Suggestion.undeclared(name, known: known) }
 
     static func input(_ node: YAMLNode) throws -> InputOptions {
         let m = try node.mapping(allowing: ["delimiter", "encoding", "decimal", "missing", "on_error"])

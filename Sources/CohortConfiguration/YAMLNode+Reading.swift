@@ -105,17 +105,11 @@ public struct YAMLMapping: Sendable {
     public let node: YAMLNode
     public let pairs: [YAMLNode.Pair]
 
-    /// The keys in file order.
-    public var keys: [String] { pairs.compactMap { try? $0.key.string() } }
-
     /// The value for `key`, or `nil`; a plain null value counts as absent.
     public subscript(key: String) -> YAMLNode? {
         guard let pair = pairs.first(where: { (try? $0.key.string()) == key }), !pair.value.isNull else { return nil }
         return pair.value
     }
-
-    /// Whether `key` is written at all (even as null).
-    public func contains(_ key: String) -> Bool { pairs.contains { (try? $0.key.string()) == key } }
 
     /// The value for a required key.
     public func required(_ key: String) throws -> YAMLNode {
@@ -123,16 +117,5 @@ public struct YAMLMapping: Sendable {
             throw node.error(.missingKey, "required key '\(key)' is missing")
         }
         return value
-    }
-}
-
-/// "Did you mean" suggestions by edit distance.
-public enum Suggestion {
-    /// The option nearest to `word` when it is close enough to be a likely typo.
-    public static func closest(to word: String, among options: [String]) -> String? {
-        let scored = options.map { ($0, EditDistance.levenshtein(word.lowercased(), $0.lowercased())) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        let limit = max(2, min(word.count, best.0.count) / 3)
-        return best.1 <= limit ? best.0 : nil
     }
 }

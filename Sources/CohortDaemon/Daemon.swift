@@ -1,5 +1,6 @@
 public import CohortConfiguration
-import CohortPluginSDK
+public import CohortPipeline
+import CohortJSON
 import CohortStore
 import Foundation
 public import Logging
@@ -22,10 +23,14 @@ public struct Daemon: Service, Sendable {
     public let configurationFile: String?
     /// Set by the SIGHUP handler; the loop reloads at its next turn.
     public let reloads = ReloadRequests()
+    /// The analyses pipelines may name.
+    public let plugins: PluginRegistry
 
-    public init(configuration: DaemonConfiguration, configurationFile: String? = nil, logger: Logger, pollInterval: Double = 1) {
+    public init(configuration: DaemonConfiguration, configurationFile: String? = nil, plugins: PluginRegistry, logger: Logger,
+                pollInterval: Double = 1) {
         self.configuration = configuration
         self.configurationFile = configurationFile
+        self.plugins = plugins
         self.logger = logger
         self.pollInterval = pollInterval
     }
@@ -52,7 +57,7 @@ public struct Daemon: Service, Sendable {
         let lock = try StateLock(directory: layout.state)
         defer { lock.release() }
         let store = try Store(path: configuration.store)
-        let pipelines = PipelineHolder(try PipelineSet.load(from: configuration.pipelines))
+        let pipelines = PipelineHolder(try PipelineSet.load(from: configuration.pipelines, registry: plugins))
         logger.info("starting", metadata: ["pipelines": "\(pipelines.current.pipelines.count)", "workers": "\(configuration.workers)"])
         let processor = FileProcessor(layout: layout, store: store, pipelines: pipelines,
                                       skipDuplicates: configuration.duplicates == .skip,
@@ -220,7 +225,7 @@ extension Daemon {
                 }
                 directory = fresh.pipelines
             }
-            let set = try PipelineSet.load(from: directory)
+            let set = try PipelineSet.load(from: directory, registry: plugins)
             holder.replace(with: set)
             logger.notice("reloaded", metadata: ["pipelines": "\(set.pipelines.count)"])
         } catch {

@@ -1,6 +1,7 @@
 import CFileSystem
+import CohortData
+import CohortJSON
 import CohortPipeline
-import CohortPluginSDK
 public import CohortStore
 public import Foundation
 public import Logging
@@ -68,10 +69,21 @@ public struct FileProcessor: Sendable {
         logger.info("file claimed", metadata: ["run": "\(runID)"])
         if let kind = entry.unsupportedKind {
             fail(runID: runID, name: entry.relativePath, sha256: nil, pipeline: nil,
-                 error: ErrorRecord(kind: "unsupported_file", message: "the entry is a \(kind); only regular files are analysed (it was not followed or opened)"))
+                 error: ErrorRecord(kind: .unsupportedFile, message: "the entry is a \(kind); only regular files are analysed (it was not followed or opened)"))
             return
         }
         await process(runID: runID, name: entry.relativePath)
+    }
+
+    /// Why the daemon failed a file without analysing it (the data's own errors carry their
+    /// ``DataError/Code``).
+    enum FailureKind: String, Sendable {
+        case unsupportedFile = "unsupported_file"
+        case unreadable
+        case tooLarge = "too_large"
+        case noPipeline = "no_pipeline"
+        case ambiguousPipeline = "ambiguous_pipeline"
+        case crashed
     }
 
     /// What went wrong with a file, as written beside it in `state/failed`.
@@ -81,6 +93,19 @@ public struct FileProcessor: Sendable {
         var line: Int? = nil
         var column: String? = nil
         var problems: [DataError.Problem] = []
+
+        init(kind: FailureKind, message: String) {
+            self.kind = kind.rawValue
+            self.message = message
+        }
+
+        init(_ error: DataError) {
+            kind = error.code.name
+            message = error.message
+            line = error.line
+            column = error.column
+            problems = error.problems
+        }
     }
 
     /// Processes a claimed file in `state/processing`.
@@ -89,24 +114,24 @@ public struct FileProcessor: Sendable {
         let fd = cfs_open_nofollow(AT_FDCWD, path, O_RDONLY)
         guard fd >= 0 else {
             fail(runID: runID, name: name, sha256: nil, pipeline: nil,
-                 error: ErrorRecord(kind: "unreadable", message: "cannot open the file (errno \(errno): \(String(cString: strerror(errno))))"))
+                 error: ErrorRecord(kind: .unreadable, message: "cannot open the file (errno \(errno): \(String(cString: strerror(errno))))"))
             return
         }
         var status = stat()
         fstat(fd, &status)
         close(fd)
         guard status.st_mode & S_IFMT == S_IFREG else {
-            fail(runID: runID, name: name, sha256: nil, pipeline: nil, error: ErrorRecord(kind: "unsupported_file", message: "not a regular file"))
+            fail(runID: runID, name: name, sha256: nil, pipeline: nil, error: ErrorRecord(kind: .unsupportedFile, message: "not a regular file"))
             return
         }
         guard Int64(status.st_size) <= maxFileSize else {
             fail(runID: runID, name: name, sha256: nil, pipeline: nil,
-                 error: ErrorRecord(kind: "too_large", message: "the file has \(status.st_size) bytes; max_file_size is \(maxFileSize)"))
+                 error: ErrorRecord(kind: .tooLarge, message: "the file has \(status.st_size) bytes; max_file_size is \(maxFileSize)"))
             return
         }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            fail(runID: runID, name: name, sha256: nil, pipeline: nil, error: ErrorRecord(kind: "unreadable", message: "cannot read the file"))
+            fail(runID: runID, name: name, sha256: nil, pipeline: nil, error: ErrorRecord(kind: .unreadable, message: "cannot read the file"))
             return
         }
         let sha = data.withUnsafeBytes { Digest.sha256($0) }
@@ -115,7 +140,7 @@ public struct FileProcessor: Sendable {
             let message = candidates.isEmpty
                 ? "no pipeline matches this file name"
                 : "several pipelines match this file name: \(candidates.map(\.pipeline.name).joined(separator: ", "))"
-            fail(runID: runID, name: name, sha256: sha, pipeline: nil, error: ErrorRecord(kind: candidates.isEmpty ? "no_pipeline" : "ambiguous_pipeline", message: message))
+            fail(runID: runID, name: name, sha256: sha, pipeline: nil, error: ErrorRecord(kind: candidates.isEmpty ? .noPipeline : .ambiguousPipeline, message: message))
             return
         }
         let pipelineName = loaded.pipeline.name
@@ -138,15 +163,13 @@ public struct FileProcessor: Sendable {
         }
         guard attempts <= Self.maximumAttempts else {
             fail(runID: runID, name: name, sha256: sha, pipeline: pipelineName,
-                 error: ErrorRecord(kind: "crashed", message: "the analysis crashed or hung \(attempts - 1) times on this file"))
+                 error: ErrorRecord(kind: .crashed, message: "the analysis crashed or hung \(attempts - 1) times on this file"))
             return
         }
         let info = RunInfo(id: runID, fileName: URL(fileURLWithPath: name).lastPathComponent)
         let outcome = await PipelineRunner(loaded).run(data, info: info, sha256: sha)
         if let failure = outcome.failure {
-            fail(runID: runID, name: name, sha256: sha, pipeline: pipelineName,
-                 error: ErrorRecord(kind: failure.code.name, message: failure.message, line: failure.line, column: failure.column,
-                                    problems: failure.problems))
+            fail(runID: runID, name: name, sha256: sha, pipeline: pipelineName, error: ErrorRecord(failure))
             return
         }
         do {
@@ -155,13 +178,13 @@ public struct FileProcessor: Sendable {
             // in between is finished by recovery from the published folder).
             let (folder, results) = try publish(outcome, loaded: loaded, info: info)
             try moveToArchive(runID: runID, name: name)
-            try store.recordPublished(Self.run(outcome, runID: runID, loaded: loaded, folder: folder, info: info),
-                                      analyses: Self.analyses(document: outcome.document, runID: runID, results: results),
+            try store.recordPublished(Store.Run(outcome.result, folder: folder), analyses: Store.Analysis.rows(of: outcome.result, results: results),
                                       finalState: .archived)
             retries.finished(runID)
             logger.info("run published", metadata: [
-                "run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))", "status": "\(outcome.status)",
+                "run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))", "status": "\(outcome.status.rawValue)",
                 "analyses": "\(loaded.analyses.count)", "failed_analyses": "\(outcome.analysisErrors.count)",
+                "analysis_errors": "\(outcome.analysisErrors.map { "\($0.id):\($0.error.code)" }.joined(separator: ","))",
             ])
         } catch {
             // Disk full or permissions on the output side: the input stays in processing, the
@@ -237,45 +260,6 @@ public struct FileProcessor: Sendable {
             logger.warning("file failed", metadata: ["run": "\(runID)", "kind": "\(error.kind)"])
         } catch {
             logger.error("recording a failure failed", metadata: ["run": "\(runID)", "error": "\(Self.code(error))"])
-        }
-    }
-
-    static func run(_ outcome: RunOutcome, runID: String, loaded: LoadedPipeline, folder: String, info: RunInfo) -> Store.Run {
-        run(document: outcome.document, runID: runID, pipeline: loaded.pipeline.name, pipelineSHA256: loaded.sha256,
-            folder: folder, started: info.started)
-    }
-
-    /// The journal's run record from a results.json document.
-    static func run(document: JSONValue, runID: String, pipeline: String, pipelineSHA256: String, folder: String, started: Date) -> Store.Run {
-        let seconds = document["run"]?["seconds"]
-        func number(_ v: JSONValue?) -> Double? { if case .number(let x)? = v { return x }; return nil }
-        var status = "ok"
-        if case .string(let s)? = document["status"] { status = s }
-        var errors: [String] = []
-        if case .array(let items)? = document["analyses"] {
-            for item in items {
-                if case .string(let id)? = item["id"], case .string(let error)? = item["error"] { errors.append("\(id): \(error)") }
-            }
-        }
-        return Store.Run(runID: runID, pipeline: pipeline, pipelineSHA256: pipelineSHA256, version: PipelineRunner.version,
-                         started: started, finished: Date(), status: status,
-                         error: errors.isEmpty ? nil : errors.joined(separator: "; "),
-                         resultsPath: folder, readSeconds: number(seconds?["read"]), analysisSeconds: number(seconds?["analyses"]))
-    }
-
-    /// The store's rows for the analyses of results.json; `results` (one per analysis, as
-    /// ``RunWriter/filesAndResults(for:pipeline:info:)`` cuts them) saves serialising them again.
-    static func analyses(document: JSONValue, runID: String, results: [String?]? = nil) -> [Store.Analysis] {
-        guard case .array(let items)? = document["analyses"] else { return [] }
-        return items.enumerated().compactMap { k, item in
-            guard case .string(let id)? = item["id"], case .string(let plugin)? = item["plugin"], case .string(let status)? = item["status"] else { return nil }
-            var seconds: Double? = nil
-            if case .number(let s)? = item["seconds"] { seconds = s }
-            var error: String? = nil
-            if case .string(let e)? = item["error"] { error = e }
-            return Store.Analysis(runID: runID, id: id, plugin: plugin, status: status, seconds: seconds,
-                                  result: results.flatMap { k < $0.count ? $0[k] : nil } ?? item["result"].map { $0.serialized(indent: 0) },
-                                  error: error)
         }
     }
 

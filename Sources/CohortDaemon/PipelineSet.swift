@@ -14,11 +14,11 @@ public struct PipelineSet: Sendable {
     /// Loads and validates every `*.yaml` / `*.yml` file of `directory`.
     ///
     /// - Throws: the first file's ``ConfigurationError``, or a duplicate-name error.
-    public static func load(from directory: String) throws -> PipelineSet {
+    public static func load(from directory: String, registry: PluginRegistry) throws -> PipelineSet {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         var loaded: [LoadedPipeline] = []
         for entry in entries.sorted() where entry.hasSuffix(".yaml") || entry.hasSuffix(".yml") {
-            let pipeline = try LoadedPipeline(contentsOf: directory + "/" + entry)
+            let pipeline = try LoadedPipeline(contentsOf: directory + "/" + entry, registry: registry)
             if let other = loaded.first(where: { $0.pipeline.name == pipeline.pipeline.name }) {
                 throw ConfigurationError(.duplicate, "pipeline name '\(pipeline.pipeline.name)' is also used by \(other.pipeline.file)",
                                          file: directory + "/" + entry)

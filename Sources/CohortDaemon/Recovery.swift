@@ -1,4 +1,6 @@
-import CohortPluginSDK
+import CohortJSON
+import CohortPipeline
+import CohortPluginAPI
 import CohortStore
 import Foundation
 
@@ -21,15 +23,21 @@ extension FileProcessor {
                 case .published:
                     try archive(runID: input.runID, name: input.name, state: .archived, note: nil)
                 case .claimed:
-                    if let pipeline = input.pipeline, let sha = input.pipelineSHA256,
+                    if let pipeline = input.pipeline, input.pipelineSHA256 != nil,
                        manager.fileExists(atPath: layout.results + "/" + pipeline + "/" + input.runID) {
                         // Published before the journal recorded it: record it from its results.json.
                         let folder = layout.results + "/" + pipeline + "/" + input.runID
-                        let document = (try? JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: folder + "/results.json"))))) ?? .object([])
-                        try store.recordPublished(Self.run(document: document, runID: input.runID, pipeline: pipeline, pipelineSHA256: sha,
-                                                           folder: folder, started: input.received),
-                                                  analyses: Self.analyses(document: document, runID: input.runID))
-                        try archive(runID: input.runID, name: input.name, state: .archived, note: nil)
+                        do {
+                            let document = try JSONParser.parse(Array(Data(contentsOf: URL(fileURLWithPath: folder + "/results.json"))))
+                            let result = try RunResult(recordedIn: document)
+                            try store.recordPublished(Store.Run(result, folder: folder), analyses: Store.Analysis.rows(of: result))
+                            try archive(runID: input.runID, name: input.name, state: .archived, note: nil)
+                        } catch is JSONParser.Error, is AnalysisError {
+                            // The folder is there but its results.json cannot be read back: keep the
+                            // folder, archive the input, and say so in the journal.
+                            try archive(runID: input.runID, name: input.name, state: .archived,
+                                        note: "published, but its results.json could not be read back to record the run")
+                        }
                     } else if inProcessing {
                         await process(runID: input.runID, name: input.name)
                     } else if manager.fileExists(atPath: layout.failed + "/" + stored) {

@@ -16,15 +16,14 @@ public indirect enum Expression: Sendable, Hashable {
     case greaterThan(Expression, Double)
     case lessThan(Expression, Double)
 
-    /// Every column the expression reads.
-    public var columnNames: [String] {
+    /// The kind of the variable the expression derives, given the kinds of the variables it reads:
+    /// date differences are numbers, comparisons booleans, `first_of` the kind of its first operand.
+    public func kind(given kinds: [String: ColumnKind]) -> ColumnKind {
         switch self {
-        case .column(let name): return [name]
-        case .yearsBetween(let a, let b), .monthsBetween(let a, let b), .daysBetween(let a, let b):
-            return a.columnNames + b.columnNames
-        case .firstOf(let list): return list.flatMap(\.columnNames)
-        case .equals(let e, _), .isIn(let e, _), .not(let e), .greaterThan(let e, _), .lessThan(let e, _):
-            return e.columnNames
+        case .column(let name): return kinds[name] ?? .number
+        case .yearsBetween, .monthsBetween, .daysBetween: return .number
+        case .firstOf(let list): return list.first.map { $0.kind(given: kinds) } ?? .number
+        case .equals, .isIn, .not, .greaterThan, .lessThan: return .boolean
         }
     }
 }

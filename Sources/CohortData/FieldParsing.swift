@@ -232,6 +232,11 @@ struct DatePattern: Sendable, Hashable {
 
 /// Calendar dates as day numbers (days since 1970-01-01, proleptic Gregorian).
 public enum CivilDate {
+    /// Days since 1970-01-01 of a proleptic Gregorian date, `nil` for an invalid one.
+    public static func days(year: Int, month: Int, day: Int) -> Int32? {
+        FieldParsing.dayNumber(year: year, month: month, day: day)
+    }
+
     /// `yyyy-MM-dd` of a day number.
     public static func iso(_ days: Int32) -> String {
         let (y, m, d) = FieldParsing.civil(days)

@@ -27,3 +27,21 @@ extension StringProtocol {
         return String(s)
     }
 }
+
+/// "Did you mean" suggestions by edit distance.
+public enum Suggestion {
+    /// The option nearest to `word` when it is close enough to be a likely typo.
+    public static func closest(to word: String, among options: [String]) -> String? {
+        let scored = options.map { ($0, EditDistance.levenshtein(word.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        let limit = max(2, min(word.count, best.0.count) / 3)
+        return best.1 <= limit ? best.0 : nil
+    }
+
+    /// "'x' is neither a declared column nor a derived variable — did you mean 'y'?"
+    public static func undeclared(_ name: String, known: Set<String>) -> String {
+        var message = "'\(name)' is neither a declared column nor a derived variable"
+        if let guess = closest(to: name, among: known.sorted()) { message += " — did you mean '\(guess)'?" }
+        return message
+    }
+}

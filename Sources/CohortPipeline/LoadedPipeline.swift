@@ -1,4 +1,6 @@
-public import CohortPluginSDK
+public import CohortConfiguration
+public import CohortPluginAPI
+import CohortData
 import Crypto
 public import Foundation
 
@@ -11,14 +13,13 @@ public struct LoadedPipeline: Sendable {
     /// The directory holding the file (relative `exec` commands resolve against it).
     public let directory: String
 
-    /// Validates a pipeline given as text.
-    public init(text: String, file: String, directory: String, registry: PluginRegistry = .builtIn) throws {
+    /// Validates a pipeline given as text, its analyses with the plugins of `registry`.
+    public init(text: String, file: String, directory: String, registry: PluginRegistry) throws {
         let pipeline = try Pipeline(yaml: text, file: file)
-        let context = PipelineContext(pipeline: pipeline)
         var analyses: [ConfiguredAnalysis] = []
         for spec in pipeline.analyses {
-            analyses.append(try registry.configure(spec, in: context))
-            context.append(id: spec.id, plugin: spec.plugin)
+            let context = Self.context(of: pipeline, id: spec.id, earlier: analyses.map(\.asEarlier))
+            analyses.append(try registry.configure(spec, context: context))
         }
         self.pipeline = pipeline
         self.analyses = analyses
@@ -27,7 +28,7 @@ public struct LoadedPipeline: Sendable {
     }
 
     /// Reads and validates a pipeline file.
-    public init(contentsOf path: String, registry: PluginRegistry = .builtIn) throws {
+    public init(contentsOf path: String, registry: PluginRegistry) throws {
         let url = URL(fileURLWithPath: path)
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
@@ -37,6 +38,28 @@ public struct LoadedPipeline: Sendable {
             throw ConfigurationError(.unreadable, "the file is not UTF-8 text", file: path)
         }
         try self.init(text: text, file: path, directory: url.deletingLastPathComponent().path, registry: registry)
+    }
+}
+
+extension LoadedPipeline {
+    /// The pipeline's survival outcome in the plugin API's terms.
+    public var survival: SurvivalOutcome? { pipeline.survivalOutcome }
+
+    /// What the analysis `id` may validate its parameters against.
+    static func context(of pipeline: Pipeline, id: String, earlier: [EarlierAnalysis]) -> AnalysisContext {
+        var kinds: [String: ColumnKind] = [:]
+        for column in pipeline.columns { kinds[column.name] = column.kind }
+        for d in pipeline.derivations { kinds[d.name] = d.expression.kind(given: kinds) }
+        return AnalysisContext(id: id, kinds: kinds, survival: pipeline.survivalOutcome,
+                               profile: pipeline.profile.flatMap { Profile(rawValue: $0.rawValue) },
+                               labels: pipeline.labels, earlier: earlier)
+    }
+}
+
+extension Pipeline {
+    /// The `survival:` block in the plugin API's terms.
+    var survivalOutcome: SurvivalOutcome? {
+        survival.map { SurvivalOutcome(time: $0.time, event: $0.event, unit: $0.unit) }
     }
 }
 

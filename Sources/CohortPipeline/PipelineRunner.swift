@@ -1,21 +1,27 @@
-public import CohortPluginSDK
+import CohortConfiguration
+public import CohortData
+public import CohortJSON
+public import CohortPluginAPI
+public import CohortReport
 import CohortStatistics
 public import Foundation
 
-/// What running a pipeline on one export produced.
+/// What running a pipeline on one export produced: the run's result (results.json) and the
+/// report sections of the analyses that completed.
 public struct RunOutcome: Sendable {
-    /// results.json (contract `results.md`).
-    public var document: JSONValue
-    /// "ok", "partial" or "failed".
-    public var status: String
+    public var result: RunResult
     /// Report blocks of each analysis that completed, in pipeline order.
     public var report: [(id: String, blocks: [ReportBlock])]
-    /// Flow diagram of the cohort steps.
-    public var flow: [FlowStep]
+
+    public var status: RunStatus { result.status }
     /// Set when the file itself could not be analysed (nothing ran).
-    public var failure: DataError?
+    public var failure: DataError? { result.error }
+    /// Flow diagram of the cohort steps.
+    public var flow: [FlowStep] { result.flow }
     /// Analyses that failed, with their errors.
-    public var analysisErrors: [(id: String, message: String)] = []
+    public var analysisErrors: [(id: String, error: AnalysisError)] { result.analysisErrors }
+    /// results.json as a JSON value.
+    public var document: JSONValue { (try? result.document) ?? .null }
 }
 
 /// Describes one run for provenance.
@@ -67,86 +73,62 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Runs on the contents of an export. `sha256` is the content's digest when the caller has
-    /// already computed it (the daemon does, to find duplicates); otherwise it is computed here.
+    /// already computed it (the daemon does, to find duplicates); otherwise it is computed here,
+    /// beside the parse.
     public func run(_ data: Data, info: RunInfo, sha256: String? = nil) async -> RunOutcome {
         let p = loaded.pipeline
         let clock = ContinuousClock()
         let t0 = clock.now
-        // Hash on its own thread while the file is parsed (unless the digest is known).
-        let hash = sha256 == nil ? HashJob(data) : nil
+        async let hashed = sha256 == nil ? data.withUnsafeBytes { Digest.sha256($0) } : ""
         let (byteCount, preparedResult) = data.withUnsafeBytes { bytes in
             (bytes.count, Result { try prepare(bytes) })
         }
         let readSeconds = Self.seconds(clock.now - t0)
-        let inputSHA = sha256 ?? hash?.wait() ?? ""
-        var base: [(key: String, value: JSONValue)] = [
-            ("schema", .string("cohortd.results/1")),
-            ("software", .object([("name", .string("cohortd")), ("version", .string(Self.version))])),
-        ]
-        func runObject(finished: Date) -> JSONValue {
-            .object([("id", .string(info.id)), ("started", .string(Self.timestamp(info.started))), ("finished", .string(Self.timestamp(finished)))])
-        }
-        let pipelineObject: JSONValue = .object([("name", .string(p.name)), ("sha256", .string(loaded.sha256))])
+        let inputSHA: String
+        if let sha256 { inputSHA = sha256 } else { inputSHA = await hashed }
+        var result = RunResult(id: info.id, started: info.started, finished: info.started, seconds: nil, pipeline: p.name,
+                               pipelineSHA256: loaded.sha256,
+                               input: .init(file: info.fileName, sha256: inputSHA, bytes: byteCount, rows: nil, badValues: nil),
+                               flow: [], cohortSize: nil, status: .failed, error: nil, analyses: [])
         let prepared: Prepared
         do {
             prepared = try preparedResult.get()
         } catch {
-            let dataError = (error as? DataError) ?? DataError(.unreadable, String(describing: error))
-            base += [("run", runObject(finished: Date())), ("pipeline", pipelineObject),
-                     ("input", .object([("file", .string(info.fileName)), ("sha256", .string(inputSHA)), ("bytes", .number(Double(byteCount))), ("rows", .null)])),
-                     ("flow", .array([])), ("status", .string("failed")),
-                     ("error", Self.errorObject(dataError)), ("analyses", .array([]))]
-            return RunOutcome(document: .object(base), status: "failed", report: [], flow: [], failure: dataError)
+            result.error = (error as? DataError) ?? DataError(.unreadable, String(describing: error))
+            result.finished = Date()
+            return RunOutcome(result: result, report: [])
         }
-        let input = AnalysisInput(table: prepared.table, pipeline: p, earlierOutputs: [:], pipelineDirectory: loaded.directory)
+        let input = AnalysisInput(table: prepared.table, survival: loaded.survival, earlierOutputs: [:], pipelineDirectory: loaded.directory)
         let reportContext = ReportContext(minCell: p.report.minCell, timeUnit: p.survival?.unit ?? "")
         let t1 = clock.now
         let results = await runAnalyses(input: input, report: reportContext)
         let analysisSeconds = Self.seconds(clock.now - t1)
 
-        var analyses: [JSONValue] = []
         var report: [(id: String, blocks: [ReportBlock])] = []
-        var failures = 0
-        var errors: [(id: String, message: String)] = []
-        for (analysis, result) in zip(loaded.analyses, results) {
-            var entry: [(key: String, value: JSONValue)] = [("id", .string(analysis.id)), ("plugin", .string(analysis.plugin))]
-            switch result.outcome {
-            case .success(let outcome):
-                entry += [("status", .string("ok")), ("seconds", .number(result.seconds)), ("result", outcome.result)]
-                report.append((analysis.id, outcome.report))
+        for (analysis, outcome) in zip(loaded.analyses, results) {
+            var entry = RunResult.Analysis(id: analysis.id, plugin: analysis.plugin, status: .ok, seconds: outcome.seconds)
+            switch outcome.outcome {
+            case .success(let done):
+                entry.result = done.result
+                report.append((analysis.id, done.report))
             case .failure(let error):
-                failures += 1
-                errors.append((analysis.id, Self.message(error)))
-                entry += [("status", .string("error")), ("seconds", .number(result.seconds)), ("error", .string(Self.message(error)))]
+                entry.status = .error
+                entry.error = error
             }
-            analyses.append(.object(entry))
+            result.analyses.append(entry)
         }
-        let status = failures == 0 ? "ok" : (failures == analyses.count ? "failed" : "partial")
-        let flow: [JSONValue] = prepared.flow.map { step in
-            var o: [(key: String, value: JSONValue)] = [("step", .string(step.step))]
-            if let n = step.n { o.append(("n", .number(Double(n)))) }
-            if let k = step.kept { o.append(("kept", .number(Double(k)))) }
-            if let e = step.excluded { o.append(("excluded", .number(Double(e)))) }
-            return .object(o)
-        }
-        var run = runObject(finished: Date())
-        if case .object(var fields) = run {
-            fields.append(("seconds", .object([("read", .number(readSeconds)),
-                                                 ("analyses", .number(analysisSeconds))])))
-            run = .object(fields)
-        }
-        base += [("run", run), ("pipeline", pipelineObject),
-                 ("input", .object([("file", .string(info.fileName)), ("sha256", .string(inputSHA)),
-                                    ("bytes", .number(Double(byteCount))), ("rows", .number(Double(prepared.rows))),
-                                    ("bad_values", .object(prepared.badValues.map { ($0.column, .number(Double($0.count))) }))])),
-                 ("flow", .array(flow)), ("cohort", .object([("n", .number(Double(prepared.table.rowCount)))])),
-                 ("status", .string(status)), ("analyses", .array(analyses))]
-        return RunOutcome(document: .object(base), status: status, report: report, flow: prepared.flow, failure: nil,
-                          analysisErrors: errors)
+        result.status = RunStatus(failures: result.analysisErrors.count, of: result.analyses.count)
+        result.seconds = .init(read: readSeconds, analyses: analysisSeconds)
+        result.input.rows = prepared.rows
+        result.input.badValues = prepared.badValues.map { RunResult.BadValues(column: $0.column, count: $0.count) }
+        result.flow = prepared.flow
+        result.cohortSize = prepared.table.rowCount
+        result.finished = Date()
+        return RunOutcome(result: result, report: report)
     }
 
     struct AnalysisResult: Sendable {
-        var outcome: Result<AnalysisOutcome, any Error>
+        var outcome: Result<AnalysisOutcome, AnalysisError>
         var seconds: Double
     }
 
@@ -177,7 +159,7 @@ public struct PipelineRunner: Sendable {
                             group.addTask {
                                 let clock = ContinuousClock()
                                 let start = clock.now
-                                let value = Result { try analysis.runPart(k, input: waveInput) }
+                                let value = Result { () throws(AnalysisError) in try analysis.runPart(k, input: waveInput) }
                                 return .part(PartResult(analysis: i, part: k, value: value, seconds: Self.seconds(clock.now - start)))
                             }
                         }
@@ -185,7 +167,7 @@ public struct PipelineRunner: Sendable {
                         group.addTask {
                             let clock = ContinuousClock()
                             let start = clock.now
-                            let outcome = Result { try analysis.run(waveInput, report: report) }
+                            let outcome = Result { () throws(AnalysisError) in try analysis.run(waveInput, report: report) }
                             return .whole(i, AnalysisResult(outcome: outcome, seconds: Self.seconds(clock.now - start)))
                         }
                     }
@@ -203,7 +185,11 @@ public struct PipelineRunner: Sendable {
                     let mine = parts.filter { $0.analysis == i }.sorted { $0.part < $1.part }
                     let clock = ContinuousClock()
                     let start = clock.now
-                    let outcome = Result { try analyses[i].assemble(mine.map { try $0.value.get() }, report: report) }
+                    let outcome = Result { () throws(AnalysisError) in
+                        var values: [any Sendable] = []
+                        for part in mine { values.append(try part.value.get()) }
+                        return try analyses[i].assemble(values, report: report)
+                    }
                     wholes.append((i, AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))))
                 }
                 return wholes
@@ -229,46 +215,11 @@ public struct PipelineRunner: Sendable {
     struct PartResult: Sendable {
         var analysis: Int
         var part: Int
-        var value: Result<any Sendable, any Error>
+        var value: Result<any Sendable, AnalysisError>
         var seconds: Double
     }
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
-
-    static func message(_ error: any Error) -> String {
-        if let e = error as? AnalysisError { return e.message }
-        if let e = error as? StatisticsError { return e.message }
-        return String(describing: error)
-    }
-
-    static func errorObject(_ e: DataError) -> JSONValue {
-        .object([("kind", .string(e.code.name)), ("message", .string(e.message)),
-                 ("line", e.line.map { .number(Double($0)) } ?? .null), ("column", e.column.map { .string($0) } ?? .null),
-                 ("problems", .array(e.problems.map { p in
-                     .object([("line", .number(Double(p.line))), ("column", .string(p.column)), ("value", .string(p.value)), ("reason", .string(p.reason))])
-                 }))])
-    }
-
-    static func timestamp(_ date: Date) -> String { UTCTime(date).iso8601 }
-}
-
-/// SHA-256 of a buffer computed on a background thread.
-final class HashJob: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var digest = ""
-
-    init(_ data: Data) {
-        Thread.detachNewThread { [self] in
-            digest = data.withUnsafeBytes { Digest.sha256($0) }
-            done.signal()
-        }
-    }
-
-    /// Blocks until the digest is ready (once).
-    func wait() -> String {
-        done.wait()
-        return digest
     }
 }

@@ -1,4 +1,7 @@
-public import CohortPluginSDK
+public import CohortConfiguration
+import CohortData
+import CohortJSON
+import CohortReport
 import Foundation
 
 /// Writes a run's folder: results.json, report.html, report.md, tables as CSV, figures as SVG.
@@ -15,25 +18,32 @@ public enum RunWriter {
         -> (files: [(name: String, bytes: [UInt8])], results: [String?]) {
         let (json, marked) = outcome.document.serializedBytes(marking: [.key("analyses"), .everyElement, .key("result")])
         var ranges = marked.makeIterator()
-        var results: [String?] = []
-        if case .array(let analyses)? = outcome.document["analyses"] {
-            for analysis in analyses {
-                let range = analysis["result"] == nil ? nil : ranges.next()
-                results.append(range.map { String(decoding: JSONValue.minified(json[$0]), as: UTF8.self) })
-            }
+        let results: [String?] = outcome.result.analyses.map { analysis in
+            let range = analysis.status == .ok ? ranges.next() : nil
+            return range.map { String(decoding: JSONValue.minified(json[$0]), as: UTF8.self) }
         }
         var files: [(String, [UInt8])] = [("results.json", json + [0x0A])]
         guard outcome.failure == nil else { return (files, results) }
         let title = pipeline.report.title ?? pipeline.title ?? pipeline.name
         let n = outcome.flow.last.map { $0.kept ?? $0.n ?? 0 } ?? 0
         let subtitle = "Pipeline \(pipeline.name) · run \(info.id) · \(n) patients analysed · cohortd \(PipelineRunner.version)"
-        let renderer = ReportRenderer(title: title, subtitle: subtitle, flow: outcome.flow, sections: outcome.report,
-                                      minCell: pipeline.report.minCell)
+        let flow: [(id: String, blocks: [ReportBlock])] = outcome.flow.count > 1 ? [("flow", [.table(flowTable(outcome.flow))])] : []
+        let renderer = ReportRenderer(title: title, subtitle: subtitle, sections: flow + outcome.report, minCell: pipeline.report.minCell)
         files.append(("report.html", Array(renderer.html().utf8)))
         files.append(("report.md", Array(renderer.markdown().utf8)))
         for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
         for (name, text) in renderer.svgFiles() { files.append((name, Array(text.utf8))) }
         return (files, results)
+    }
+
+    /// The flow diagram as a table (written as `flow.csv`).
+    static func flowTable(_ flow: [FlowStep]) -> ReportTable {
+        var rows: [[ReportCell]] = []
+        for step in flow {
+            if let n = step.n { rows.append([.text("Patients in the export"), .count(n, percent: nil), .text("")]) }
+            else { rows.append([.text(step.step), .count(step.kept ?? 0, percent: nil), .count(step.excluded ?? 0, percent: nil)]) }
+        }
+        return ReportTable(name: "flow", title: "Patient selection", header: ["Step", "Remaining", "Excluded"], rows: rows)
     }
 
     /// Writes the files into `directory` (created if needed), each with mode 0640.

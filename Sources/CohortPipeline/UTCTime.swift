@@ -16,6 +16,30 @@ public struct UTCTime: Sendable, Hashable {
         millisecondOfDay = r < 0 ? r + 86_400_000 : r
     }
 
+    /// Parses ``iso8601`` (`2026-11-27T02:22:43.824Z`); `nil` for any other text.
+    public init?(iso8601 text: String) {
+        let b = Array(text.utf8)
+        guard b.count == 24, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x2E, b[23] == 0x5A
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var v = 0
+            for i in range {
+                guard b[i] >= 0x30 && b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let y = number(0..<4), let mo = number(5..<7), let d = number(8..<10), let h = number(11..<13),
+              let mi = number(14..<16), let s = number(17..<19), let ms = number(20..<23), h < 24, mi < 60, s < 60,
+              let day = CivilDate.days(year: y, month: mo, day: d)
+        else { return nil }
+        days = Int64(day)
+        millisecondOfDay = Int64(((h * 60 + mi) * 60 + s) * 1000 + ms)
+    }
+
+    /// The moment as a `Date`.
+    public var instant: Date { Date(timeIntervalSince1970: Double(days * 86_400_000 + millisecondOfDay) / 1000) }
+
     /// `yyyy-MM-dd`.
     public var date: String { CivilDate.iso(Int32(clamping: days)) }
 

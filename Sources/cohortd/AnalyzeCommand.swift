@@ -22,7 +22,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
     func run() async throws {
         MemoryTuning.forOneRun()
         let loaded: LoadedPipeline
-        do { loaded = try LoadedPipeline(contentsOf: pipeline) } catch {
+        do { loaded = try LoadedPipeline(contentsOf: pipeline, registry: BuiltInPlugins.registry) } catch {
             Self.fail("\(error)")
         }
         let data: Data
@@ -41,8 +41,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
             Self.fail("\(file): \(failure)" + failure.problems.dropFirst().map { "\n  line \($0.line), column \($0.column): \"\($0.value)\" is \($0.reason)" }.joined())
         }
         if !outcome.analysisErrors.isEmpty {
-            for (id, message) in outcome.analysisErrors {
-                FileHandle.standardError.write(Data("cohortd: analysis \(id): \(message)\n".utf8))
+            for (id, error) in outcome.analysisErrors {
+                FileHandle.standardError.write(Data("cohortd: analysis \(id) [\(error.code)]: \(error.message)\n".utf8))
             }
             throw ExitCode(2)
         }

@@ -34,7 +34,7 @@ struct CheckCommand: ParsableCommand {
         var names: [String: String] = [:]
         for file in files {
             do {
-                let loaded = try LoadedPipeline(contentsOf: file)
+                let loaded = try LoadedPipeline(contentsOf: file, registry: BuiltInPlugins.registry)
                 if let other = names[loaded.pipeline.name] {
                     print("\(file): pipeline name '\(loaded.pipeline.name)' is also used by \(other)")
                     failures += 1

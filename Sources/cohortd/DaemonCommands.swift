@@ -53,7 +53,7 @@ struct RunCommand: AsyncParsableCommand {
         // and turns them into a graceful shutdown: stop taking files, finish the files in work,
         // exit 0. The daemon itself traps SIGHUP to reload.
         signal(SIGPIPE, SIG_IGN)
-        let daemon = Daemon(configuration: configuration, configurationFile: config, logger: logger)
+        let daemon = Daemon(configuration: configuration, configurationFile: config, plugins: BuiltInPlugins.registry, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {

@@ -1,5 +1,6 @@
 import CohortConfiguration
 import CohortDaemon
+@testable import cohortd
 import CohortStore
 import Foundation
 import Logging
@@ -36,7 +37,7 @@ import Testing
             layout = DaemonLayout(configuration)
             try layout.prepare()
             store = try Store(path: configuration.store)
-            processor = FileProcessor(layout: layout, store: store, pipelines: try PipelineSet.load(from: configuration.pipelines),
+            processor = FileProcessor(layout: layout, store: store, pipelines: try PipelineSet.load(from: configuration.pipelines, registry: BuiltInPlugins.registry),
                                       skipDuplicates: true, maxFileSize: 1 << 20, logger: Logger(label: "test"))
         }
 

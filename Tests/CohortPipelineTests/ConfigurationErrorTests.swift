@@ -21,7 +21,7 @@ import Testing
 
     static func error(_ yaml: String) -> ConfigurationError? {
         do {
-            _ = try LoadedPipeline(text: yaml, file: "p.yaml", directory: "/tmp")
+            _ = try LoadedPipeline(text: yaml, file: "p.yaml", directory: "/tmp", registry: testRegistry)
             return nil
         } catch let error as ConfigurationError {
             return error
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func theBaseIsValid() throws {
-        let loaded = try LoadedPipeline(text: Self.base, file: "p.yaml", directory: "/tmp")
+        let loaded = try LoadedPipeline(text: Self.base, file: "p.yaml", directory: "/tmp", registry: testRegistry)
         #expect(loaded.analyses.map(\.plugin) == ["kaplan_meier"])
         #expect(loaded.sha256.count == 64)
     }
@@ -79,7 +79,7 @@ import Testing
     @Test func scalarsAreReadByTheTypeTheSchemaExpects() throws {
         // `yes` stays the string "yes" where a string is expected (a cohort value, a token).
         let yaml = Self.base.replacingOccurrences(of: "survival:", with: "cohort:\n  - keep: {group: yes}\n    reason: yes\nsurvival:")
-        let loaded = try LoadedPipeline(text: yaml, file: "p.yaml", directory: "/tmp")
+        let loaded = try LoadedPipeline(text: yaml, file: "p.yaml", directory: "/tmp", registry: testRegistry)
         #expect(loaded.pipeline.cohort.first?.conditions.first?.value == "yes")
         #expect(loaded.pipeline.cohort.first?.reason == "yes")
     }

@@ -1,5 +1,7 @@
 import CohortPipeline
-import CohortPluginSDK
+import CohortJSON
+import CohortPluginAPI
+import CohortReport
 import Foundation
 import Testing
 
@@ -39,13 +41,13 @@ import Testing
     }
 
     static func error(of outcome: RunOutcome) -> String? {
-        outcome.analysisErrors.first { $0.id == "ext" }?.message
+        outcome.analysisErrors.first { $0.id == "ext" }?.error.message
     }
 
     @Test func theExamplePluginCountsEvents() async throws {
         let example = Repository.root.appendingPathComponent("plugins/examples/event-counts").path
         let outcome = try await runPipeline(Self.pipeline(example), csv: Self.csv)
-        #expect(outcome.status == "ok")
+        #expect(outcome.status == .ok)
         let result = try #require(outcome.document.analysis("ext")?["result"])
         #expect(result["total_events"]?.number == 2)
         #expect(result["by"]?.string == "sex")
@@ -74,7 +76,7 @@ import Testing
             "big.sh": "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\\\0' 'a'\n",
         ])
         let failing = try await runPipeline(Self.pipeline("fail.sh"), csv: Self.csv, directory: dir)
-        #expect(failing.status == "partial")
+        #expect(failing.status == .partial)
         #expect(Self.error(of: failing)?.contains("exited with status 3: something broke") == true)
         #expect(failing.document.analysis("km")?["status"]?.string == "ok")
 

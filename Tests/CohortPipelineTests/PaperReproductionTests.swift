@@ -1,5 +1,7 @@
 import CohortPipeline
-import CohortPluginSDK
+import CohortJSON
+import CohortPluginAPI
+import CohortReport
 import Foundation
 import Testing
 
@@ -14,7 +16,7 @@ import Testing
     }
 
     static func run() async throws -> Run {
-        let loaded = try LoadedPipeline(contentsOf: Repository.paperPipeline)
+        let loaded = try LoadedPipeline(contentsOf: Repository.paperPipeline, registry: testRegistry)
         let data = try Data(contentsOf: URL(fileURLWithPath: Repository.paperExport))
         let outcome = await PipelineRunner(loaded).run(data, info: RunInfo(id: "paper", fileName: "pm_database_export.csv"))
         var tables: [String: ReportTable] = [:]
@@ -26,7 +28,7 @@ import Testing
 
     @Test func flowMatchesTheExportCheck() async throws {
         let run = try await Self.run()
-        #expect(run.outcome.status == "ok")
+        #expect(run.outcome.status == .ok)
         let flow = run.outcome.flow
         #expect(flow.map { $0.n ?? $0.kept } == [232, 32, 28, 24])
         #expect(flow.dropFirst().map { $0.excluded } == [200, 4, 4])

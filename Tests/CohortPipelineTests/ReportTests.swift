@@ -1,5 +1,7 @@
 import CohortPipeline
-import CohortPluginSDK
+import CohortJSON
+import CohortPluginAPI
+import CohortReport
 import Foundation
 import Testing
 
@@ -20,7 +22,7 @@ import Testing
 
     @Test func notEstimableValuesAreNullNeverMissing() async throws {
         let outcome = try await runPipeline(Self.pipeline, csv: Self.csv)
-        #expect(outcome.status == "ok")
+        #expect(outcome.status == .ok)
         let strata = try #require(outcome.document.analysis("km")?["result"]?["strata"]).array
         let a = try #require(strata.first)
         // Group a has no events: the median is not reached and S = 1 has no log-log limits.
@@ -37,7 +39,7 @@ import Testing
 
     @Test func smallCountsAreSuppressedAndFormulasNeutralised() async throws {
         let outcome = try await runPipeline(Self.pipeline, csv: Self.csv)
-        let loaded = try LoadedPipeline(text: Self.pipeline, file: "t.yaml", directory: "/tmp")
+        let loaded = try LoadedPipeline(text: Self.pipeline, file: "t.yaml", directory: "/tmp", registry: testRegistry)
         let files = RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: RunInfo(id: "r1", fileName: "t.csv"))
         let names = files.map(\.name)
         #expect(names.contains("results.json") && names.contains("report.html") && names.contains("report.md"))
@@ -58,14 +60,14 @@ import Testing
     @Test func badValuesBecomeMissingAndAreCounted() async throws {
         let pipeline = Self.pipeline.replacingOccurrences(of: "columns:", with: "input: {on_error: missing}\ncolumns:")
         let outcome = try await runPipeline(pipeline, csv: "time,dead,grp,note\n5,2,a,x\n7,1,a,x\n9,0,b,x\n")
-        #expect(outcome.status == "ok")
+        #expect(outcome.status == .ok)
         #expect(outcome.document["input"]?["bad_values"]?["dead"]?.number == 1)
         #expect(outcome.document.analysis("km")?["result"]?["excluded"]?.number == 1)
     }
 
     @Test func aFileThatCannotBeReadFailsTheRunWithItsLocation() async throws {
         let outcome = try await runPipeline(Self.pipeline, csv: "time,dead,grp,note\n5,2,a,x\n")
-        #expect(outcome.status == "failed")
+        #expect(outcome.status == .failed)
         let failure = try #require(outcome.failure)
         #expect(failure.line == 2 && failure.column == "dead")
         #expect(outcome.document["error"]?["line"]?.number == 2)
@@ -118,18 +120,14 @@ import Testing
 /// same JSON as serialising the result on its own.
 @Suite struct StoredResultTests {
     @Test func resultsCutFromResultsJSONEqualTheirOwnSerialisation() async throws {
-        let loaded = try LoadedPipeline(contentsOf: Repository.paperPipeline)
+        let loaded = try LoadedPipeline(contentsOf: Repository.paperPipeline, registry: testRegistry)
         let data = try Data(contentsOf: URL(fileURLWithPath: Repository.paperExport))
         var outcome = await PipelineRunner(loaded).run(data, info: RunInfo(id: "cut", fileName: "pm_database_export.csv"))
         // One analysis failing (no result) keeps the others aligned.
-        if case .object(var fields) = outcome.document, let k = fields.firstIndex(where: { $0.key == "analyses" }),
-           case .array(var analyses) = fields[k].value, analyses.count > 1, case .object(var first) = analyses[0] {
-            first.removeAll { $0.key == "result" }
-            first.append(("error", .string("test: made to fail")))
-            analyses[0] = .object(first)
-            fields[k].value = .array(analyses)
-            outcome.document = .object(fields)
-        }
+        #expect(outcome.result.analyses.count > 1)
+        outcome.result.analyses[0].status = .error
+        outcome.result.analyses[0].result = nil
+        outcome.result.analyses[0].error = AnalysisError(.internal, "test: made to fail")
         let (files, results) = RunWriter.filesAndResults(for: outcome, pipeline: loaded.pipeline, info: RunInfo(id: "cut", fileName: "x.csv"))
         let analyses = outcome.document["analyses"]?.array ?? []
         #expect(results.count == analyses.count && analyses.count >= 5)
@@ -171,13 +169,13 @@ import Testing
         for _ in 0..<rows {
             csv += "\(30 + next(50)),\(Double(next(900)) / 10),\(["F", "M"][next(2)]),\(["lung", "limb", "trunk"][next(3)]),\(Double(1 + next(600)) / 10),\(next(3) == 0 ? 1 : 0)\n"
         }
-        let loaded = try LoadedPipeline(text: yaml, file: "parts.yaml", directory: NSTemporaryDirectory())
+        let loaded = try LoadedPipeline(text: yaml, file: "parts.yaml", directory: NSTemporaryDirectory(), registry: testRegistry)
         let runner = PipelineRunner(loaded)
         let outcome = await runner.run(Data(csv.utf8), info: RunInfo(id: "parts", fileName: "parts.csv"))
-        #expect(outcome.status == "ok")
+        #expect(outcome.status == .ok)
         // Each analysis run whole, in order, on the same cohort.
         let prepared = try Data(csv.utf8).withUnsafeBytes { try runner.prepare($0) }
-        let input = AnalysisInput(table: prepared.table, pipeline: loaded.pipeline, earlierOutputs: [:], pipelineDirectory: NSTemporaryDirectory())
+        let input = AnalysisInput(table: prepared.table, survival: loaded.survival, earlierOutputs: [:], pipelineDirectory: NSTemporaryDirectory())
         let context = ReportContext(minCell: 0, timeUnit: "months")
         var earlier: [String: any Sendable] = [:]
         for analysis in loaded.analyses {

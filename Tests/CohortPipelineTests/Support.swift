@@ -1,5 +1,8 @@
 import CohortPipeline
-import CohortPluginSDK
+@testable import cohortd
+import CohortJSON
+import CohortPluginAPI
+import CohortReport
 import Foundation
 import Testing
 
@@ -15,9 +18,12 @@ enum Repository {
     }
 }
 
+/// The executable's plugins.
+let testRegistry = BuiltInPlugins.registry
+
 /// Runs a pipeline given as YAML text on CSV text.
 func runPipeline(_ yaml: String, csv: String, directory: String = NSTemporaryDirectory()) async throws -> RunOutcome {
-    let loaded = try LoadedPipeline(text: yaml, file: "test.yaml", directory: directory)
+    let loaded = try LoadedPipeline(text: yaml, file: "test.yaml", directory: directory, registry: testRegistry)
     return await PipelineRunner(loaded).run(Data(csv.utf8), info: RunInfo(id: "test", fileName: "test.csv"))
 }
 

@@ -1,11 +1,16 @@
-public import CohortPluginSDK
+import CohortData
+public import CohortPluginAPI
+public import CohortReport
 public import CohortStatistics
 
 /// `plugin: cox` — Cox proportional-hazards models: one per variable (`univariable`) and one with
 /// all listed variables (`multivariable`), with hazard ratios, CIs, Wald and likelihood-ratio tests.
 public enum CoxPlugin: AnalysisPlugin {
     public static let name = "cox"
-    public static let parameterKeys = ["univariable", "multivariable", "ties", "conf_level", "title"]
+
+    public enum Key: String, ParameterKey {
+        case univariable, multivariable, ties, conf_level, title
+    }
 
     public struct Parameters: Sendable {
         public var univariable: [String]
@@ -24,6 +29,18 @@ public enum CoxPlugin: AnalysisPlugin {
         public var hr_lower: Double
         public var hr_upper: Double
         public var p: Double
+        /// The variable the term belongs to (for the report; not in results.json).
+        public var variable: String
+
+        enum CodingKeys: String, CodingKey { case term, coef, hr, se, hr_lower, hr_upper, p }
+
+        /// The level a dummy term stands for (`sex=Male` → "Male"); `nil` for a numeric term.
+        public var level: String? { term == variable ? nil : String(term.dropFirst(variable.count + 1)) }
+    }
+
+    /// One model per variable, or one with all of them.
+    public enum ModelKind: String, Encodable, Sendable {
+        case univariable, multivariable
     }
 
     public struct LRTest: Encodable, Sendable {
@@ -33,7 +50,7 @@ public enum CoxPlugin: AnalysisPlugin {
     }
 
     public struct Model: Encodable, Sendable {
-        public var kind: String
+        public var kind: ModelKind
         public var variables: [String]
         public var n: Int?
         public var events: Int?
@@ -51,23 +68,22 @@ public enum CoxPlugin: AnalysisPlugin {
         public var models: [Model]
     }
 
-    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
-        _ = try context.survival(for: m.node)
+    public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
+        _ = try context.requireSurvival(at: m.value)
         let kinds: Set<ColumnKind> = [.number, .integer, .category, .boolean]
-        let uni = try m["univariable"]?.list().map { try context.variable($0, kinds: kinds) } ?? []
-        let multi = try m["multivariable"]?.list().map { try context.variable($0, kinds: kinds) } ?? []
-        if uni.isEmpty && multi.isEmpty { throw m.node.error(.missingKey, "list variables under univariable or multivariable") }
-        let defaultTies: CoxModel.Ties = context.pipeline.profile == .ezr ? .breslow : .efron
-        let level = try m["conf_level"]?.double() ?? 0.95
-        if !(level > 0 && level < 1), let node = m["conf_level"] { throw node.error(.invalidValue, "conf_level must be between 0 and 1") }
-        return Parameters(univariable: uni, multivariable: multi, ties: try m["ties"]?.choice(CoxModel.Ties.self) ?? defaultTies,
-                          confLevel: level, title: try m["title"]?.string(), labels: context.pipeline.labels)
+        let uni = try m[.univariable].map { try context.variables($0, kinds: kinds) } ?? []
+        let multi = try m[.multivariable].map { try context.variables($0, kinds: kinds) } ?? []
+        let ties = try m.ties(.ties, profile: context.profile)
+        let level = try m.confidenceLevel(.conf_level)
+        let title = try m.string(.title)
+        if uni.isEmpty && multi.isEmpty { throw m.error(.missingKey, "list variables under univariable or multivariable") }
+        return Parameters(univariable: uni, multivariable: multi, ties: ties, confLevel: level, title: title, labels: context.labels)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, _) = try input.survival()
-        var specs = p.univariable.map { ("univariable", [$0]) }
-        if !p.multivariable.isEmpty { specs.append(("multivariable", p.multivariable)) }
+        var specs: [(ModelKind, [String])] = p.univariable.map { (.univariable, [$0]) }
+        if !p.multivariable.isEmpty { specs.append((.multivariable, p.multivariable)) }
         var models: [Model] = []
         for (kind, variables) in specs {
             do {
@@ -81,16 +97,16 @@ public enum CoxPlugin: AnalysisPlugin {
                     case .category(let codes, let levels):
                         design.addCategorical(v, codes: rows.map { codes[$0] }, levels: levels)
                     default:
-                        guard let values = column.numbers else { throw AnalysisError("type_mismatch", "'\(v)' cannot be a covariate") }
+                        guard let values = column.numbers else { throw AnalysisError(.typeMismatch, "'\(v)' cannot be a covariate") }
                         design.addNumeric(v, rows.map { values[$0] })
                     }
                 }
                 let model = try CoxModel(data, design: design, ties: p.ties, confidenceLevel: p.confLevel)
                 models.append(Model(
                     kind: kind, variables: variables, n: model.count, events: model.events,
-                    terms: model.terms.map {
-                        Term(term: $0.name, coef: $0.coefficient, hr: $0.hazardRatio, se: $0.standardError,
-                             hr_lower: $0.hazardRatioLower, hr_upper: $0.hazardRatioUpper, p: $0.p)
+                    terms: zip(model.terms, design.variables).map { term, variable in
+                        Term(term: term.name, coef: term.coefficient, hr: term.hazardRatio, se: term.standardError,
+                             hr_lower: term.hazardRatioLower, hr_upper: term.hazardRatioUpper, p: term.p, variable: variable)
                     },
                     loglik: [model.nullLogLikelihood, model.logLikelihood],
                     lr_test: LRTest(chisq: model.likelihoodRatioChiSquare, df: model.likelihoodRatioDegreesOfFreedom, p: model.likelihoodRatioP),
@@ -106,15 +122,14 @@ public enum CoxPlugin: AnalysisPlugin {
     public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
         var rows: [[ReportCell]] = []
         for model in o.models {
-            let kind = model.kind == "univariable" ? "Univariable" : "Multivariable"
+            let kind = model.kind == .univariable ? "Univariable" : "Multivariable"
             if let error = model.error {
                 rows.append([.text(kind), .text(model.variables.map { p.labels[$0] ?? $0 }.joined(separator: ", ")), .text("not estimable: \(error)"), .text(""), .text("")])
                 continue
             }
             for term in model.terms {
-                let variable = term.term.split(separator: "=").first.map(String.init) ?? term.term
-                var name = p.labels[variable] ?? variable
-                if term.term.contains("=") { name += " (" + term.term.dropFirst(variable.count + 1) + ")" }
+                var name = p.labels[term.variable] ?? term.variable
+                if let level = term.level { name += " (\(level))" }
                 rows.append([.text(kind), .text(name),
                              .text("\(Format.fixed(term.hr, digits: 2)) (\(Format.fixed(term.hr_lower, digits: 2))–\(Format.fixed(term.hr_upper, digits: 2)))"),
                              .text(Format.pValue(term.p)), .text(model.warnings.isEmpty ? "" : model.warnings.joined(separator: "; "))])

@@ -1,4 +1,7 @@
-public import CohortPluginSDK
+import CohortData
+public import CohortJSON
+public import CohortPluginAPI
+public import CohortReport
 import Foundation
 
 /// `plugin: exec` — runs an external program as an analysis. It receives one JSON document on
@@ -14,7 +17,10 @@ import Foundation
 /// The program runs with an empty environment except `PATH`, `LANG` and `COHORTD_ANALYSIS`.
 public enum ExecPlugin: AnalysisPlugin {
     public static let name = "exec"
-    public static let parameterKeys = ["command", "variables", "timeout", "parameters", "max_output", "title"]
+
+    public enum Key: String, ParameterKey {
+        case command, variables, timeout, parameters, max_output, title
+    }
 
     public struct Parameters: Sendable {
         public var id: String
@@ -28,18 +34,16 @@ public enum ExecPlugin: AnalysisPlugin {
 
     public typealias Output = JSONValue
 
-    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
-        let commandNode = try m.required("command")
-        let command = try commandNode.stringList()
+    public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
+        let commandNode = try m.required(.command)
+        let command = try commandNode.strings()
         guard let program = command.first, !program.isEmpty else { throw commandNode.error(.invalidValue, "command needs a program") }
-        let timeout = try m["timeout"]?.double() ?? 30
-        if !(timeout > 0), let node = m["timeout"] { throw node.error(.invalidValue, "timeout must be a positive number of seconds") }
-        let maxOutput = try m["max_output"]?.int() ?? 16 << 20
-        let variables = try m["variables"]?.list().map { try context.variable($0) } ?? []
-        let id = try m.required("id").string()
-        return Parameters(id: id, command: command, variables: variables, timeout: timeout,
-                          parameters: m["parameters"]?.jsonValue ?? .object([]), maxOutput: maxOutput,
-                          title: try m["title"]?.string())
+        let timeout = try m.number(.timeout) ?? 30
+        if !(timeout > 0), let node = m[.timeout] { throw node.error(.invalidValue, "timeout must be a positive number of seconds") }
+        let maxOutput = try m.integer(.max_output) ?? 16 << 20
+        let variables = try m[.variables].map { try context.variables($0) } ?? []
+        return Parameters(id: context.id, command: command, variables: variables, timeout: timeout,
+                          parameters: m[.parameters]?.json() ?? .object([]), maxOutput: maxOutput, title: try m.string(.title))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> JSONValue {
@@ -52,17 +56,17 @@ public enum ExecPlugin: AnalysisPlugin {
                                                "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "COHORTD_ANALYSIS": p.id,
                                            ])
         switch result {
-        case .timedOut: throw AnalysisError("timeout", "timed out after \(Format.short(p.timeout)) s")
-        case .outputTooLarge: throw AnalysisError("output_too_large", "wrote more than \(p.maxOutput) bytes of output")
-        case .failedToStart(let reason): throw AnalysisError("failed_to_start", "could not start \(p.command[0]): \(reason)")
-        case .signaled(let signal): throw AnalysisError("killed", "was killed by signal \(signal)")
+        case .timedOut: throw AnalysisError(.init("timeout"), "timed out after \(Format.short(p.timeout)) s")
+        case .outputTooLarge: throw AnalysisError(.init("output_too_large"), "wrote more than \(p.maxOutput) bytes of output")
+        case .failedToStart(let reason): throw AnalysisError(.init("failed_to_start"), "could not start \(p.command[0]): \(reason)")
+        case .signaled(let signal): throw AnalysisError(.init("killed"), "was killed by signal \(signal)")
         case .exited(let status, let stdout, let stderr):
             guard status == 0 else {
                 let tail = String(decoding: stderr.suffix(500), as: UTF8.self).trimmingCharacters()
-                throw AnalysisError("exit_status", "exited with status \(status)" + (tail.isEmpty ? "" : ": \(tail)"))
+                throw AnalysisError(.init("exit_status"), "exited with status \(status)" + (tail.isEmpty ? "" : ": \(tail)"))
             }
             do { return try JSONParser.parse(stdout) } catch {
-                throw AnalysisError("bad_output", "did not write JSON on standard output (\(error))")
+                throw AnalysisError(.init("bad_output"), "did not write JSON on standard output (\(error))")
             }
         }
     }
@@ -82,7 +86,7 @@ public enum ExecPlugin: AnalysisPlugin {
             columns.append((name, .object([("type", .string(column.kind.rawValue)), ("values", .array(values))])))
         }
         var survival: JSONValue = .null
-        if let s = input.pipeline.survival {
+        if let s = input.survivalOutcome {
             survival = .object([("time", .string(s.time)), ("event", .string(s.event)), ("unit", .string(s.unit))])
         }
         return .object([("analysis", .string(p.id)), ("parameters", p.parameters), ("survival", survival),

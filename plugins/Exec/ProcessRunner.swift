@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,20 +17,22 @@ enum ProcessRunner {
     }
 
     /// Collects a pipe's bytes on a background thread, up to a limit.
-    final class Collector: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data: [UInt8] = []
-        private var overflow = false
+    final class Collector: Sendable {
+        private let data = Mutex<[UInt8]>([])
+        private let overflow = Atomic<Bool>(false)
         let limit: Int
 
         init(limit: Int) { self.limit = limit }
 
         func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            if data.count + chunk.count > limit { overflow = true; return false }
-            data.append(contentsOf: chunk)
-            return true
+            data.withLock { data in
+                if data.count + chunk.count > limit {
+                    overflow.store(true, ordering: .relaxed)
+                    return false
+                }
+                data.append(contentsOf: chunk)
+                return true
+            }
         }
 
         /// Reads `fd` to end of file (or until the limit), then closes it.
@@ -44,17 +47,9 @@ enum ProcessRunner {
             }
         }
 
-        var bytes: [UInt8] {
-            lock.lock()
-            defer { lock.unlock() }
-            return data
-        }
+        var bytes: [UInt8] { data.withLock { $0 } }
 
-        var exceeded: Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            return overflow
-        }
+        var exceeded: Bool { overflow.load(ordering: .relaxed) }
     }
 
     static func run(executable: String, arguments: [String], input: [UInt8], timeout: Double, maxOutput: Int,

@@ -1,11 +1,16 @@
-public import CohortPluginSDK
+import CohortData
+public import CohortPluginAPI
+public import CohortReport
 public import CohortStatistics
 
 /// `plugin: kaplan_meier` — overall survival (or one curve per level of `by`): median with CI,
 /// survival at chosen times with CI, the step table, follow-up, and the Kaplan–Meier figure.
 public enum KaplanMeierPlugin: AnalysisPlugin {
     public static let name = "kaplan_meier"
-    public static let parameterKeys = ["conf_type", "conf_level", "times", "by", "band", "title"]
+
+    public enum Key: String, ParameterKey {
+        case conf_type, conf_level, times, by, band, title
+    }
 
     public struct Parameters: Sendable {
         public var confidence: SurvivalConfidence
@@ -72,33 +77,22 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         enum CodingKeys: String, CodingKey { case time_unit, conf_type, conf_level, by, n_used, excluded, strata }
     }
 
-    /// The default confidence type for a profile: log for `r`, log-log otherwise (EZR's choice).
-    public static func defaultConfidenceType(_ profile: Pipeline.Profile?) -> SurvivalConfidenceType {
-        profile == .r ? .log : .logLog
-    }
-
-    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
-        let survival = try context.survival(for: m.node)
-        let type = try m["conf_type"]?.choice(SurvivalConfidenceType.self) ?? defaultConfidenceType(context.pipeline.profile)
-        let level = try m["conf_level"]?.double() ?? 0.95
-        let confidence: SurvivalConfidence
-        do { confidence = try SurvivalConfidence(type: type, level: level) } catch {
-            throw (m["conf_level"] ?? m.node).error(.invalidValue, "conf_level must be between 0 and 1")
-        }
-        let times = try m["times"]?.doubleList() ?? []
-        let by = try m["by"].map { try context.variable($0, kinds: [.category, .boolean]) }
-        return Parameters(confidence: confidence, times: times, by: by, band: try m["band"]?.bool() ?? false,
-                          title: try m["title"]?.string(), unit: survival.unit, byLabel: by.map { context.pipeline.label($0) })
+    public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
+        let survival = try context.requireSurvival(at: m.value)
+        let confidence = try m.survivalConfidence(type: .conf_type, level: .conf_level, profile: context.profile)
+        let times = try m.numbers(.times) ?? []
+        let by = try m[.by].map { try context.variable($0, kinds: [.category, .boolean]) }
+        return Parameters(confidence: confidence, times: times, by: by, band: try m.boolean(.band) ?? false,
+                          title: try m.string(.title), unit: survival.unit, byLabel: by.map { context.label($0) })
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, excluded) = try input.survival()
         var groups: [(label: String, data: SortedSurvival, raw: SurvivalData)] = []
         if let by = p.by {
-            guard let g = try input.column(by).groups else { throw AnalysisError("type_mismatch", "'\(by)' is not categorical") }
-            let codes = rows.map { g.codes[$0] }
-            let sorted = try data.sorted(byGroup: codes, groupCount: g.levels.count)
-            for (k, level) in g.levels.enumerated() where sorted[k].count > 0 {
+            let (codes, levels) = try input.groups(by, rows: rows)
+            let sorted = try data.sorted(byGroup: codes, groupCount: levels.count)
+            for (k, level) in levels.enumerated() where sorted[k].count > 0 {
                 let members = codes.indices.filter { codes[$0] == Int32(k) }
                 let raw = try SurvivalData(time: members.map { data.time[$0] }, event: members.map { data.event[$0] })
                 groups.append((level, sorted[k], raw))
@@ -137,10 +131,10 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         var rows: [[ReportCell]] = []
         for s in o.strata {
             var row: [ReportCell] = [.text(Format.display(s.label)), .count(s.n, percent: nil), .count(s.events, percent: nil)]
-            row.append(.text(interval(s.median.estimate, s.median.lower, s.median.upper, digits: 1, percent: false)))
+            row.append(.text(Format.interval(s.median.estimate, lower: s.median.lower, upper: s.median.upper, digits: 1, percent: false)))
             for t in p.times {
                 if let point = s.at_times.first(where: { $0.time == t }) {
-                    row.append(.text(interval(point.survival, point.lower, point.upper, digits: 1, percent: true)))
+                    row.append(.text(Format.interval(point.survival, lower: point.lower, upper: point.upper, digits: 1, percent: true)))
                 } else {
                     row.append(.text("NA"))
                 }
@@ -160,15 +154,5 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
                                note: (["Kaplan–Meier estimates, \(o.conf_type) confidence intervals; \(o.n_used) patients with follow-up" + (o.excluded > 0 ? ", \(o.excluded) without" : "")] + notes).joined(separator: "; ") + ".")),
             .figure(ReportFigure(name: "km_\(p.by ?? "overall")", title: title, svg: figure.svg())),
         ]
-    }
-
-    /// "49.9 (30.0–59.4)" or "62.5% (40.3–78.4)"; NA where not estimable.
-    static func interval(_ estimate: Double?, _ lower: Double?, _ upper: Double?, digits: Int, percent: Bool) -> String {
-        func f(_ x: Double?) -> String {
-            guard let x else { return "NA" }
-            return Format.fixed(percent ? 100 * x : x, digits: digits)
-        }
-        guard estimate != nil else { return "not reached" }
-        return "\(f(estimate))\(percent ? "%" : "") (\(f(lower))–\(f(upper)))"
     }
 }

@@ -1,4 +1,6 @@
-public import CohortPluginSDK
+import CohortData
+public import CohortPluginAPI
+public import CohortReport
 public import CohortStatistics
 
 /// `plugin: logrank` — the univariate table (Table 3): per grouping, n, events, observed and
@@ -6,7 +8,20 @@ public import CohortStatistics
 /// Continuous variables are split at a `cutoff`: a number, `median`, or `{from: <roc_cutoff id>}`.
 public enum LogRankPlugin: PartitionedAnalysisPlugin {
     public static let name = "logrank"
-    public static let parameterKeys = ["times", "rho", "groups", "conf_type", "conf_level", "title"]
+
+    public enum Key: String, ParameterKey {
+        case times, rho, groups, conf_type, conf_level, title
+    }
+
+    /// The keys of a grouping written as a mapping.
+    public enum GroupingKey: String, ParameterKey {
+        case variable, cutoff, label
+    }
+
+    /// The keys of a cut-off taken from an earlier analysis.
+    public enum CutoffKey: String, ParameterKey {
+        case from
+    }
 
     /// Where a split point comes from.
     public enum CutoffSource: Sendable, Hashable {
@@ -65,40 +80,36 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var tests: [Test]
     }
 
-    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
-        let survival = try context.survival(for: m.node)
-        let rho = try m["rho"]?.double() ?? 0
-        if rho < 0, let node = m["rho"] { throw node.error(.invalidValue, "rho must be 0 (log-rank) or more (1 = Peto–Peto)") }
-        let type = try m["conf_type"]?.choice(SurvivalConfidenceType.self) ?? (context.pipeline.profile == .r ? .log : .logLog)
-        let confidence: SurvivalConfidence
-        do { confidence = try SurvivalConfidence(type: type, level: try m["conf_level"]?.double() ?? 0.95) } catch {
-            throw (m["conf_level"] ?? m.node).error(.invalidValue, "conf_level must be between 0 and 1")
-        }
+    public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
+        let survival = try context.requireSurvival(at: m.value)
+        let rho = try m.number(.rho) ?? 0
+        if rho < 0, let node = m[.rho] { throw node.error(.invalidValue, "rho must be 0 (log-rank) or more (1 = Peto–Peto)") }
+        let confidence = try m.survivalConfidence(type: .conf_type, level: .conf_level, profile: context.profile)
         var groups: [Grouping] = []
-        for item in try m.required("groups").list() {
-            if case .scalar = item.content {
+        for item in try m.required(.groups).items() {
+            if item.shape == .scalar {
                 let v = try context.variable(item, kinds: [.category, .boolean])
-                groups.append(Grouping(variable: v, cutoff: nil, label: context.pipeline.label(v)))
+                groups.append(Grouping(variable: v, cutoff: nil, label: context.label(v)))
                 continue
             }
-            let g = try item.mapping(allowing: ["variable", "cutoff", "label"])
-            let variableNode = try g.required("variable")
+            let g = try item.mapping(GroupingKey.self)
+            let variableNode = try g.required(.variable)
             let kind = context.kinds[try variableNode.string()]
             var cutoff: CutoffSource? = nil
             let v: String
-            if let c = g["cutoff"] {
+            if let c = g[.cutoff] {
                 v = try context.variable(variableNode, kinds: [.number, .integer])
-                if case .mapping = c.content {
-                    let from = try c.mapping(allowing: ["from"]).required("from")
+                if c.shape == .mapping {
+                    let from = try c.mapping(CutoffKey.self).required(.from)
                     let found = try context.earlierAnalysis(from)
-                    guard found.plugin == "roc_cutoff" else {
+                    guard found.output is any CutoffProviding.Type else {
                         throw from.error(.invalidValue, "analysis '\(found.id)' is a \(found.plugin) analysis; cut-offs come from roc_cutoff")
                     }
                     cutoff = .analysis(found.id)
                 } else if try c.string() == "median" {
                     cutoff = .median
                 } else {
-                    cutoff = .value(try c.double())
+                    cutoff = .value(try c.number())
                 }
             } else {
                 if kind == .number || kind == .integer {
@@ -106,10 +117,17 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                 }
                 v = try context.variable(variableNode, kinds: [.category, .boolean])
             }
-            groups.append(Grouping(variable: v, cutoff: cutoff, label: try g["label"]?.string() ?? context.pipeline.label(v)))
+            groups.append(Grouping(variable: v, cutoff: cutoff, label: try g.string(.label) ?? context.label(v)))
         }
-        return Parameters(times: try m["times"]?.doubleList() ?? [], rho: rho, groups: groups, confidence: confidence,
-                          title: try m["title"]?.string(), unit: survival.unit)
+        return Parameters(times: try m.numbers(.times) ?? [], rho: rho, groups: groups, confidence: confidence,
+                          title: try m.string(.title), unit: survival.unit)
+    }
+
+    /// The `roc_cutoff` analyses whose cut-offs split variables.
+    public static func dependencies(of p: Parameters) -> [String] {
+        var ids: [String] = []
+        for case .analysis(let id)? in p.groups.map(\.cutoff) where !ids.contains(id) { ids.append(id) }
+        return ids
     }
 
     /// One part per grouping: each test is independent of the others.
@@ -128,26 +146,24 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                 return try test(grouping, p, input: input, data: data, rows: rows)
             } catch {
                 return Test(variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
-                            error: (error as? StatisticsError)?.message ?? String(describing: error))
+                            error: AnalysisError(describing: error).message)
             }
         }
         return Output(rho: p.rho, times: p.times, tests: tests)
     }
 
     static func test(_ g: Grouping, _ p: Parameters, input: AnalysisInput, data: SurvivalData, rows: [Int]) throws -> Test {
-        let column = try input.column(g.variable)
         var codes: [Int32]
         var levels: [String]
         var cutoff: Cutoff? = nil
         if let source = g.cutoff {
-            guard let values = column.numbers else { throw AnalysisError("type_mismatch", "'\(g.variable)' is not numeric") }
-            let x = rows.map { values[$0] }
+            let x = try input.numbers(g.variable, rows: rows)
             let threshold: Double
             let sourceName: String
             switch source {
             case .value(let v): threshold = v; sourceName = "value"
             case .median:
-                guard let m = ContinuousSummary(x).median else { throw AnalysisError("empty_input", "'\(g.variable)' has no values") }
+                guard let m = ContinuousSummary(x).median else { throw AnalysisError(.emptyInput, "'\(g.variable)' has no values") }
                 threshold = m; sourceName = "median"
             case .analysis(let id): threshold = try input.cutoff(from: id, variable: g.variable); sourceName = id
             }
@@ -156,9 +172,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             levels = ["< \(t)", ">= \(t)"]
             codes = x.map { $0.isNaN ? -1 : ($0 < threshold ? 0 : 1) }
         } else {
-            guard let groups = column.groups else { throw AnalysisError("type_mismatch", "'\(g.variable)' is not categorical") }
-            codes = rows.map { groups.codes[$0] }
-            levels = groups.levels
+            (codes, levels) = try input.groups(g.variable, rows: rows)
         }
         // Levels without subjects are not groups of the test (as R's factor() of the data).
         var seen = [Bool](repeating: false, count: levels.count)
@@ -201,8 +215,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                 var row: [ReportCell] = [.text(k == 0 ? grouping.label : ""), .text(Format.display(g.level)), .count(g.n, percent: nil)]
                 for t in o.times {
                     if let a = g.at_times.first(where: { $0.time == t }) {
-                        let ci = a.lower.map { lo in "\(Format.fixed(100 * lo, digits: 1))–\(a.upper.map { Format.fixed(100 * $0, digits: 1) } ?? "NA")" } ?? "NA"
-                        row.append(.text("\(Format.percent(a.survival)) (\(ci))"))
+                        row.append(.text(Format.interval(a.survival, lower: a.lower, upper: a.upper, digits: 1, percent: true)))
                     } else {
                         row.append(.text("NA"))
                     }

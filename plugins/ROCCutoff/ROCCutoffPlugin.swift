@@ -1,4 +1,6 @@
-public import CohortPluginSDK
+import CohortData
+public import CohortPluginAPI
+public import CohortReport
 public import CohortStatistics
 
 /// `plugin: roc_cutoff` — ROC curves of continuous predictors for an event within a horizon,
@@ -6,7 +8,15 @@ public import CohortStatistics
 /// Its cut-offs can split variables in a later `logrank` analysis (`cutoff: {from: <id>}`).
 public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
     public static let name = "roc_cutoff"
-    public static let parameterKeys = ["outcome", "predictors", "method", "direction", "conf_level", "title"]
+
+    public enum Key: String, ParameterKey {
+        case outcome, predictors, method, direction, conf_level, title
+    }
+
+    /// The keys of `outcome:`.
+    public enum OutcomeKey: String, ParameterKey {
+        case event_within
+    }
 
     public enum DirectionSetting: String, Sendable, CaseIterable {
         case auto
@@ -64,21 +74,17 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         public func cutoff(for variable: String) -> Double? {
             predictors.first { $0.variable == variable }?.best.first?.threshold
         }
-
-        public var cutoffVariables: [String] { predictors.map(\.variable) }
     }
 
-    public static func parameters(from m: YAMLMapping, in context: PipelineContext) throws -> Parameters {
-        let survival = try context.survival(for: m.node)
-        let outcome = try m.required("outcome").mapping(allowing: ["event_within"])
-        let horizon = try outcome.required("event_within").double()
-        let predictors = try m.required("predictors").list().map { try context.variable($0, kinds: [.number, .integer]) }
-        let level = try m["conf_level"]?.double() ?? 0.95
-        if !(level > 0 && level < 1), let node = m["conf_level"] { throw node.error(.invalidValue, "conf_level must be between 0 and 1") }
+    public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
+        let survival = try context.requireSurvival(at: m.value)
+        let horizon = try m.required(.outcome).mapping(OutcomeKey.self).required(.event_within).number()
+        let predictors = try context.variables(m.required(.predictors), kinds: [.number, .integer])
+        let level = try m.confidenceLevel(.conf_level)
         return Parameters(horizon: horizon, predictors: predictors,
-                          method: try m["method"]?.choice(ROCCurve.CutoffMethod.self) ?? .youden,
-                          direction: try m["direction"]?.choice(DirectionSetting.self) ?? .auto,
-                          confLevel: level, title: try m["title"]?.string(), labels: context.pipeline.labels, unit: survival.unit)
+                          method: try m.choice(.method, ROCCurve.CutoffMethod.self) ?? .youden,
+                          direction: try m.choice(.direction, DirectionSetting.self) ?? .auto,
+                          confLevel: level, title: try m.string(.title), labels: context.labels, unit: survival.unit)
     }
 
     /// One part per predictor.
@@ -102,7 +108,7 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
     /// One predictor's ROC curve, AUC with CI and best cut-offs.
     static func predictor(_ name: String, _ p: Parameters, input: AnalysisInput, rows: [Int], outcomeClass: [Int8]) throws -> Predictor {
         guard let values = try input.column(name).numbers else {
-            throw AnalysisError("type_mismatch", "'\(name)' is not numeric")
+            throw AnalysisError(.typeMismatch, "'\(name)' is not numeric")
         }
         // Predictor missing: left out first, counted nowhere.
         var x: [Double] = [], y: [Bool] = []

@@ -135,23 +135,3 @@ public enum JSONParser {
         }
     }
 }
-
-extension YAMLNode {
-    /// The node as JSON: plain scalars that read as numbers, booleans or null become those;
-    /// everything else a string.
-    public var jsonValue: JSONValue {
-        switch content {
-        case .scalar(let text, let plain):
-            if plain {
-                if isNull { return .null }
-                if text == "true" { return .bool(true) }
-                if text == "false" { return .bool(false) }
-                if let v = Double(text), v.isFinite { return .number(v) }
-            }
-            return .string(text)
-        case .sequence(let items): return .array(items.map(\.jsonValue))
-        case .mapping(let pairs):
-            return .object(pairs.map { (key: (try? $0.key.string()) ?? "", value: $0.value.jsonValue) })
-        }
-    }
-}

@@ -55,9 +55,9 @@ public struct SurvivalPlot: Sendable {
         func y(_ s: Double) -> Double { top + plotHeight * (1 - s) }
         func f(_ v: Double) -> String { Format.fixed(v, digits: 1) }
 
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(Self.escape(title))\">\n"
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"\(f(left))\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(Self.escape(title))</text>\n"
+        out += "<text x=\"\(f(left))\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(XML.escape(title))</text>\n"
         // Axes and grid.
         for s in stride(from: 0.0, through: 1.0001, by: 0.2) {
             out += "<line x1=\"\(f(left))\" y1=\"\(f(y(s)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(s)))\" stroke=\"#e5e5e5\"/>\n"
@@ -69,7 +69,7 @@ public struct SurvivalPlot: Sendable {
             out += "<line x1=\"\(f(x(tick)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x(tick)))\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>\n"
             out += "<text x=\"\(f(x(tick)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(Format.short(tick))</text>\n"
         }
-        out += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 38))\" text-anchor=\"middle\">Time (\(Self.escape(timeUnit)))</text>\n"
+        out += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 38))\" text-anchor=\"middle\">Time (\(XML.escape(timeUnit)))</text>\n"
         out += "<text transform=\"translate(\(f(left - 44)) \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">Survival probability</text>\n"
 
         for (k, curve) in curves.enumerated() {
@@ -105,7 +105,7 @@ public struct SurvivalPlot: Sendable {
             if curves.count > 1 {
                 let ly = top + 16 + Double(k) * 18
                 out += "<line x1=\"\(f(left + plotWidth - 190))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotWidth - 166))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-                out += "<text x=\"\(f(left + plotWidth - 160))\" y=\"\(f(ly))\">\(Self.escape(curve.label))</text>\n"
+                out += "<text x=\"\(f(left + plotWidth - 160))\" y=\"\(f(ly))\">\(XML.escape(curve.label))</text>\n"
             }
         }
         // Numbers at risk.
@@ -113,7 +113,7 @@ public struct SurvivalPlot: Sendable {
         for (k, curve) in curves.enumerated() {
             let ry = riskTop + 20 + Double(k) * riskRowHeight
             let color = Self.palette[k % Self.palette.count]
-            out += "<text x=\"8\" y=\"\(f(ry))\" fill=\"\(color)\">\(Self.escape(Self.truncate(curve.label)))</text>\n"
+            out += "<text x=\"8\" y=\"\(f(ry))\" fill=\"\(color)\">\(XML.escape(Self.truncate(curve.label)))</text>\n"
             let points = curve.estimate.survival(at: ticks)
             for tick in ticks {
                 let n = points.first(where: { $0.time == tick })?.atRisk ?? 0
@@ -125,42 +125,4 @@ public struct SurvivalPlot: Sendable {
     }
 
     static func truncate(_ s: String) -> String { s.count > 14 ? String(s.prefix(13)) + "…" : s }
-
-    /// Escapes text for XML.
-    public static func escape(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == 0x22 }) else {
-            return s
-        }
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-}
-
-/// Survival at a requested time as results.json reports it (R's `summary(fit, times)`), shared by
-/// the survival plugins.
-public struct SurvivalAtTime: Encodable, Sendable, Hashable {
-    public var time: Double
-    public var n_risk: Int
-    public var survival: Double
-    public var std_err: Double?
-    public var lower: Double?
-    public var upper: Double?
-
-    public init(_ point: KaplanMeier.Point) {
-        time = point.time
-        n_risk = point.atRisk
-        survival = point.survival
-        std_err = point.standardError
-        lower = point.lower
-        upper = point.upper
-    }
 }

@@ -1,61 +1,5 @@
 import Foundation
 
-/// A piece of a report: rendered to Markdown, HTML, CSV (tables) and SVG (figures).
-public enum ReportBlock: Sendable, Hashable {
-    case heading(String)
-    case paragraph(String)
-    case table(ReportTable)
-    case figure(ReportFigure)
-}
-
-/// A table of the report; also written as `<name>.csv`.
-public struct ReportTable: Sendable, Hashable {
-    public var name: String
-    public var title: String
-    public var header: [String]
-    public var rows: [[ReportCell]]
-    public var note: String?
-
-    public init(name: String, title: String, header: [String], rows: [[ReportCell]], note: String? = nil) {
-        self.name = name
-        self.title = title
-        self.header = header
-        self.rows = rows
-        self.note = note
-    }
-}
-
-/// A cell: text, or a count that `min_cell` can suppress.
-public enum ReportCell: Sendable, Hashable {
-    case text(String)
-    /// `n` or `n (p%)`; printed as `<min_cell` when 0 < n < min_cell.
-    case count(Int, percent: Double?)
-
-    /// The cell as printed, given the report's `min_cell`.
-    public func rendered(minCell: Int) -> String {
-        switch self {
-        case .text(let s): return s
-        case .count(let n, let percent):
-            if minCell > 0 && n > 0 && n < minCell { return "<\(minCell)" }
-            guard let percent else { return "\(n)" }
-            return "\(n) (\(Format.fixed(percent, digits: 1))%)"
-        }
-    }
-}
-
-/// An SVG figure; also written as `<name>.svg`.
-public struct ReportFigure: Sendable, Hashable {
-    public var name: String
-    public var title: String
-    public var svg: String
-
-    public init(name: String, title: String, svg: String) {
-        self.name = name
-        self.title = title
-        self.svg = svg
-    }
-}
-
 /// Number formatting for people (results.json keeps full precision).
 public enum Format {
     /// Fixed decimals, as C's `printf("%.*f")` and so R's `sprintf` round them: the exact binary
@@ -154,5 +98,20 @@ extension Double {
         while v >= 10 { v /= 10; e += 1 }
         while v < 1 && v > 0 { v *= 10; e -= 1 }
         return e
+    }
+}
+
+extension Format {
+    /// An estimate with its confidence interval as papers print it: "49.9 (30.0–59.4)", or with
+    /// `percent` a proportion as "62.5% (40.3–78.4)". A limit that is not estimable prints "NA";
+    /// an estimate that is not estimable prints `missing` alone (a median "not reached").
+    public static func interval(_ estimate: Double?, lower: Double?, upper: Double?, digits: Int, percent: Bool,
+                                missing: String = "not reached") -> String {
+        func f(_ x: Double?) -> String {
+            guard let x else { return "NA" }
+            return fixed(percent ? 100 * x : x, digits: digits)
+        }
+        guard estimate != nil else { return missing }
+        return "\(f(estimate))\(percent ? "%" : "") (\(f(lower))–\(f(upper)))"
     }
 }

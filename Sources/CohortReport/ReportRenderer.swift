@@ -1,39 +1,23 @@
-public import CohortPluginSDK
-
 /// Renders a run's report blocks as Markdown, self-contained HTML, CSV tables and SVG figures.
 public struct ReportRenderer: Sendable {
     public var title: String
     public var subtitle: String
-    public var flow: [FlowStep]
     public var sections: [(id: String, blocks: [ReportBlock])]
     public var minCell: Int
 
-    public init(title: String, subtitle: String, flow: [FlowStep], sections: [(id: String, blocks: [ReportBlock])], minCell: Int) {
+    public init(title: String, subtitle: String, sections: [(id: String, blocks: [ReportBlock])], minCell: Int) {
         self.title = title
         self.subtitle = subtitle
-        self.flow = flow
         self.sections = sections
         self.minCell = minCell
     }
 
-    /// The flow diagram as a table block.
-    var flowTable: ReportTable {
-        var rows: [[ReportCell]] = []
-        for step in flow {
-            if let n = step.n { rows.append([.text("Patients in the export"), .count(n, percent: nil), .text("")]) }
-            else { rows.append([.text(step.step), .count(step.kept ?? 0, percent: nil), .count(step.excluded ?? 0, percent: nil)]) }
-        }
-        return ReportTable(name: "flow", title: "Patient selection", header: ["Step", "Remaining", "Excluded"], rows: rows)
-    }
+    var allBlocks: [ReportBlock] { sections.flatMap { $0.blocks } }
 
-    var allBlocks: [ReportBlock] {
-        (flow.count > 1 ? [.table(flowTable)] : []) + sections.flatMap { $0.blocks }
-    }
-
-    /// File names: an analysis's only table or figure is named after the analysis id
-    /// (`overall.csv`, `overall.svg`); several are `<id>_<name>`. The flow table is `flow.csv`.
+    /// File names: a section's only table or figure is named after the section id
+    /// (`overall.csv`, `overall.svg`); several are `<id>_<name>`.
     func fileNames() -> (tables: [(name: String, table: ReportTable)], figures: [(name: String, figure: ReportFigure)]) {
-        var tables: [(String, ReportTable)] = flow.count > 1 ? [("flow.csv", flowTable)] : []
+        var tables: [(String, ReportTable)] = []
         var figures: [(String, ReportFigure)] = []
         for (id, blocks) in sections {
             let sectionTables = blocks.compactMap { if case .table(let t) = $0 { return t } else { return nil } }
@@ -104,7 +88,7 @@ public struct ReportRenderer: Sendable {
 
     /// A self-contained HTML page: inline CSS and SVG, no scripts, fonts or external images.
     public func html() -> String {
-        let e = SurvivalPlot.escape
+        let e = XML.escape
         var out = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">

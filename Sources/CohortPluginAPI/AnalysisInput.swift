@@ -1,10 +1,13 @@
+public import CohortData
 public import CohortStatistics
 import Foundation
+import Synchronization
 
 /// The data an analysis runs on: the cohort after `derive` and `cohort`, and earlier outputs.
 public struct AnalysisInput: Sendable {
     public let table: Table
-    public let pipeline: Pipeline
+    /// The pipeline's survival outcome, if it has one.
+    public let survivalOutcome: SurvivalOutcome?
     /// Outputs of earlier analyses that completed, by id.
     public private(set) var earlierOutputs: [String: any Sendable]
     /// Directory of the pipeline file (for `exec` relative paths).
@@ -21,12 +24,12 @@ public struct AnalysisInput: Sendable {
         public var excluded: Int
     }
 
-    public init(table: Table, pipeline: Pipeline, earlierOutputs: [String: any Sendable], pipelineDirectory: String) {
+    public init(table: Table, survival: SurvivalOutcome?, earlierOutputs: [String: any Sendable], pipelineDirectory: String) {
         self.table = table
-        self.pipeline = pipeline
+        self.survivalOutcome = survival
         self.earlierOutputs = earlierOutputs
         self.pipelineDirectory = pipelineDirectory
-        self.survivalCache = SurvivalCache { Self.extractSurvival(table: table, pipeline: pipeline) }
+        self.survivalCache = SurvivalCache { Self.extractSurvival(table: table, spec: survival) }
     }
 
     /// The same input with the outputs of more analyses available.
@@ -38,8 +41,21 @@ public struct AnalysisInput: Sendable {
 
     /// A column that validation guaranteed exists.
     public func column(_ name: String) throws -> Column {
-        guard let column = table[name] else { throw AnalysisError("unknown_variable", "the data have no variable '\(name)'") }
+        guard let column = table[name] else { throw AnalysisError(.unknownVariable, "the data have no variable '\(name)'") }
         return column
+    }
+
+    /// The group codes of a categorical (category or boolean) variable for the subjects `rows`
+    /// (`-1` = missing), with its levels — every level, also those no subject has.
+    public func groups(_ name: String, rows: [Int]) throws -> (codes: [Int32], levels: [String]) {
+        guard let groups = try column(name).groups else { throw AnalysisError(.typeMismatch, "'\(name)' is not categorical") }
+        return (rows.map { groups.codes[$0] }, groups.levels)
+    }
+
+    /// The values of a numeric variable for the subjects `rows` (NaN = missing).
+    public func numbers(_ name: String, rows: [Int]) throws -> [Double] {
+        guard let values = try column(name).numbers else { throw AnalysisError(.typeMismatch, "'\(name)' is not numeric") }
+        return rows.map { values[$0] }
     }
 
     /// The survival outcome: rows with time or event missing are left out (their count is `excluded`).
@@ -49,21 +65,21 @@ public struct AnalysisInput: Sendable {
         return (s.data, s.rows, s.excluded)
     }
 
-    static func extractSurvival(table: Table, pipeline: Pipeline) -> Result<SurvivalSubset, AnalysisError> {
-        Result { try extractSurvivalOrThrow(table: table, pipeline: pipeline) }
-            .mapError { ($0 as? AnalysisError) ?? AnalysisError("invalid_survival", String(describing: $0)) }
+    static func extractSurvival(table: Table, spec: SurvivalOutcome?) -> Result<SurvivalSubset, AnalysisError> {
+        Result { try extractSurvivalOrThrow(table: table, spec: spec) }
+            .mapError { ($0 as? AnalysisError) ?? AnalysisError(.init("invalid_survival"), String(describing: $0)) }
     }
 
-    static func extractSurvivalOrThrow(table: Table, pipeline: Pipeline) throws -> SurvivalSubset {
-        guard let spec = pipeline.survival else { throw AnalysisError("no_survival", "the pipeline has no survival block") }
+    static func extractSurvivalOrThrow(table: Table, spec: SurvivalOutcome?) throws -> SurvivalSubset {
+        guard let spec else { throw AnalysisError(.noSurvival, "the pipeline has no survival block") }
         guard let timeColumn = table[spec.time], let eventColumn = table[spec.event] else {
-            throw AnalysisError("unknown_variable", "the data have no variable '\(table[spec.time] == nil ? spec.time : spec.event)'")
+            throw AnalysisError(.unknownVariable, "the data have no variable '\(table[spec.time] == nil ? spec.time : spec.event)'")
         }
         guard let time = timeColumn.numbers, timeColumn.kind != .date else {
-            throw AnalysisError("type_mismatch", "survival time '\(spec.time)' must be a number")
+            throw AnalysisError(.typeMismatch, "survival time '\(spec.time)' must be a number")
         }
         guard let event = eventColumn.numbers, eventColumn.kind != .date else {
-            throw AnalysisError("type_mismatch", "survival event '\(spec.event)' must be a boolean or a 0/1 number")
+            throw AnalysisError(.typeMismatch, "survival event '\(spec.event)' must be a boolean or a 0/1 number")
         }
         var rows: [Int] = []
         rows.reserveCapacity(table.rowCount)
@@ -79,39 +95,25 @@ public struct AnalysisInput: Sendable {
                 message = message.replacingCharacters(in: range.lowerBound..<message.index(range.upperBound, offsetBy: String(number).count),
                                                       with: "row \(rows[number - 1] + 1) of the cohort")
             }
-            throw AnalysisError(error.code.name, "survival '\(spec.time)'/'\(spec.event)': \(message)")
+            throw AnalysisError(.init(error.code.name), "survival '\(spec.time)'/'\(spec.event)': \(message)")
         }
     }
 
     /// The cut-off supplied by an earlier analysis for `variable`.
     public func cutoff(from id: String, variable: String) throws -> Double {
         guard let provider = earlierOutputs[id] as? any CutoffProviding else {
-            throw AnalysisError("missing_dependency", "analysis '\(id)' did not complete, so its cut-off for '\(variable)' is not available")
+            throw AnalysisError(.missingDependency, "analysis '\(id)' did not complete, so its cut-off for '\(variable)' is not available")
         }
         guard let value = provider.cutoff(for: variable) else {
-            throw AnalysisError("missing_dependency", "analysis '\(id)' found no cut-off for '\(variable)'")
+            throw AnalysisError(.missingDependency, "analysis '\(id)' found no cut-off for '\(variable)'")
         }
         return value
     }
 }
 
-/// Settings that shape the report.
-public struct ReportContext: Sendable {
-    /// Counts below this (when > 0) print as "<N".
-    public var minCell: Int
-    /// Unit of survival times ("months").
-    public var timeUnit: String
-
-    public init(minCell: Int, timeUnit: String) {
-        self.minCell = minCell
-        self.timeUnit = timeUnit
-    }
-}
-
 /// Computes a value once, on first use, for whichever thread asks first; others wait for it.
-final class SurvivalCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var computed: Result<AnalysisInput.SurvivalSubset, AnalysisError>?
+final class SurvivalCache: Sendable {
+    private let computed = Mutex<Result<AnalysisInput.SurvivalSubset, AnalysisError>?>(nil)
     private let compute: @Sendable () -> Result<AnalysisInput.SurvivalSubset, AnalysisError>
 
     init(_ compute: @escaping @Sendable () -> Result<AnalysisInput.SurvivalSubset, AnalysisError>) {
@@ -119,11 +121,11 @@ final class SurvivalCache: @unchecked Sendable {
     }
 
     var value: Result<AnalysisInput.SurvivalSubset, AnalysisError> {
-        lock.lock()
-        defer { lock.unlock() }
-        if let computed { return computed }
-        let result = compute()
-        computed = result
-        return result
+        computed.withLock { slot in
+            if let slot { return slot }
+            let result = compute()
+            slot = result
+            return result
+        }
     }
 }
