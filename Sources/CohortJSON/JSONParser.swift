@@ -116,7 +116,8 @@ public enum JSONParser {
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low &- 0xDC00)
                         }
                         out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8))
-                    default: out.append(e)
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                    default: throw fail("invalid escape in string")
                     }
                     continue
                 }

@@ -75,30 +75,6 @@ import Testing
     }
 }
 
-/// `Format.fixed` formats in integer arithmetic; it must print exactly what C's printf does.
-@Suite struct FixedFormatTests {
-    @Test func agreesWithPrintf() {
-        var g = SystemRandomNumberGenerator()
-        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, -0.0001, 0.285, 1.005, 2.675, 1e15 + 0.5,
-                                9_223_372_036_854_774_784, 123_456.789, 0.1, 0.7, 99.995, -99.995, .leastNonzeroMagnitude, 1e-300]
-        for _ in 0..<5_000 {
-            let magnitude = Double.random(in: -8...16, using: &g)
-            values.append((Bool.random(using: &g) ? -1 : 1) * Double.random(in: 0..<1, using: &g) * pow(10, magnitude))
-            // Exact ties at some digit: k / 2^j.
-            values.append(Double(Int.random(in: -100_000...100_000, using: &g)) / Double(1 << Int.random(in: 1...12, using: &g)))
-        }
-        var mismatches: [String] = []
-        for x in values {
-            for digits in 0...9 {
-                let expected = String(format: "%.*f", digits, x)
-                let got = Format.fixed(x, digits: digits)
-                if got != expected && mismatches.count < 5 { mismatches.append("\(x) digits \(digits): \(got) vs \(expected)") }
-            }
-        }
-        #expect(mismatches.isEmpty, "\(mismatches)")
-    }
-}
-
 /// Run ids and timestamps are formatted without ICU; they must read as Foundation's do.
 @Suite struct UTCTimeTests {
     @Test(arguments: [0.0, 1_795_745_563.821, 951_782_400.5, -86_400.25, 4_102_444_799.999])

@@ -1,0 +1,34 @@
+import CohortData
+import CohortPluginAPI
+import CohortStatistics
+import Testing
+
+/// The input plugins run on: the survival outcome extracted once, groups and numbers by rows.
+@Suite struct AnalysisInputTests {
+    static func input(survival: SurvivalOutcome? = SurvivalOutcome(time: "t", event: "e", unit: "months")) throws -> AnalysisInput {
+        let csv = "t,e,g\n5,1,a\n,0,b\n8,0,b\n3,1,\n"
+        let columns = [ColumnSpec(name: "t", kind: .number), ColumnSpec(name: "e", kind: .number), ColumnSpec(name: "g", kind: .category)]
+        let table = try Array(csv.utf8).withUnsafeBytes { try CSVReader(columns: columns, options: InputOptions()).read($0) }
+        return AnalysisInput(table: table, survival: survival, earlierOutputs: [:], pipelineDirectory: "/tmp")
+    }
+
+    @Test func rowsWithoutTimeOrEventAreLeftOutAndCounted() throws {
+        let (data, rows, excluded) = try Self.input().survival()
+        #expect(rows == [0, 2, 3])
+        #expect(excluded == 1)
+        #expect(data.time == [5, 8, 3])
+        let (codes, levels) = try Self.input().groups("g", rows: rows)
+        #expect(levels.count == 2 && codes.last == -1)
+        #expect(throws: AnalysisError.self) { try Self.input().numbers("g", rows: rows) }
+    }
+
+    @Test func withoutSurvivalTheErrorSaysSo() throws {
+        #expect(throws: AnalysisError(.noSurvival, "the pipeline has no survival block")) { try Self.input(survival: nil).survival() }
+        #expect(throws: AnalysisError.self) { try Self.input().cutoff(from: "roc", variable: "t") }
+    }
+
+    @Test func statisticsErrorsKeepTheirCode() {
+        let error = AnalysisError(describing: StatisticsError(.emptyInput, "nothing"))
+        #expect(error.code.name == "empty_input" && error.message == "nothing")
+    }
+}
