@@ -16,6 +16,7 @@ public struct KaplanMeier: Sendable, Hashable {
         public var survival: Double
         /// Greenwood standard error of S; `nil` where it is not finite (S = 0 after the last subject died).
         public var standardError: Double?
+        /// Pointwise limits (`SurvivalConfidence`); `nil` where S = 0, and for log-log where S = 1.
         public var lower: Double?
         public var upper: Double?
     }
@@ -29,6 +30,7 @@ public struct KaplanMeier: Sendable, Hashable {
         public var events: Int
         public var survival: Double
         public var standardError: Double?
+        /// The limits of the row the time takes; 1 and 1 for every type before the first observation.
         public var lower: Double?
         public var upper: Double?
     }
@@ -100,17 +102,23 @@ public struct KaplanMeier: Sendable, Hashable {
     /// The time of the last observation (event or censoring).
     public var lastTime: Double { rows[rows.count - 1].time }
 
-    /// Survival at each requested time, with R's `summary(fit, times, extend = FALSE)` rules:
-    /// a time before the first observation has S = 1 and everyone at risk; a time between
-    /// observations takes the curve's value at the last observed time ≤ t and the number at risk
-    /// of the next observed time; a time after the last observation has no entry (`extend = FALSE`).
-    /// Requested times are reported in ascending order.
+    /// Survival at each requested time, with R's `summary(fit, times, extend = FALSE)` rules.
+    ///
+    /// `summary()` works on `survfit0(fit)`, which puts a row at time 0 ahead of a curve whose first
+    /// observation is later: S = 1, standard error 0, everyone at risk, and limits 1 and 1 for every
+    /// confidence type (log-log too, although at an observed time with S = 1 its limits are `nil`).
+    /// A requested time before the first observation takes that row. When the first observation is at
+    /// time 0 no row is inserted, and a (negative) time before it takes the first row's values, with
+    /// no events. A time between observations takes the curve's value at the last observed time ≤ t
+    /// and the number at risk of the next observed time; a time after the last observation has no
+    /// entry (`extend = FALSE`), nor has a time that is not finite. Requested times are reported in
+    /// ascending order.
     public func survival(at times: [Double]) -> [Point] {
         var points: [Point] = []
         var previousCumulativeEvents = 0
         var cumulativeEvents = 0
         var row = 0  // first row with time > t after the scan
-        for t in times.filter({ !$0.isNaN }).sorted() where t <= lastTime {
+        for t in times.filter({ $0.isFinite }).sorted() where t <= lastTime {
             while row < rows.count && rows[row].time <= t {
                 cumulativeEvents += rows[row].events
                 row += 1
@@ -120,12 +128,13 @@ public struct KaplanMeier: Sendable, Hashable {
             // Number at risk at t: those with follow-up ≥ t, i.e. the risk set of the first row ≥ t.
             let firstAtOrAfter = (row > 0 && rows[row - 1].time == t) ? row - 1 : row
             let atRisk = firstAtOrAfter < rows.count ? rows[firstAtOrAfter].atRisk : 0
-            if row == 0 {
-                let limits = confidence.limits(survival: 1, logStandardError: 0)
+            if row == 0 && rows[0].time > 0 {
+                // survfit0's row at time 0.
                 points.append(Point(time: t, atRisk: atRisk, events: 0, survival: 1, standardError: 0,
-                                    lower: limits.lower, upper: limits.upper))
+                                    lower: 1, upper: 1))
             } else {
-                let r = rows[row - 1]
+                // R's findInterval gives 0 before the first row, and `pmax(1, index)` takes that row.
+                let r = rows[max(row - 1, 0)]
                 points.append(Point(time: t, atRisk: atRisk, events: eventsHere, survival: r.survival,
                                     standardError: r.standardError, lower: r.lower, upper: r.upper))
             }

@@ -10,11 +10,17 @@ public enum SurvivalConfidenceType: String, Sendable, Hashable, CaseIterable, Co
     case logLog = "log-log"
 }
 
-/// Pointwise confidence limits for a survival probability, as R's `survfit_confint` computes them.
+/// Pointwise confidence limits for a survival probability, as R's `survfit_confint` computes them
+/// (survival package, `survival:::survfit_confint`, which `survfit` uses for `lower` and `upper`).
 ///
-/// Where S = 0 no limit is estimable. Where S = 1 the log and log-log limits are not estimable
-/// either (survival's `survfit_confint` makes the log-log ones NA; cohortd's results contract
-/// treats the log ones the same way, since a band of width zero at S = 1 carries no information).
+/// Where S = 0 no limit is estimable (`nil`; R: `NA`, except plain, whose half-width 0·∞ is `NaN`).
+/// Where S = 1 (no event yet, so se(log S) = 0) R keeps what its formulas give: plain and log give
+/// 1 and 1, log-log gives `NA` (`nil` here), because log(−log 1) is not finite. (cohortd's results
+/// contract, version 2; version 1 made the log limits `nil` at S = 1 as well.)
+///
+/// These are the limits at observed times. At a requested time before a curve's first observation
+/// R's `summary(fit, times)` reports the row that `survfit0` puts at time 0, whose limits are 1 and 1
+/// for every type: `KaplanMeier.survival(at:)` does that and does not call this.
 public struct SurvivalConfidence: Sendable, Hashable {
     public let type: SurvivalConfidenceType
     public let level: Double
@@ -36,11 +42,13 @@ public struct SurvivalConfidence: Sendable, Hashable {
             guard half.isFinite else { return (nil, nil) }
             return (max(s - half, 0), min(s + half, 1))
         case .log:
-            guard s > 0, s < 1, logSE.isFinite else { return (nil, nil) }
+            // survfit_confint: NA only where S = 0; at S = 1 (se 0) both limits are exp(0) = 1.
+            guard s > 0, logSE.isFinite else { return (nil, nil) }
             let half = z * logSE
             let logS = Double.log(s)
             return (Double.exp(logS - half), min(Double.exp(logS + half), 1))
         case .logLog:
+            // survfit_confint: NA where S = 0 or S = 1.
             guard s > 0, s < 1, logSE.isFinite else { return (nil, nil) }
             let half = z * logSE / Double.log(s)
             let loglog = Double.log(-Double.log(s))

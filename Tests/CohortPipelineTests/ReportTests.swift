@@ -25,10 +25,13 @@ import Testing
         #expect(outcome.status == .ok)
         let strata = try #require(outcome.document.analysis("km")?["result"]?["strata"]).array
         let a = try #require(strata.first)
-        // Group a has no events: the median is not reached and S = 1 has no log-log limits.
+        // Group a has no events: the median is not reached (null, not missing); at 1, before its
+        // first observation, S = 1 with limits 1 and 1 for every type (R's summary(fit, times)).
         #expect(a["median"]?["estimate"] == .null)
         #expect(a["median"]?["lower"] == .null)
-        #expect(a["at_times"]?.array.first?["lower"] == .null)
+        #expect(a["median"]?["upper"] == .null)
+        #expect(a["at_times"]?.array.first?["lower"] == .number(1))
+        #expect(a["at_times"]?.array.first?["upper"] == .number(1))
         // 100 days is past every observation: no entry (summary(times, extend = FALSE)).
         #expect(a["at_times"]?.array.count == 1)
         let text = outcome.document.serialized()

@@ -3,8 +3,10 @@ import Foundation
 import Testing
 
 /// Hand-made edge cases against R (values made by Fixtures/edge_cases.R): ties of events and
-/// censorings, events at time 0, S exactly 0.5, all censored, all dead, a single subject, a group
-/// with one subject, strata, Breslow ties, a factor, and perfect separation in ROC and Cox.
+/// censorings, events at time 0, S exactly 0.5, all censored, all dead, a single subject, S = 1 at
+/// observed and at requested times (leading censorings, censorings at time 0, a stratum that starts
+/// late) for every confidence type, a group with one subject, strata, Breslow ties, a factor, and
+/// perfect separation in ROC and Cox.
 @Suite struct EdgeCaseTests {
     static var reference: [String: Any] { (try? Fixture.json("edge_cases.json")) ?? [:] }
 
@@ -16,44 +18,96 @@ import Testing
     }
     static func doubles(_ value: Any?) -> [Double] { array(value).compactMap { ($0 as? NSNumber)?.doubleValue } }
 
-    @Test(arguments: ["km_ties", "km_ties_log", "km_ties_plain", "km_half", "km_all_censored", "km_all_dead", "km_single"])
+    static let kaplanMeierCases = [
+        "km_ties", "km_ties_log", "km_ties_plain", "km_half", "km_all_censored", "km_all_dead", "km_single",
+        "km_all_censored_log", "km_all_censored_plain",
+        "km_leading_censored_plain", "km_leading_censored_log", "km_leading_censored_loglog",
+        "km_censored_at_zero_plain", "km_censored_at_zero_log", "km_censored_at_zero_loglog",
+        "km_event_at_zero_loglog",
+    ]
+
+    @Test(arguments: kaplanMeierCases)
     func kaplanMeier(key: String) throws {
         let ref = Self.reference[dict: key]
+        #expect(!ref.isEmpty, "\(key) missing from edge_cases.json")
         let type = try #require(SurvivalConfidenceType(rawValue: ref["conf_type"] as? String ?? ""))
         let data = try SurvivalData(time: Self.doubles(ref["time"]), event: Self.doubles(ref["event"]))
         let km = try KaplanMeier(data.sorted(), confidence: SurvivalConfidence(type: type))
+        Self.compare(km, ref, times: Self.doubles(ref["times"]), key)
+        let followUp = try FollowUp(data)
+        expectClose(followUp.reverseKaplanMeierMedian, ref["reverse_median"], "\(key) reverse KM median")
+    }
+
+    /// Strata fitted together in R (`survfit(Surv(time, event) ~ group)`), each against its own curve:
+    /// the second stratum starts after the first ends, so a requested time before its first
+    /// observation (and past the first stratum's end) is tested per stratum.
+    @Test(arguments: ["km_strata_plain", "km_strata_log", "km_strata_loglog"])
+    func kaplanMeierStrata(key: String) throws {
+        let ref = Self.reference[dict: key]
+        let type = try #require(SurvivalConfidenceType(rawValue: ref["conf_type"] as? String ?? ""))
+        let time = Self.doubles(ref["time"]), event = Self.doubles(ref["event"]), group = Self.doubles(ref["group"])
+        let levels = Array(Set(group)).sorted()
+        let strata = ref[list: "strata"]
+        #expect(strata.count == levels.count, "\(key) strata")
+        for (k, level) in levels.enumerated() where k < strata.count {
+            let keep = group.indices.filter { group[$0] == level }
+            let km = try KaplanMeier(time: keep.map { time[$0] }, event: keep.map { event[$0] == 1 },
+                                     confidence: SurvivalConfidence(type: type))
+            Self.compare(km, strata[k], times: Self.doubles(ref["times"]), "\(key) stratum \(level)")
+        }
+    }
+
+    /// Every field of the curve against R: the median and its CI, the step table, and
+    /// `summary(fit, times)`, at 1e-9 relative; a `nil` limit must be R's `NA` and vice versa.
+    static func compare(_ km: KaplanMeier, _ ref: [String: Any], times requested: [Double], _ key: String) {
         expectClose(km.median.estimate, ref[dict: "median"]["estimate"], "\(key) median")
         expectClose(km.median.lower, ref[dict: "median"]["lower"], "\(key) median lower")
         expectClose(km.median.upper, ref[dict: "median"]["upper"], "\(key) median upper")
         let table = ref[dict: "table"]
-        let times = Self.doubles(table["time"])
+        let times = doubles(table["time"])
+        #expect(!times.isEmpty, "\(key): no table in the reference")
         #expect(km.rows.count == times.count, "\(key) rows")
         for (i, row) in km.rows.enumerated() where i < times.count {
             expectClose(row.time, times[i], "\(key) time")
-            #expect(row.atRisk == Int(Self.doubles(table["n_risk"])[i]))
-            #expect(row.events == Int(Self.doubles(table["n_event"])[i]))
-            #expect(row.censored == Int(Self.doubles(table["n_censor"])[i]))
-            expectClose(row.survival, Self.doubles(table["survival"])[i], "\(key) S")
-            expectClose(row.standardError, Self.array(table["std_err"])[i], "\(key) se at \(row.time)")
-            // cohortd's contract: no log or log-log limits where S = 1 (R prints 1–1 for log).
-            let s1 = row.survival == 1 && type != .plain
-            expectClose(row.lower, s1 ? nil : Self.array(table["lower"])[i], "\(key) lower at \(row.time)")
-            expectClose(row.upper, s1 ? nil : Self.array(table["upper"])[i], "\(key) upper at \(row.time)")
+            #expect(row.atRisk == Int(doubles(table["n_risk"])[i]), "\(key) n_risk at \(row.time)")
+            #expect(row.events == Int(doubles(table["n_event"])[i]), "\(key) n_event at \(row.time)")
+            #expect(row.censored == Int(doubles(table["n_censor"])[i]), "\(key) n_censor at \(row.time)")
+            expectClose(row.survival, doubles(table["survival"])[i], "\(key) S at \(row.time)")
+            expectClose(row.standardError, array(table["std_err"])[i], "\(key) se at \(row.time)")
+            expectClose(row.lower, array(table["lower"])[i], "\(key) lower at \(row.time)")
+            expectClose(row.upper, array(table["upper"])[i], "\(key) upper at \(row.time)")
         }
         let at = ref[dict: "at_times"]
-        let points = km.survival(at: Self.doubles(ref["times"]))
-        let atTimes = Self.doubles(at["time"])
+        let points = km.survival(at: requested)
+        let atTimes = doubles(at["time"])
         #expect(points.map(\.time) == atTimes, "\(key): times past the last observation are dropped")
         for (i, p) in points.enumerated() where i < atTimes.count {
-            #expect(p.atRisk == Int(Self.doubles(at["n_risk"])[i]), "\(key) n_risk at \(p.time)")
-            expectClose(p.survival, Self.doubles(at["survival"])[i], "\(key) S(\(p.time))")
-            expectClose(p.standardError, Self.array(at["std_err"])[i], "\(key) se(\(p.time))")
-            let s1 = p.survival == 1 && type != .plain
-            expectClose(p.lower, s1 ? nil : Self.array(at["lower"])[i], "\(key) lower(\(p.time))")
-            expectClose(p.upper, s1 ? nil : Self.array(at["upper"])[i], "\(key) upper(\(p.time))")
+            #expect(p.atRisk == Int(doubles(at["n_risk"])[i]), "\(key) n_risk at \(p.time)")
+            #expect(p.events == Int(doubles(at["n_event"])[i]), "\(key) n_event at \(p.time)")
+            expectClose(p.survival, doubles(at["survival"])[i], "\(key) S(\(p.time))")
+            expectClose(p.standardError, array(at["std_err"])[i], "\(key) se(\(p.time))")
+            expectClose(p.lower, array(at["lower"])[i], "\(key) lower(\(p.time))")
+            expectClose(p.upper, array(at["upper"])[i], "\(key) upper(\(p.time))")
         }
-        let followUp = try FollowUp(data)
-        expectClose(followUp.reverseKaplanMeierMedian, ref["reverse_median"], "\(key) reverse KM median")
+    }
+
+    /// Contract version 2 (R's `survfit_confint` and `summary.survfit`) where S = 1: at an observed
+    /// time plain and log give 1 and 1, log-log nil; before the first observation 1 and 1 for all.
+    @Test(arguments: SurvivalConfidenceType.allCases)
+    func limitsWhereSurvivalIsOne(type: SurvivalConfidenceType) throws {
+        let confidence = try SurvivalConfidence(type: type)
+        let limits = confidence.limits(survival: 1, logStandardError: 0)
+        #expect(limits.lower == (type == .logLog ? nil : 1) && limits.upper == (type == .logLog ? nil : 1))
+        let km = try KaplanMeier(time: [1, 2, 3, 4], event: [false, false, true, false], confidence: confidence)
+        let observed = km.rows[0]
+        #expect(observed.survival == 1 && observed.standardError == 0)
+        #expect(observed.lower == (type == .logLog ? nil : 1) && observed.upper == (type == .logLog ? nil : 1))
+        let before = km.survival(at: [0, 0.5, 1])
+        #expect(before.map(\.time) == [0, 0.5, 1])
+        #expect(before[0].lower == 1 && before[0].upper == 1 && before[0].standardError == 0 && before[0].atRisk == 4)
+        #expect(before[1].lower == 1 && before[1].upper == 1)
+        #expect(before[2].lower == observed.lower && before[2].upper == observed.upper, "at the observed time 1")
+        #expect(km.survival(at: [-.infinity, .nan, .infinity]).isEmpty, "R drops times that are not finite")
     }
 
     @Test func medianWhereSurvivalIsExactlyOneHalf() throws {

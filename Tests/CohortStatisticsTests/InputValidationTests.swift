@@ -27,7 +27,12 @@ import Testing
         let km = try KaplanMeier(time: [2, 3, 5], event: [false, false, false], confidence: SurvivalConfidence(type: .logLog))
         #expect(km.events == 0)
         #expect(km.median.estimate == nil && km.median.lower == nil && km.median.upper == nil)
+        // S = 1 throughout: R's survfit_confint gives no log-log limits there, 1 and 1 for log and plain.
         #expect(km.rows.allSatisfy { $0.survival == 1 && $0.lower == nil && $0.upper == nil })
+        for type in [SurvivalConfidenceType.log, .plain] {
+            let other = try KaplanMeier(time: [2, 3, 5], event: [false, false, false], confidence: SurvivalConfidence(type: type))
+            #expect(other.rows.allSatisfy { $0.survival == 1 && $0.lower == 1 && $0.upper == 1 })
+        }
         #expect(Self.code { _ = try SurvivalConfidence(type: .log, level: 1.5) } == .invalidParameter)
     }
 

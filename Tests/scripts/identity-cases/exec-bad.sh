@@ -1,0 +1,4 @@
+#!/bin/sh
+# Identity case helper (plugin: exec): writes something that is not JSON.
+cat >/dev/null
+echo 'not json'
