@@ -174,7 +174,7 @@ if ProcessInfo.processInfo.environment["COHORTD_BENCHMARKS"] == "1" {
         .executableTarget(
             name: "AnalyzeBenchmarks",
             dependencies: [
-                "CohortPipeline", "cohortd",
+                "CohortPipeline", "DescriptivesPlugin", "KaplanMeierPlugin", "LogRankPlugin", "ROCCutoffPlugin", "CoxPlugin",
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Tests/Benchmarks/AnalyzeBenchmarks",

@@ -19,8 +19,10 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var logLevel: LogLevel
     public var file: String
 
-    static let keys = ["drop", "state", "results", "store", "pipelines", "settle", "rescan", "workers", "max_file_size",
-                       "duplicates", "log_level"]
+    static let keys = [
+        "drop", "state", "results", "store", "pipelines", "settle", "rescan", "workers", "max_file_size",
+        "duplicates", "log_level",
+    ]
 
     /// Decodes the configuration; `directory` is the file's directory.
     public init(yaml text: String, file: String, directory: String) throws {
@@ -69,8 +71,10 @@ public struct DaemonConfiguration: Sendable, Hashable {
         let digits = t.prefix { $0.isNumber || $0 == "." }
         guard let value = Double(digits), value >= 0 else { return nil }
         let unit = t.dropFirst(digits.count).trimmingCharacters().lowercased()
-        let factors: [String: Double] = ["": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1_048_576, "mb": 1e6, "mib": Double(1 << 20),
-                                         "g": Double(1 << 30), "gb": 1e9, "gib": Double(1 << 30), "t": Double(1 << 40), "tb": 1e12, "tib": Double(1 << 40)]
+        let factors: [String: Double] = [
+            "": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1_048_576, "mb": 1e6, "mib": Double(1 << 20),
+            "g": Double(1 << 30), "gb": 1e9, "gib": Double(1 << 30), "t": Double(1 << 40), "tb": 1e12, "tib": Double(1 << 40),
+        ]
         guard let factor = factors[unit] else { return nil }
         return Int64(value * factor)
     }

@@ -52,8 +52,10 @@ public struct Pipeline: Sendable {
     /// The display label of a variable (its name when no label is given).
     public func label(_ variable: String) -> String { labels[variable] ?? variable }
 
-    static let topKeys = ["name", "profile", "title", "match", "input", "columns", "derive", "cohort",
-                          "survival", "analyses", "report", "labels"]
+    static let topKeys = [
+        "name", "profile", "title", "match", "input", "columns", "derive", "cohort",
+        "survival", "analyses", "report", "labels",
+    ]
 
     /// Decodes a pipeline from its YAML text.
     ///
@@ -92,12 +94,14 @@ public struct Pipeline: Sendable {
         cohort = try top["cohort"].map { try Self.cohort($0, known: known) } ?? []
         if let s = top["survival"] {
             let m = try s.mapping(allowing: ["time", "event", "unit"])
-            let time = try m.required("time"), event = try m.required("event")
+            let time = try m.required("time")
+            let event = try m.required("event")
             for v in [time, event] where !known.contains(try v.string()) {
                 throw v.error(.undeclaredVariable, Self.undeclared(try v.string(), known: known))
             }
-            survival = Survival(time: try time.string(), event: try event.string(),
-                                unit: try m["unit"]?.string() ?? "months", node: s)
+            survival = Survival(
+                time: try time.string(), event: try event.string(),
+                unit: try m["unit"]?.string() ?? "months", node: s)
         } else {
             survival = nil
         }
@@ -224,7 +228,8 @@ public struct Pipeline: Sendable {
     static func cohort(_ node: YAMLNode, known: Set<String>) throws -> [CohortStep] {
         try node.list().map { item in
             let m = try item.mapping(allowing: ["keep", "drop", "reason"])
-            let keep = m["keep"], drop = m["drop"]
+            let keep = m["keep"]
+            let drop = m["drop"]
             guard (keep == nil) != (drop == nil), let conditionNode = keep ?? drop else {
                 throw item.error(.invalidValue, "a cohort step has exactly one of keep or drop")
             }
@@ -243,8 +248,10 @@ public struct Pipeline: Sendable {
 /// Decodes `derive:` formulas, checking every variable they use.
 struct ExpressionDecoder {
     let known: Set<String>
-    static let operators = ["years_between", "months_between", "days_between", "first_of", "equals", "in", "not",
-                            "greater_than", "less_than"]
+    static let operators = [
+        "years_between", "months_between", "days_between", "first_of", "equals", "in", "not",
+        "greater_than", "less_than",
+    ]
 
     func decode(_ node: YAMLNode) throws -> Expression {
         if case .scalar = node.content {
@@ -269,18 +276,32 @@ struct ExpressionDecoder {
             return (try decode(items[0]), items[1])
         }
         switch op {
-        case "years_between": let (a, b) = try two(); return .yearsBetween(a, b)
-        case "months_between": let (a, b) = try two(); return .monthsBetween(a, b)
-        case "days_between": let (a, b) = try two(); return .daysBetween(a, b)
+        case "years_between":
+            let (a, b) = try two()
+            return .yearsBetween(a, b)
+        case "months_between":
+            let (a, b) = try two()
+            return .monthsBetween(a, b)
+        case "days_between":
+            let (a, b) = try two()
+            return .daysBetween(a, b)
         case "first_of":
             let items = try arg.list()
             guard !items.isEmpty else { throw arg.error(.invalidValue, "first_of needs at least one operand") }
             return .firstOf(try items.map(decode))
-        case "equals": let (e, v) = try operandAndValue(); return .equals(e, try v.string())
-        case "in": let (e, v) = try operandAndValue(); return .isIn(e, try v.stringList())
+        case "equals":
+            let (e, v) = try operandAndValue()
+            return .equals(e, try v.string())
+        case "in":
+            let (e, v) = try operandAndValue()
+            return .isIn(e, try v.stringList())
         case "not": return .not(try decode(arg))
-        case "greater_than": let (e, v) = try operandAndValue(); return .greaterThan(e, try v.double())
-        default: let (e, v) = try operandAndValue(); return .lessThan(e, try v.double())
+        case "greater_than":
+            let (e, v) = try operandAndValue()
+            return .greaterThan(e, try v.double())
+        default:
+            let (e, v) = try operandAndValue()
+            return .lessThan(e, try v.double())
         }
     }
 }
@@ -288,7 +309,9 @@ struct ExpressionDecoder {
 /// Checks a date pattern the way the reader will compile it.
 enum DatePatternCheck {
     static func isValid(_ pattern: String) -> Bool {
-        let hasYear = pattern.contains("yy"), hasMonth = pattern.contains("M"), hasDay = pattern.contains("d")
+        let hasYear = pattern.contains("yy")
+        let hasMonth = pattern.contains("M")
+        let hasDay = pattern.contains("d")
         let letters = pattern.filter { $0.isLetter }
         return hasYear && hasMonth && hasDay && letters.allSatisfy { "yMdHhms".contains($0) }
     }

@@ -43,10 +43,7 @@ extension YAMLNode {
     public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
         let text = try string()
         if let value = T(rawValue: text) { return value }
-        let options = T.allCases.map(\.rawValue)
-        var message = "\"\(text)\" is not one of \(options.joined(separator: ", "))"
-        if let guess = Suggestion.closest(to: text, among: options) { message += " — did you mean '\(guess)'?" }
-        throw error(.invalidValue, message)
+        throw error(.invalidValue, Suggestion.notOneOf(text, options: T.allCases.map(\.rawValue)))
     }
 
     /// The items of a list.

@@ -27,8 +27,9 @@ public enum YAMLParser {
                 let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
                 let context = parser.context.map { String(cString: $0) + ": " } ?? ""
                 let mark = parser.problem_mark
-                throw ConfigurationError(.syntax, context + problem, file: file,
-                                         line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+                throw ConfigurationError(
+                    .syntax, context + problem, file: file,
+                    line: Int(mark.line) + 1, column: Int(mark.column) + 1)
             }
             defer { yaml_document_delete(&document) }
             guard let root = yaml_document_get_root_node(&document) else {
@@ -51,19 +52,23 @@ public enum YAMLParser {
         mutating func build(_ pointer: UnsafeMutablePointer<yaml_node_t>, path: String, depth: Int) throws -> YAMLNode {
             count += 1
             let mark = pointer.pointee.start_mark
-            let line = Int(mark.line) + 1, column = Int(mark.column) + 1
+            let line = Int(mark.line) + 1
+            let column = Int(mark.column) + 1
             guard depth <= YAMLParser.maximumDepth, count <= YAMLParser.maximumNodes else {
-                throw ConfigurationError(.syntax, "the document is nested too deeply or expands to too many nodes",
-                                         file: file, line: line, column: column, path: path)
+                throw ConfigurationError(
+                    .syntax, "the document is nested too deeply or expands to too many nodes",
+                    file: file, line: line, column: column, path: path)
             }
             switch pointer.pointee.type {
             case YAML_SCALAR_NODE:
                 let scalar = pointer.pointee.data.scalar
-                let text = scalar.value.map { value in
-                    String(decoding: UnsafeBufferPointer(start: value, count: scalar.length), as: UTF8.self)
-                } ?? ""
-                return YAMLNode(content: .scalar(text, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE),
-                                file: file, line: line, column: column, path: path)
+                let text =
+                    scalar.value.map { value in
+                        String(decoding: UnsafeBufferPointer(start: value, count: scalar.length), as: UTF8.self)
+                    } ?? ""
+                return YAMLNode(
+                    content: .scalar(text, plain: scalar.style == YAML_PLAIN_SCALAR_STYLE),
+                    file: file, line: line, column: column, path: path)
             case YAML_SEQUENCE_NODE:
                 var items: [YAMLNode] = []
                 var item = pointer.pointee.data.sequence.items.start

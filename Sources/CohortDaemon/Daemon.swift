@@ -1,13 +1,14 @@
 public import CohortConfiguration
-public import CohortPipeline
 import CohortJSON
+public import CohortPipeline
 import CohortStore
 import Foundation
 public import Logging
 public import ServiceLifecycle
 import UnixSignals
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The service: recovers unfinished work, then takes complete files from the drop directory and
@@ -26,8 +27,10 @@ public struct Daemon: Service, Sendable {
     /// The analyses pipelines may name.
     public let plugins: PluginRegistry
 
-    public init(configuration: DaemonConfiguration, configurationFile: String? = nil, plugins: PluginRegistry, logger: Logger,
-                pollInterval: Double = 1) {
+    public init(
+        configuration: DaemonConfiguration, configurationFile: String? = nil, plugins: PluginRegistry, logger: Logger,
+        pollInterval: Double = 1
+    ) {
         self.configuration = configuration
         self.configurationFile = configurationFile
         self.plugins = plugins
@@ -59,9 +62,10 @@ public struct Daemon: Service, Sendable {
         let store = try Store(path: configuration.store)
         let pipelines = PipelineHolder(try PipelineSet.load(from: configuration.pipelines, registry: plugins))
         logger.info("starting", metadata: ["pipelines": "\(pipelines.current.pipelines.count)", "workers": "\(configuration.workers)"])
-        let processor = FileProcessor(layout: layout, store: store, pipelines: pipelines,
-                                      skipDuplicates: configuration.duplicates == .skip,
-                                      maxFileSize: configuration.maxFileSize, logger: logger)
+        let processor = FileProcessor(
+            layout: layout, store: store, pipelines: pipelines,
+            skipDuplicates: configuration.duplicates == .skip,
+            maxFileSize: configuration.maxFileSize, logger: logger)
         await processor.recover()
         let scanner = DropScanner(root: layout.drop, settle: configuration.settle)
         let notifier = SystemdNotifier()
@@ -167,10 +171,16 @@ public struct Daemon: Service, Sendable {
                         ("pid", .number(Double(getpid()))),
                         ("started", .string(ISO8601DateFormatter().string(from: started))),
                         ("pipelines", .array(pipelines.current.pipelines.map { .string($0.pipeline.name) })),
-                        ("reload", reloadError.map { .object([("status", .string("refused")), ("error", .string($0))]) }
-                            ?? .object([("status", .string("ok"))])),
-                        ("watch", health.degraded.map { .object([("status", .string("degraded")), ("reason", .string($0))]) }
-                            ?? .object([("status", .string(watcher == nil ? "polling" : "ok"))])),
+                        (
+                            "reload",
+                            reloadError.map { .object([("status", .string("refused")), ("error", .string($0))]) }
+                                ?? .object([("status", .string("ok"))])
+                        ),
+                        (
+                            "watch",
+                            health.degraded.map { .object([("status", .string("degraded")), ("reason", .string($0))]) }
+                                ?? .object([("status", .string(watcher == nil ? "polling" : "ok"))])
+                        ),
                     ])
                     try? FileOps.write(Array((document.serialized() + "\n").utf8), to: layout.state + "/daemon-status.json")
                     lastReloadError = reloadError
@@ -182,7 +192,8 @@ public struct Daemon: Service, Sendable {
                     let waiting = processor.retries.count
                     let retryNote = waiting == 0 ? "" : "; \(waiting) waiting to retry writing results (disk full or permissions?)"
                     let degradedNote = health.degraded.map { "degraded: \($0); " } ?? ""
-                    let status = "STATUS=\(degradedNote)\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed\(reloadNote)\(retryNote)"
+                    let status =
+                        "STATUS=\(degradedNote)\(taking.count) in work, \(counts[.archived] ?? 0) analysed, \(counts[.failed] ?? 0) failed\(reloadNote)\(retryNote)"
                     if status != lastStatus { notifier.notify(status) }
                     lastStatus = status
                 }
@@ -217,10 +228,12 @@ extension Daemon {
             var directory = configuration.pipelines
             if let file = configurationFile {
                 let text = try String(contentsOfFile: file, encoding: .utf8)
-                let fresh = try DaemonConfiguration(yaml: text, file: file,
-                                                    directory: URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path)
+                let fresh = try DaemonConfiguration(
+                    yaml: text, file: file,
+                    directory: URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path)
                 if fresh.drop != configuration.drop || fresh.state != configuration.state || fresh.results != configuration.results
-                    || fresh.store != configuration.store || fresh.workers != configuration.workers {
+                    || fresh.store != configuration.store || fresh.workers != configuration.workers
+                {
                     logger.warning("reload: changed paths, store or workers take effect at the next start")
                 }
                 directory = fresh.pipelines

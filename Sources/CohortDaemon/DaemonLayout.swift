@@ -1,8 +1,9 @@
 import CFileSystem
 public import CohortConfiguration
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon's directories (contract `daemon.md`): the drop directory, its own state area
@@ -34,8 +35,9 @@ public struct DaemonLayout: Sendable {
     public func prepare() throws {
         for dir in [drop, state, results, processing, work, archive, failed] {
             do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o750])
+                try FileManager.default.createDirectory(
+                    atPath: dir, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o750])
             } catch {
                 throw DaemonError(.directory, "cannot create \(dir): \(error.localizedDescription)")
             }
@@ -46,7 +48,8 @@ public struct DaemonLayout: Sendable {
             return UInt64(info.st_dev)
         }
         guard Set(devices).count == 1 else {
-            throw DaemonError(.crossDevice, "drop (\(drop)), state (\(state)) and results (\(results)) must be on one filesystem, so that files move by rename")
+            throw DaemonError(
+                .crossDevice, "drop (\(drop)), state (\(state)) and results (\(results)) must be on one filesystem, so that files move by rename")
         }
     }
 }
@@ -56,7 +59,9 @@ enum FileOps {
     /// Renames without replacing an existing file, then makes both directories durable.
     static func move(_ from: String, to: String) throws {
         guard cfs_rename_noreplace(AT_FDCWD, from, AT_FDCWD, to) == 0 else {
-            throw DaemonError(.io, "cannot move into \(URL(fileURLWithPath: to).deletingLastPathComponent().path) (errno \(errno): \(String(cString: strerror(errno))))")
+            throw DaemonError(
+                .io,
+                "cannot move into \(URL(fileURLWithPath: to).deletingLastPathComponent().path) (errno \(errno): \(String(cString: strerror(errno))))")
         }
         syncDirectory(of: from)
         syncDirectory(of: to)
@@ -81,7 +86,9 @@ enum FileOps {
     /// ``syncFilesystem(of:)``).
     static func write(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw DaemonError(.io, "cannot create a file in \(URL(fileURLWithPath: path).deletingLastPathComponent().path) (errno \(errno))") }
+        guard fd >= 0 else {
+            throw DaemonError(.io, "cannot create a file in \(URL(fileURLWithPath: path).deletingLastPathComponent().path) (errno \(errno))")
+        }
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {

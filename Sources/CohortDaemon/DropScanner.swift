@@ -1,7 +1,8 @@
 import CFileSystem
 public import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An entry found in the drop directory.

@@ -5,8 +5,9 @@ import CohortPipeline
 public import CohortStore
 public import Foundation
 public import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Takes one dropped file through claim, analysis, publication and archiving, journaling each
@@ -32,14 +33,19 @@ public struct FileProcessor: Sendable {
     /// Attempts after which a file that keeps crashing or hanging the worker is failed.
     public static let maximumAttempts = 3
 
-    public init(layout: DaemonLayout, store: Store, pipelines: PipelineSet, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger,
-                publishFault: (@Sendable () -> (any Error)?)? = nil) {
-        self.init(layout: layout, store: store, pipelines: PipelineHolder(pipelines), skipDuplicates: skipDuplicates,
-                  maxFileSize: maxFileSize, logger: logger, publishFault: publishFault)
+    public init(
+        layout: DaemonLayout, store: Store, pipelines: PipelineSet, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger,
+        publishFault: (@Sendable () -> (any Error)?)? = nil
+    ) {
+        self.init(
+            layout: layout, store: store, pipelines: PipelineHolder(pipelines), skipDuplicates: skipDuplicates,
+            maxFileSize: maxFileSize, logger: logger, publishFault: publishFault)
     }
 
-    public init(layout: DaemonLayout, store: Store, pipelines: PipelineHolder, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger,
-                publishFault: (@Sendable () -> (any Error)?)? = nil) {
+    public init(
+        layout: DaemonLayout, store: Store, pipelines: PipelineHolder, skipDuplicates: Bool, maxFileSize: Int64, logger: Logger,
+        publishFault: (@Sendable () -> (any Error)?)? = nil
+    ) {
         self.publishFault = publishFault
         self.layout = layout
         self.store = store
@@ -68,8 +74,10 @@ public struct FileProcessor: Sendable {
         }
         logger.info("file claimed", metadata: ["run": "\(runID)"])
         if let kind = entry.unsupportedKind {
-            fail(runID: runID, name: entry.relativePath, sha256: nil, pipeline: nil,
-                 error: ErrorRecord(kind: .unsupportedFile, message: "the entry is a \(kind); only regular files are analysed (it was not followed or opened)"))
+            fail(
+                runID: runID, name: entry.relativePath, sha256: nil, pipeline: nil,
+                error: ErrorRecord(
+                    kind: .unsupportedFile, message: "the entry is a \(kind); only regular files are analysed (it was not followed or opened)"))
             return
         }
         await process(runID: runID, name: entry.relativePath)
@@ -113,8 +121,9 @@ public struct FileProcessor: Sendable {
         let path = layout.processing + "/" + Self.storedName(runID: runID, relativePath: name)
         let fd = cfs_open_nofollow(AT_FDCWD, path, O_RDONLY)
         guard fd >= 0 else {
-            fail(runID: runID, name: name, sha256: nil, pipeline: nil,
-                 error: ErrorRecord(kind: .unreadable, message: "cannot open the file (errno \(errno): \(String(cString: strerror(errno))))"))
+            fail(
+                runID: runID, name: name, sha256: nil, pipeline: nil,
+                error: ErrorRecord(kind: .unreadable, message: "cannot open the file (errno \(errno): \(String(cString: strerror(errno))))"))
             return
         }
         var status = stat()
@@ -125,8 +134,9 @@ public struct FileProcessor: Sendable {
             return
         }
         guard Int64(status.st_size) <= maxFileSize else {
-            fail(runID: runID, name: name, sha256: nil, pipeline: nil,
-                 error: ErrorRecord(kind: .tooLarge, message: "the file has \(status.st_size) bytes; max_file_size is \(maxFileSize)"))
+            fail(
+                runID: runID, name: name, sha256: nil, pipeline: nil,
+                error: ErrorRecord(kind: .tooLarge, message: "the file has \(status.st_size) bytes; max_file_size is \(maxFileSize)"))
             return
         }
         let data: Data
@@ -137,10 +147,13 @@ public struct FileProcessor: Sendable {
         let sha = data.withUnsafeBytes { Digest.sha256($0) }
         let candidates = pipelines.current.matching(name)
         guard candidates.count == 1, let loaded = candidates.first else {
-            let message = candidates.isEmpty
+            let message =
+                candidates.isEmpty
                 ? "no pipeline matches this file name"
                 : "several pipelines match this file name: \(candidates.map(\.pipeline.name).joined(separator: ", "))"
-            fail(runID: runID, name: name, sha256: sha, pipeline: nil, error: ErrorRecord(kind: candidates.isEmpty ? .noPipeline : .ambiguousPipeline, message: message))
+            fail(
+                runID: runID, name: name, sha256: sha, pipeline: nil,
+                error: ErrorRecord(kind: candidates.isEmpty ? .noPipeline : .ambiguousPipeline, message: message))
             return
         }
         let pipelineName = loaded.pipeline.name
@@ -152,18 +165,21 @@ public struct FileProcessor: Sendable {
         do {
             if duplicates, let earlier = try store.alreadyAnalysed(sha256: sha, pipelineSHA256: loaded.sha256, excluding: runID) {
                 try store.recordAttempt(runID: runID, sha256: sha, bytes: Int64(data.count), pipeline: pipelineName, pipelineSHA256: loaded.sha256)
-                try archive(runID: runID, name: name, state: .skipped, note: "same content already analysed by this pipeline version in run \(earlier)")
+                try archive(
+                    runID: runID, name: name, state: .skipped, note: "same content already analysed by this pipeline version in run \(earlier)")
                 logger.info("duplicate skipped", metadata: ["run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))"])
                 return
             }
-            attempts = try store.recordAttempt(runID: runID, sha256: sha, bytes: Int64(data.count), pipeline: pipelineName, pipelineSHA256: loaded.sha256)
+            attempts = try store.recordAttempt(
+                runID: runID, sha256: sha, bytes: Int64(data.count), pipeline: pipelineName, pipelineSHA256: loaded.sha256)
         } catch {
             logger.error("journal write failed", metadata: ["run": "\(runID)", "error": "\(Self.code(error))"])
             return  // left claimed: finished on the next start
         }
         guard attempts <= Self.maximumAttempts else {
-            fail(runID: runID, name: name, sha256: sha, pipeline: pipelineName,
-                 error: ErrorRecord(kind: .crashed, message: "the analysis crashed or hung \(attempts - 1) times on this file"))
+            fail(
+                runID: runID, name: name, sha256: sha, pipeline: pipelineName,
+                error: ErrorRecord(kind: .crashed, message: "the analysis crashed or hung \(attempts - 1) times on this file"))
             return
         }
         let info = RunInfo(id: runID, fileName: URL(fileURLWithPath: name).lastPathComponent)
@@ -178,23 +194,28 @@ public struct FileProcessor: Sendable {
             // in between is finished by recovery from the published folder).
             let (folder, results) = try publish(outcome, loaded: loaded, info: info)
             try moveToArchive(runID: runID, name: name)
-            try store.recordPublished(Store.Run(outcome.result, folder: folder), analyses: Store.Analysis.rows(of: outcome.result, results: results),
-                                      finalState: .archived)
+            try store.recordPublished(
+                Store.Run(outcome.result, folder: folder), analyses: Store.Analysis.rows(of: outcome.result, results: results),
+                finalState: .archived)
             retries.finished(runID)
-            logger.info("run published", metadata: [
-                "run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))", "status": "\(outcome.status.rawValue)",
-                "analyses": "\(loaded.analyses.count)", "failed_analyses": "\(outcome.analysisErrors.count)",
-                "analysis_errors": "\(outcome.analysisErrors.map { "\($0.id):\($0.error.code)" }.joined(separator: ","))",
-            ])
+            logger.info(
+                "run published",
+                metadata: [
+                    "run": "\(runID)", "pipeline": "\(pipelineName)", "sha256": "\(sha.prefix(12))", "status": "\(outcome.status.rawValue)",
+                    "analyses": "\(loaded.analyses.count)", "failed_analyses": "\(outcome.analysisErrors.count)",
+                    "analysis_errors": "\(outcome.analysisErrors.map { "\($0.id):\($0.error.code)" }.joined(separator: ","))",
+                ])
         } catch {
             // Disk full or permissions on the output side: the input stays in processing, the
             // attempt is given back (it did not crash the analysis), and the file is retried with
             // back-off.
             try? store.recordRetry(runID: runID, error: "could not write the results: \(error)")
             let delay = retries.schedule(runID: runID, name: name)
-            logger.error("publishing failed, will retry", metadata: [
-                "run": "\(runID)", "pipeline": "\(pipelineName)", "error": "\(Self.code(error))", "retry_in_seconds": "\(Int(delay))",
-            ])
+            logger.error(
+                "publishing failed, will retry",
+                metadata: [
+                    "run": "\(runID)", "pipeline": "\(pipelineName)", "error": "\(Self.code(error))", "retry_in_seconds": "\(Int(delay))",
+                ])
         }
     }
 
@@ -239,16 +260,28 @@ public struct FileProcessor: Sendable {
     func fail(runID: String, name: String, sha256: String?, pipeline: String?, error: ErrorRecord) {
         retries.finished(runID)
         let stored = Self.storedName(runID: runID, relativePath: name)
-        var errorObject: [(key: String, value: JSONValue)] = [("kind", .string(error.kind)), ("message", .string(error.message)),
-                                                              ("line", error.line.map { .number(Double($0)) } ?? .null),
-                                                              ("column", error.column.map { .string($0) } ?? .null)]
+        var errorObject: [(key: String, value: JSONValue)] = [
+            ("kind", .string(error.kind)), ("message", .string(error.message)),
+            ("line", error.line.map { .number(Double($0)) } ?? .null),
+            ("column", error.column.map { .string($0) } ?? .null),
+        ]
         if !error.problems.isEmpty {
-            errorObject.append(("problems", .array(error.problems.map { p in
-                .object([("line", .number(Double(p.line))), ("column", .string(p.column)), ("value", .string(p.value)), ("reason", .string(p.reason))])
-            })))
+            errorObject.append(
+                (
+                    "problems",
+                    .array(
+                        error.problems.map { p in
+                            .object([
+                                ("line", .number(Double(p.line))), ("column", .string(p.column)), ("value", .string(p.value)),
+                                ("reason", .string(p.reason)),
+                            ])
+                        })
+                ))
         }
-        let document: JSONValue = .object([("file", .string(name)), ("run", .string(runID)), ("sha256", sha256.map { .string($0) } ?? .null),
-                                           ("pipeline", pipeline.map { .string($0) } ?? .null), ("error", .object(errorObject))])
+        let document: JSONValue = .object([
+            ("file", .string(name)), ("run", .string(runID)), ("sha256", sha256.map { .string($0) } ?? .null),
+            ("pipeline", pipeline.map { .string($0) } ?? .null), ("error", .object(errorObject)),
+        ])
         do {
             try FileOps.write(Array((document.serialized() + "\n").utf8), to: layout.failed + "/" + stored + ".error.json")
             let source = layout.processing + "/" + stored

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Watches the drop directory tree with inotify on a thread of its own, and wakes the daemon's
@@ -25,7 +26,7 @@ public final class InotifyWatcher: @unchecked Sendable {
     private let device: UInt64?
     private let fd: Int32
     private let lock = NSLock()
-    private var watches: [Int32: String] = [:]      // watch descriptor → relative directory
+    private var watches: [Int32: String] = [:]  // watch descriptor → relative directory
     private var rootWatch: Int32?
     private var rootIdentity: (device: UInt64, inode: UInt64)?
     private var degraded: String?
@@ -63,8 +64,11 @@ public final class InotifyWatcher: @unchecked Sendable {
         var info = stat()
         if stat(root, &info) != 0 || info.st_mode & S_IFMT != S_IFDIR {
             let existed = lstat(root, &info) == 0
-            if existed || (try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true,
-                                                                      attributes: [.posixPermissions: 0o750])) == nil {
+            if existed
+                || (try? FileManager.default.createDirectory(
+                    atPath: root, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o750])) == nil
+            {
                 let problem = existed ? "the drop directory's path is not a directory" : "the drop directory is missing and cannot be created"
                 return lock.withLock {
                     degraded = problem
@@ -72,7 +76,10 @@ public final class InotifyWatcher: @unchecked Sendable {
                 }
             }
             guard stat(root, &info) == 0 else {
-                return lock.withLock { degraded = "the drop directory cannot be read"; return Health(degraded: degraded, canTake: canTake) }
+                return lock.withLock {
+                    degraded = "the drop directory cannot be read"
+                    return Health(degraded: degraded, canTake: canTake)
+                }
             }
         }
         let identity = (device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
@@ -265,7 +272,8 @@ public final class InotifyWatcher: @unchecked Sendable {
             return
         }
         var info = stat()
-        let hardLink = mask & UInt32(IN_CREATE) != 0 && lstat(root + "/" + relative, &info) == 0
+        let hardLink =
+            mask & UInt32(IN_CREATE) != 0 && lstat(root + "/" + relative, &info) == 0
             && info.st_mode & S_IFMT == S_IFREG && info.st_nlink > 1
         if mask & UInt32(IN_MOVED_TO) != 0 || hardLink {
             // Renamed in, or a hard link to an existing file: complete on arrival.

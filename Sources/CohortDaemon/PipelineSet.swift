@@ -1,8 +1,9 @@
-public import CohortPipeline
 import CohortConfiguration
+public import CohortPipeline
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The pipelines of the pipelines directory, and which of them a dropped file matches.
@@ -20,8 +21,9 @@ public struct PipelineSet: Sendable {
         for entry in entries.sorted() where entry.hasSuffix(".yaml") || entry.hasSuffix(".yml") {
             let pipeline = try LoadedPipeline(contentsOf: directory + "/" + entry, registry: registry)
             if let other = loaded.first(where: { $0.pipeline.name == pipeline.pipeline.name }) {
-                throw ConfigurationError(.duplicate, "pipeline name '\(pipeline.pipeline.name)' is also used by \(other.pipeline.file)",
-                                         file: directory + "/" + entry)
+                throw ConfigurationError(
+                    .duplicate, "pipeline name '\(pipeline.pipeline.name)' is also used by \(other.pipeline.file)",
+                    file: directory + "/" + entry)
             }
             loaded.append(pipeline)
         }

@@ -24,7 +24,8 @@ extension FileProcessor {
                     try archive(runID: input.runID, name: input.name, state: .archived, note: nil)
                 case .claimed:
                     if let pipeline = input.pipeline, input.pipelineSHA256 != nil,
-                       manager.fileExists(atPath: layout.results + "/" + pipeline + "/" + input.runID) {
+                        manager.fileExists(atPath: layout.results + "/" + pipeline + "/" + input.runID)
+                    {
                         // Published before the journal recorded it: record it from its results.json.
                         let folder = layout.results + "/" + pipeline + "/" + input.runID
                         do {
@@ -35,8 +36,9 @@ extension FileProcessor {
                         } catch is JSONParser.Error, is AnalysisError {
                             // The folder is there but its results.json cannot be read back: keep the
                             // folder, archive the input, and say so in the journal.
-                            try archive(runID: input.runID, name: input.name, state: .archived,
-                                        note: "published, but its results.json could not be read back to record the run")
+                            try archive(
+                                runID: input.runID, name: input.name, state: .archived,
+                                note: "published, but its results.json could not be read back to record the run")
                         }
                     } else if inProcessing {
                         await process(runID: input.runID, name: input.name)
@@ -49,7 +51,8 @@ extension FileProcessor {
                         try FileOps.move(layout.drop + "/" + input.name, to: layout.processing + "/" + stored)
                         await process(runID: input.runID, name: input.name)
                     } else {
-                        try store.recordState(runID: input.runID, .failed, error: "the file disappeared from the drop directory before it was claimed")
+                        try store.recordState(
+                            runID: input.runID, .failed, error: "the file disappeared from the drop directory before it was claimed")
                     }
                 default:
                     break

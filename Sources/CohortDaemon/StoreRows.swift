@@ -6,10 +6,11 @@ extension Store.Run {
     /// seconds as its results.json.
     init(_ result: RunResult, folder: String) {
         let errors = result.analysisErrors.map { "\($0.id): \($0.error.message)" }
-        self.init(runID: result.id, pipeline: result.pipeline, pipelineSHA256: result.pipelineSHA256, version: PipelineRunner.version,
-                  started: result.started, finished: result.finished, status: result.status.rawValue,
-                  error: errors.isEmpty ? nil : errors.joined(separator: "; "),
-                  resultsPath: folder, readSeconds: result.seconds?.read, analysisSeconds: result.seconds?.analyses)
+        self.init(
+            runID: result.id, pipeline: result.pipeline, pipelineSHA256: result.pipelineSHA256, version: PipelineRunner.version,
+            started: result.started, finished: result.finished, status: result.status.rawValue,
+            error: errors.isEmpty ? nil : errors.joined(separator: "; "),
+            resultsPath: folder, readSeconds: result.seconds?.read, analysisSeconds: result.seconds?.analyses)
     }
 }
 
@@ -19,10 +20,11 @@ extension Store.Analysis {
     /// serialising them again; without it each result is serialised here.
     static func rows(of result: RunResult, results: [String?]? = nil) -> [Store.Analysis] {
         result.analyses.enumerated().map { k, analysis in
-            Store.Analysis(runID: result.id, id: analysis.id, plugin: analysis.plugin, status: analysis.status.rawValue,
-                           seconds: analysis.seconds,
-                           result: results.flatMap { k < $0.count ? $0[k] : nil } ?? analysis.result.map { $0.serialized(indent: 0) },
-                           error: analysis.error?.message)
+            Store.Analysis(
+                runID: result.id, id: analysis.id, plugin: analysis.plugin, status: analysis.status.rawValue,
+                seconds: analysis.seconds,
+                result: results.flatMap { k < $0.count ? $0[k] : nil } ?? analysis.result.map { $0.serialized(indent: 0) },
+                error: analysis.error?.message)
         }
     }
 }

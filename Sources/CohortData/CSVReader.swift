@@ -92,13 +92,16 @@ public struct CSVReader: Sendable {
             let shared = SharedChunks(chunks: chunks)
             let work: @Sendable (Int) -> Void = { [options] k in
                 let chunk = shared.chunks[k]
-                results.set(k, Result {
-                    if options.encoding == .utf8, let bad = Transcoding.firstInvalidUTF8(chunk.bytes) {
-                        throw ChunkResults.InvalidByte(offset: base + chunk.offset + bad)
-                    }
-                    return try parser.parse(chunk.bytes, firstLine: k == 0 ? bodyLine : 1, capacity: estimate(chunk.bytes.count),
-                                            quoted: chunk.quoted)
-                })
+                results.set(
+                    k,
+                    Result {
+                        if options.encoding == .utf8, let bad = Transcoding.firstInvalidUTF8(chunk.bytes) {
+                            throw ChunkResults.InvalidByte(offset: base + chunk.offset + bad)
+                        }
+                        return try parser.parse(
+                            chunk.bytes, firstLine: k == 0 ? bodyLine : 1, capacity: estimate(chunk.bytes.count),
+                            quoted: chunk.quoted)
+                    })
             }
             if chunks.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks.count, execute: work) }
             return results.all()
@@ -107,7 +110,12 @@ public struct CSVReader: Sendable {
         // Chunks of a quoted file are cut where the count of quote characters says a line ends;
         // a stray quote inside an unquoted field would mislead that count, so any error there is
         // decided by parsing the body in one piece.
-        if chunks.count > 1 && chunks.contains(where: \.quoted) && outputs.contains(where: { if case .failure = $0 { return true }; return false }) {
+        if chunks.count > 1 && chunks.contains(where: \.quoted)
+            && outputs.contains(where: {
+                if case .failure = $0 { return true }
+                return false
+            })
+        {
             for case .success(let output) in outputs { output.free() }
             outputs = parseChunks([Chunk(bytes: body, offset: 0, quoted: true)])
         }
@@ -135,7 +143,11 @@ public struct CSVReader: Sendable {
             case .success(let output):
                 rows += output.rows
                 problemCount += output.problemCount
-                problems += output.problems.map { var p = $0; p.line += lineOffset; return p }
+                problems += output.problems.map {
+                    var p = $0
+                    p.line += lineOffset
+                    return p
+                }
                 parts.append(output)
                 lineOffset += output.lastLine - 1
             }
@@ -143,8 +155,9 @@ public struct CSVReader: Sendable {
         problems = Array(problems.prefix(Self.maximumListedProblems))
         if options.onError == .reject, let first = problems.first {
             let more = problemCount > problems.count ? " (\(problemCount) bad values in all; the first \(problems.count) are listed)" : ""
-            throw DataError(.badValue, "value \"\(first.value)\" in column \(first.column) is \(first.reason)\(more)",
-                            line: first.line, column: first.column, problems: problems)
+            throw DataError(
+                .badValue, "value \"\(first.value)\" in column \(first.column) is \(first.reason)\(more)",
+                line: first.line, column: first.column, problems: problems)
         }
         guard rows > 0 else { throw DataError(.noRows, "the file has a header but no rows", line: 1) }
         // Merge each column's chunks (columns on several threads when the file was split).
@@ -168,7 +181,10 @@ public struct CSVReader: Sendable {
         guard options.encoding == .utf8, let local = Transcoding.firstInvalidUTF8(bytes) else { return }
         let bad = offset + local
         let line = 1 + data[..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        throw DataError(.invalidEncoding, "the file is not valid UTF-8 (byte 0x\(String(data[bad], radix: 16, uppercase: true)) at offset \(bad)); set input.encoding to windows-1252 or iso-8859-1 if it was exported that way", line: line)
+        throw DataError(
+            .invalidEncoding,
+            "the file is not valid UTF-8 (byte 0x\(String(data[bad], radix: 16, uppercase: true)) at offset \(bad)); set input.encoding to windows-1252 or iso-8859-1 if it was exported that way",
+            line: line)
     }
 
     /// Splits the body into about `count` chunks at line breaks outside quotes. A chunk records
@@ -188,7 +204,12 @@ public struct CSVReader: Sendable {
             while cut < body.count {
                 let c = body[cut]
                 cut += 1
-                if c == 0x22 { inQuotes.toggle(); quotes += 1 } else if c == 0x0A && !inQuotes { break }
+                if c == 0x22 {
+                    inQuotes.toggle()
+                    quotes += 1
+                } else if c == 0x0A && !inQuotes {
+                    break
+                }
             }
             if cut >= body.count { break }
             let bytes = UnsafeBufferPointer(rebasing: body[start..<cut])
@@ -215,7 +236,10 @@ public struct CSVReader: Sendable {
             total += ChunkParser.zeroBytes(word ^ 0x2222_2222_2222_2222).nonzeroBitCount
             i += 8
         }
-        while i < bytes.count { if bytes[i] == 0x22 { total += 1 }; i += 1 }
+        while i < bytes.count {
+            if bytes[i] == 0x22 { total += 1 }
+            i += 1
+        }
         return total
     }
 
@@ -234,7 +258,10 @@ public struct CSVReader: Sendable {
         var counts = [Int](repeating: 0, count: 4)
         var quoted = false
         for byte in data {
-            if byte == 0x22 { quoted.toggle(); continue }
+            if byte == 0x22 {
+                quoted.toggle()
+                continue
+            }
             if quoted { continue }
             if byte == 0x0A { break }
             if let k = candidates.firstIndex(of: byte) { counts[k] += 1 }
@@ -244,7 +271,8 @@ public struct CSVReader: Sendable {
     }
 
     static func similar(_ a: String, _ b: String) -> Bool {
-        let x = a.lowercased().filter { $0.isLetter || $0.isNumber }, y = b.lowercased().filter { $0.isLetter || $0.isNumber }
+        let x = a.lowercased().filter { $0.isLetter || $0.isNumber }
+        let y = b.lowercased().filter { $0.isLetter || $0.isNumber }
         let contained = min(x.count, y.count) >= 3 && (x.contains(y) || y.contains(x))
         return x == y || contained || EditDistance.levenshtein(x, y) <= max(1, y.count / 4)
     }

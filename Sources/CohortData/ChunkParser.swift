@@ -29,8 +29,10 @@ struct ChunkParser: Sendable {
         var store = FieldStore(specs: specs, options: options, capacity: capacity)
         var completed = false
         defer { if !completed { store.free() } }
-        let lastLine = quoted ? try parseQuoted(data, firstLine: firstLine, into: &store)
-                              : try parseUnquoted(data, firstLine: firstLine, into: &store)
+        let lastLine =
+            quoted
+            ? try parseQuoted(data, firstLine: firstLine, into: &store)
+            : try parseUnquoted(data, firstLine: firstLine, into: &store)
         completed = true
         return store.finish(lastLine: lastLine)
     }
@@ -44,13 +46,19 @@ struct ChunkParser: Sendable {
     private func parseUnquoted(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, into store: inout FieldStore) throws -> Int {
         guard let base = data.baseAddress else { return firstLine }
         let end = base + data.count
-        let delimiter = self.delimiter, fieldCount = self.fieldCount, columns = specs.count
+        let delimiter = self.delimiter
+        let fieldCount = self.fieldCount
+        let columns = specs.count
         var separators = SeparatorScanner(start: base, end: end, delimiter: delimiter)
         let blockRows = Self.blockRows
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: max(1, columns) * blockRows)
         let ends = UnsafeMutablePointer<Int>.allocate(capacity: max(1, columns) * blockRows)
         let lines = UnsafeMutablePointer<Int>.allocate(capacity: blockRows)
-        defer { starts.deallocate(); ends.deallocate(); lines.deallocate() }
+        defer {
+            starts.deallocate()
+            ends.deallocate()
+            lines.deallocate()
+        }
         var line = firstLine
         var p = base
         try slots.withUnsafeBufferPointer { slots in
@@ -93,8 +101,9 @@ struct ChunkParser: Sendable {
                     if newline { line += 1 }
                 }
                 for slot in 0..<columns {
-                    store.decode(slot, base, starts: starts + slot * blockRows, ends: ends + slot * blockRows, rows: r,
-                                 limit: end, lines: lines)
+                    store.decode(
+                        slot, base, starts: starts + slot * blockRows, ends: ends + slot * blockRows, rows: r,
+                        limit: end, lines: lines)
                 }
                 store.rows += r
             }
@@ -176,7 +185,8 @@ struct SeparatorScanner {
             let raw = UnsafeRawPointer(b)
             for k in 0..<8 {
                 let word = raw.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)
-                let hits = ChunkParser.zeroBytes(word ^ delimiterWord) | ChunkParser.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                let hits =
+                    ChunkParser.zeroBytes(word ^ delimiterWord) | ChunkParser.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
                     | ChunkParser.zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
                 // The high bit of byte j moves to bit j of the top byte (no carries reach it).
                 bits |= (((hits >> 7) &* 0x0102_0408_1020_4080) >> 56) << UInt64(8 * k)
@@ -218,22 +228,28 @@ struct FieldStore {
     /// Decodes `rows` fields of column `slot` (see ``ColumnSink/decode(_:starts:ends:rows:limit:missing:bad:)``);
     /// `lines[r]` is the line of row `r`.
     @inline(__always)
-    mutating func decode(_ slot: Int, _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>,
-                         rows: Int, limit: UnsafePointer<UInt8>, lines: UnsafePointer<Int>) {
+    mutating func decode(
+        _ slot: Int, _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>,
+        rows: Int, limit: UnsafePointer<UInt8>, lines: UnsafePointer<Int>
+    ) {
         sinks[slot].decode(base, starts: starts, ends: ends, rows: rows, limit: limit, missing: missing, bad: &bad)
         guard !bad.isEmpty else { return }
         problemCount += bad.count
         for (r, reason) in bad where reject && problems.count < CSVReader.maximumListedProblems {
             let value = String(decoding: UnsafeBufferPointer(start: base + starts[r], count: ends[r] - starts[r]), as: UTF8.self)
-            problems.append(DataError.Problem(line: lines[r], column: specs[slot].name, value: value,
-                                              reason: sinks[slot].reason(reason)))
+            problems.append(
+                DataError.Problem(
+                    line: lines[r], column: specs[slot].name, value: value,
+                    reason: sinks[slot].reason(reason)))
         }
         bad.removeAll(keepingCapacity: true)
     }
 
     /// Decodes one field of column `slot` on `line`.
     mutating func take(_ slot: Int, _ field: UnsafeBufferPointer<UInt8>, line: Int) {
-        var start = 0, end = field.count, lineNumber = line
+        var start = 0
+        var end = field.count
+        var lineNumber = line
         var empty: UInt8 = 0
         withUnsafePointer(to: &empty) { nothing in
             let base = field.baseAddress ?? nothing
@@ -243,8 +259,9 @@ struct FieldStore {
 
     /// Hands the sinks over to the output (which then owns them).
     func finish(lastLine: Int) -> ChunkParser.Output {
-        let output = ChunkParser.Output(sinks: Array(sinks), rows: rows, problems: problems,
-                                        problemCount: problemCount, lastLine: lastLine)
+        let output = ChunkParser.Output(
+            sinks: Array(sinks), rows: rows, problems: problems,
+            problemCount: problemCount, lastLine: lastLine)
         sinks.deinitialize()
         sinks.deallocate()
         return output

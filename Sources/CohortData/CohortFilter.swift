@@ -50,7 +50,8 @@ public enum CohortFilter {
             var match = [Bool](repeating: true, count: current.rowCount)
             for (name, value) in step.conditions {
                 guard let column = current[name] else {
-                    throw DataError(.unknownVariable, "cohort step '\(step.reason)' uses '\(name)', which is neither declared nor derived", column: name)
+                    throw DataError(
+                        .unknownVariable, "cohort step '\(step.reason)' uses '\(name)', which is neither declared nor derived", column: name)
                 }
                 let flags = try Derivation.matches(column.data, [value], aliases: column.aliases, target: name)
                 for i in 0..<current.rowCount where flags[i] != 1 { match[i] = false }

@@ -81,8 +81,10 @@ struct ColumnSink {
     /// (all before `limit`, the end of the readable buffer), appending one value per field: a
     /// missing token is missing; a bad value is missing too, counted, and reported in `bad` with
     /// its row and reason. One loop per column type, so each runs without dispatch per field.
-    mutating func decode(_ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
-                         limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]) {
+    mutating func decode(
+        _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
+        limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
+    ) {
         let badBefore = bad.count
         let mark = self.mark
         let missingFilter = missing.filter
@@ -92,11 +94,16 @@ struct ColumnSink {
             numbers.reserve(rows)
             let out = numbers.end
             for r in 0..<rows {
-                let start = base + starts[r], n = ends[r] - starts[r]
-                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) { out[r] = .nan; continue }
+                let start = base + starts[r]
+                let n = ends[r] - starts[r]
+                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                    out[r] = .nan
+                    continue
+                }
                 if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
                     ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C),
-                   !whole || Self.isWhole(v) {
+                    !whole || Self.isWhole(v)
+                {
                     out[r] = v
                 } else {
                     out[r] = .nan
@@ -108,9 +115,12 @@ struct ColumnSink {
             codes.reserve(rows)
             let out = codes.end
             // The known values' keys, read in place (refreshed when a new level is added).
-            var keys = valueKeys.base, keyCount = valueKeys.count, known = keyCodes.base
+            var keys = valueKeys.base
+            var keyCount = valueKeys.count
+            var known = keyCodes.base
             for r in 0..<rows {
-                let start = base + starts[r], n = ends[r] - starts[r]
+                let start = base + starts[r]
+                let n = ends[r] - starts[r]
                 if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
                     out[r] = -1
                     continue
@@ -120,11 +130,18 @@ struct ColumnSink {
                 var found = false
                 if longValues || keyCount > 24 {
                     // Long values, or many levels: the token set's own lookup (hashed when large).
-                    if let k = values.index(of: key, start) { code = valueCodes[k]; found = true }
+                    if let k = values.index(of: key, start) {
+                        code = valueCodes[k]
+                        found = true
+                    }
                 } else {
                     var k = 0
                     while k < keyCount {
-                        if keys[k] == key { code = known[k]; found = true; break }
+                        if keys[k] == key {
+                            code = known[k]
+                            found = true
+                            break
+                        }
                         k += 1
                     }
                 }
@@ -151,32 +168,51 @@ struct ColumnSink {
             flags.reserve(rows)
             let out = flags.end
             for r in 0..<rows {
-                let start = base + starts[r], n = ends[r] - starts[r]
-                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) { out[r] = -1; continue }
+                let start = base + starts[r]
+                let n = ends[r] - starts[r]
+                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                    out[r] = -1
+                    continue
+                }
                 let key = FieldKey(start, count: n, limit: limit)
-                if trueTokens.index(of: key, start) != nil { out[r] = 1 }
-                else if falseTokens.index(of: key, start) != nil { out[r] = 0 }
-                else { out[r] = -1; bad.append((r, .boolean)) }
+                if trueTokens.index(of: key, start) != nil {
+                    out[r] = 1
+                } else if falseTokens.index(of: key, start) != nil {
+                    out[r] = 0
+                } else {
+                    out[r] = -1
+                    bad.append((r, .boolean))
+                }
             }
             flags.didAppend(rows)
         case .date:
             days.reserve(rows)
             let out = days.end
             for r in 0..<rows {
-                let start = base + starts[r], n = ends[r] - starts[r]
-                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) { out[r] = ColumnData.missingDate; continue }
+                let start = base + starts[r]
+                let n = ends[r] - starts[r]
+                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                    out[r] = ColumnData.missingDate
+                    continue
+                }
                 let field = UnsafeBufferPointer(start: start, count: n)
                 var day: Int32? = nil
                 for pattern in datePatterns {
                     day = pattern.parse(field)
                     if day != nil { break }
                 }
-                if let day { out[r] = day } else { out[r] = ColumnData.missingDate; bad.append((r, .date)) }
+                if let day {
+                    out[r] = day
+                } else {
+                    out[r] = ColumnData.missingDate
+                    bad.append((r, .date))
+                }
             }
             days.didAppend(rows)
         case .id:
             for r in 0..<rows {
-                let start = base + starts[r], n = ends[r] - starts[r]
+                let start = base + starts[r]
+                let n = ends[r] - starts[r]
                 let isMissing = missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit)
                 ids.append(isMissing ? "" : String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self))
             }
@@ -244,8 +280,9 @@ struct ColumnSink {
         if spec.kind == .category, let mapping = spec.levels.mapping {
             aliases = first.levels.map { label in mapping.filter { $0.label == label }.map(\.value) }
         }
-        return Column(name: spec.name, kind: spec.kind, data: data,
-                      badValues: parts.reduce(0) { $0 + $1.badValues }, aliases: aliases)
+        return Column(
+            name: spec.name, kind: spec.kind, data: data,
+            badValues: parts.reduce(0) { $0 + $1.badValues }, aliases: aliases)
     }
 
     /// A column of `rows` missing values (a declared, optional column the file does not have).

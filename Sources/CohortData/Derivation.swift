@@ -69,26 +69,32 @@ public struct Derivation: Sendable, Hashable {
         switch e {
         case .column(let name):
             guard let column = table[name] else {
-                throw DataError(.unknownVariable, "derived variable '\(target)' uses '\(name)', which is neither declared nor derived before it", column: target)
+                throw DataError(
+                    .unknownVariable, "derived variable '\(target)' uses '\(name)', which is neither declared nor derived before it", column: target)
             }
             return column.data
         case .yearsBetween(let a, let b):
-            let x = try dates(a), y = try dates(b)
-            return .number((0..<n).map { i in
-                guard x[i] != ColumnData.missingDate, y[i] != ColumnData.missingDate else { return .nan }
-                let from = FieldParsing.civil(x[i]), to = FieldParsing.civil(y[i])
-                var years = to.year - from.year
-                if (to.month, to.day) < (from.month, from.day) { years -= 1 }
-                return Double(years)
-            })
+            let x = try dates(a)
+            let y = try dates(b)
+            return .number(
+                (0..<n).map { i in
+                    guard x[i] != ColumnData.missingDate, y[i] != ColumnData.missingDate else { return .nan }
+                    let from = FieldParsing.civil(x[i])
+                    let to = FieldParsing.civil(y[i])
+                    var years = to.year - from.year
+                    if (to.month, to.day) < (from.month, from.day) { years -= 1 }
+                    return Double(years)
+                })
         case .monthsBetween(let a, let b), .daysBetween(let a, let b):
-            let x = try dates(a), y = try dates(b)
+            let x = try dates(a)
+            let y = try dates(b)
             let divisor: Double
             if case .monthsBetween = e { divisor = daysPerMonth } else { divisor = 1 }
-            return .number((0..<n).map { i in
-                guard x[i] != ColumnData.missingDate, y[i] != ColumnData.missingDate else { return .nan }
-                return Double(y[i] - x[i]) / divisor
-            })
+            return .number(
+                (0..<n).map { i in
+                    guard x[i] != ColumnData.missingDate, y[i] != ColumnData.missingDate else { return .nan }
+                    return Double(y[i] - x[i]) / divisor
+                })
         case .firstOf(let operands):
             let values = try operands.map { try evaluate($0, on: table, for: target) }
             guard var result = values.first else { throw mismatch("first_of needs at least one operand") }
@@ -136,9 +142,10 @@ public struct Derivation: Sendable, Hashable {
     static func matches(_ data: ColumnData, _ values: [String], aliases: [[String]] = [], target: String) throws -> [Int8] {
         switch data {
         case .category(let codes, let levels):
-            let wanted = Set(levels.indices.filter { k in
-                values.contains(levels[k]) || (k < aliases.count && aliases[k].contains { values.contains($0) })
-            }.map(Int32.init))
+            let wanted = Set(
+                levels.indices.filter { k in
+                    values.contains(levels[k]) || (k < aliases.count && aliases[k].contains { values.contains($0) })
+                }.map(Int32.init))
             return codes.map { $0 < 0 ? -1 : (wanted.contains($0) ? 1 : 0) }
         case .boolean(let flags):
             let truthy = values.map { ["yes", "true", "1"].contains($0.lowercased()) }
@@ -158,5 +165,8 @@ public struct Derivation: Sendable, Hashable {
 }
 
 extension ColumnData {
-    var isDate: Bool { if case .date = self { return true }; return false }
+    var isDate: Bool {
+        if case .date = self { return true }
+        return false
+    }
 }

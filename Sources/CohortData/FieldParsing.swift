@@ -51,7 +51,10 @@ enum FieldParsing {
         guard i < end else { return nil }
         let start = i
         var negative = false
-        if field[i] == 0x2D || field[i] == 0x2B { negative = field[i] == 0x2D; i += 1 }
+        if field[i] == 0x2D || field[i] == 0x2B {
+            negative = field[i] == 0x2D
+            i += 1
+        }
         let mark: UInt8 = decimalComma ? 0x2C : 0x2E
         var mantissa: UInt64 = 0
         var digits = 0
@@ -85,7 +88,10 @@ enum FieldParsing {
         if i < end && (field[i] == 0x65 || field[i] == 0x45) {
             i += 1
             var expNegative = false
-            if i < end && (field[i] == 0x2D || field[i] == 0x2B) { expNegative = field[i] == 0x2D; i += 1 }
+            if i < end && (field[i] == 0x2D || field[i] == 0x2B) {
+                expNegative = field[i] == 0x2D
+                i += 1
+            }
             var e = 0
             var expDigits = 0
             while i < end, field[i] >= 0x30, field[i] <= 0x39 {
@@ -112,7 +118,8 @@ enum FieldParsing {
     /// Days since 1970-01-01 of a proleptic Gregorian date.
     static func dayNumber(year: Int, month: Int, day: Int) -> Int32? {
         guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month),
-              (1...9999).contains(year) else { return nil }
+            (1...9999).contains(year)
+        else { return nil }
         // Howard Hinnant's days_from_civil.
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
@@ -148,7 +155,7 @@ enum FieldParsing {
 /// A compiled Unicode date pattern (`yyyy-MM-dd`, `dd.MM.yyyy`, `d/M/yy`, `yyyy-MM-dd HH:mm`).
 struct DatePattern: Sendable, Hashable {
     enum Token: Sendable, Hashable {
-        case year(digits: Int)      // 4 = exactly 4; 2 = two digits, 2000-based
+        case year(digits: Int)  // 4 = exactly 4; 2 = two digits, 2000-based
         case month(exact: Bool)
         case day(exact: Bool)
         case ignoredNumber(exact: Int?)  // hours, minutes, seconds
@@ -184,9 +191,20 @@ struct DatePattern: Sendable, Hashable {
             }
             i += run
         }
-        let has = (tokens.contains { if case .year = $0 { return true }; return false },
-                   tokens.contains { if case .month = $0 { return true }; return false },
-                   tokens.contains { if case .day = $0 { return true }; return false })
+        let has = (
+            tokens.contains {
+                if case .year = $0 { return true }
+                return false
+            },
+            tokens.contains {
+                if case .month = $0 { return true }
+                return false
+            },
+            tokens.contains {
+                if case .day = $0 { return true }
+                return false
+            }
+        )
         guard has.0 && has.1 && has.2 else { return nil }
         self.tokens = tokens
         self.text = pattern
@@ -197,9 +215,12 @@ struct DatePattern: Sendable, Hashable {
         var end = field.count
         while i < end && field[i] == 0x20 { i += 1 }
         while end > i && field[end - 1] == 0x20 { end -= 1 }
-        var year = 0, month = 0, day = 0
+        var year = 0
+        var month = 0
+        var day = 0
         func number(min: Int, max: Int) -> Int? {
-            var value = 0, count = 0
+            var value = 0
+            var count = 0
             while i < end, count < max, field[i] >= 0x30, field[i] <= 0x39 {
                 value = value * 10 + Int(field[i] - 0x30)
                 i += 1

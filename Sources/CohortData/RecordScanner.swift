@@ -65,7 +65,11 @@ struct RecordScanner {
                     }
                     let c = data[i]
                     if c == 0x22 {
-                        if i + 1 < n && data[i + 1] == 0x22 { escaped = true; i += 2; continue }
+                        if i + 1 < n && data[i + 1] == 0x22 {
+                            escaped = true
+                            i += 2
+                            continue
+                        }
                         break
                     }
                     if c == 0x0A { line += 1 }
@@ -74,7 +78,8 @@ struct RecordScanner {
                 let content = UnsafeBufferPointer(rebasing: data[(position + 1)..<i])
                 if escaped {
                     let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: content.count)
-                    var k = 0, j = 0
+                    var k = 0
+                    var j = 0
                     while j < content.count {
                         copy[k] = content[j]
                         k += 1
@@ -89,10 +94,24 @@ struct RecordScanner {
                 position = i + 1
                 if position >= n { break }
                 let next = data[position]
-                if next == delimiter { position += 1; continue }
-                if next == 0x0A { position += 1; line += 1; break }
-                if next == 0x0D && position + 1 < n && data[position + 1] == 0x0A { position += 2; line += 1; break }
-                if next == 0x0D && position + 1 >= n { position += 1; break }
+                if next == delimiter {
+                    position += 1
+                    continue
+                }
+                if next == 0x0A {
+                    position += 1
+                    line += 1
+                    break
+                }
+                if next == 0x0D && position + 1 < n && data[position + 1] == 0x0A {
+                    position += 2
+                    line += 1
+                    break
+                }
+                if next == 0x0D && position + 1 >= n {
+                    position += 1
+                    break
+                }
                 throw DataError(.malformedQuote, "unexpected text after a closing quote", line: line)
             }
             // Unquoted field: up to the delimiter or the end of the line.
@@ -104,9 +123,15 @@ struct RecordScanner {
             }
             store(UnsafeBufferPointer(rebasing: data[position..<i]), at: count)
             count += 1
-            if i >= n { position = n; break }
+            if i >= n {
+                position = n
+                break
+            }
             let c = data[i]
-            if c == delimiter { position = i + 1; continue }
+            if c == delimiter {
+                position = i + 1
+                continue
+            }
             if c == 0x0D && i + 1 < n && data[i + 1] == 0x0A { position = i + 2 } else { position = i + 1 }
             line += 1
             break

@@ -47,9 +47,11 @@ public struct ColumnSpec: Sendable, Hashable {
     /// `false`: the column may be absent from the file (then all missing).
     public var required: Bool
 
-    public init(name: String, kind: ColumnKind, levels: CategoryLevels = CategoryLevels(),
-                dateFormats: [String] = ["yyyy-MM-dd"], trueTokens: [String] = ["1", "true", "yes", "TRUE", "Yes", "y"],
-                falseTokens: [String] = ["0", "false", "no", "FALSE", "No", "n"], required: Bool = true) {
+    public init(
+        name: String, kind: ColumnKind, levels: CategoryLevels = CategoryLevels(),
+        dateFormats: [String] = ["yyyy-MM-dd"], trueTokens: [String] = ["1", "true", "yes", "TRUE", "Yes", "y"],
+        falseTokens: [String] = ["0", "false", "no", "FALSE", "No", "n"], required: Bool = true
+    ) {
         self.name = name
         self.kind = kind
         self.levels = levels
@@ -82,8 +84,10 @@ public struct InputOptions: Sendable, Hashable {
     public var missing: [String]
     public var onError: OnError
 
-    public init(delimiter: UInt8? = nil, encoding: Encoding = .utf8, decimalComma: Bool = false,
-                missing: [String] = ["", "NA", "N/A", "."], onError: OnError = .reject) {
+    public init(
+        delimiter: UInt8? = nil, encoding: Encoding = .utf8, decimalComma: Bool = false,
+        missing: [String] = ["", "NA", "N/A", "."], onError: OnError = .reject
+    ) {
         self.delimiter = delimiter
         self.encoding = encoding
         self.decimalComma = decimalComma

@@ -105,8 +105,10 @@ public struct Table: Sendable, Hashable {
 
     /// The rows at `indices`.
     public func gather(_ indices: [Int]) -> Table {
-        Table(rowCount: indices.count, columns: columns.map {
-            Column(name: $0.name, kind: $0.kind, data: $0.data.gather(indices), badValues: $0.badValues, aliases: $0.aliases)
-        })
+        Table(
+            rowCount: indices.count,
+            columns: columns.map {
+                Column(name: $0.name, kind: $0.kind, data: $0.data.gather(indices), badValues: $0.badValues, aliases: $0.aliases)
+            })
     }
 }

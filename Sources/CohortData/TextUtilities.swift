@@ -2,7 +2,8 @@
 public enum EditDistance {
     /// The Levenshtein distance between two strings (insertions, deletions, substitutions).
     public static func levenshtein(_ a: String, _ b: String) -> Int {
-        let x = Array(a), y = Array(b)
+        let x = Array(a)
+        let y = Array(b)
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }
         var previous = Array(0...y.count)
@@ -36,6 +37,13 @@ public enum Suggestion {
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         let limit = max(2, min(word.count, best.0.count) / 3)
         return best.1 <= limit ? best.0 : nil
+    }
+
+    /// "\"x\" is not one of a, b, c — did you mean 'b'?"
+    public static func notOneOf(_ text: String, options: [String]) -> String {
+        var message = "\"\(text)\" is not one of \(options.joined(separator: ", "))"
+        if let guess = closest(to: text, among: options) { message += " — did you mean '\(guess)'?" }
+        return message
     }
 
     /// "'x' is neither a declared column nor a derived variable — did you mean 'y'?"

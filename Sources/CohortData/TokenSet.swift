@@ -23,7 +23,8 @@ struct FieldKey: Hashable {
     @inline(__always)
     static func words(_ start: UnsafePointer<UInt8>, count: Int) -> FieldKey {
         let raw = UnsafeRawPointer(start)
-        let a = raw.loadUnaligned(as: UInt64.self), b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let a = raw.loadUnaligned(as: UInt64.self)
+        let b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
         // Masks keep the field's bytes (count < 8: low bytes of a; 8...15: all of a, low bytes of b).
         let lowMask = count >= 8 ? ~UInt64(0) : (count == 0 ? 0 : ~UInt64(0) >> UInt64(64 - 8 * count))
         let highMask = count >= 16 ? ~UInt64(0) : (count <= 8 ? 0 : ~UInt64(0) >> UInt64(64 - 8 * (count - 8)))
@@ -78,7 +79,10 @@ struct TokenFilter {
 
     mutating func add(_ token: [UInt8]) {
         lengths |= 1 << UInt64(min(token.count, 63))
-        guard let first = token.first else { hasEmpty = true; return }
+        guard let first = token.first else {
+            hasEmpty = true
+            return
+        }
         let bit = UInt64(1) << UInt64(first & 63)
         switch first >> 6 {
         case 0: firstBytes.0 |= bit

@@ -10,7 +10,10 @@ enum Transcoding {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 8)
         for b in bytes {
-            if b < 0x80 { out.append(b); continue }
+            if b < 0x80 {
+                out.append(b)
+                continue
+            }
             var scalar = UInt32(b)
             if windows1252 && b < 0xA0 {
                 let mapped = windows1252High[Int(b - 0x80)]
@@ -33,14 +36,28 @@ enum Transcoding {
                 continue
             }
             let b = data[i]
-            if b < 0x80 { i += 1; continue }
+            if b < 0x80 {
+                i += 1
+                continue
+            }
             let length: Int
             let minimum: UInt32
             var scalar: UInt32
-            if b & 0xE0 == 0xC0 { length = 2; minimum = 0x80; scalar = UInt32(b & 0x1F) }
-            else if b & 0xF0 == 0xE0 { length = 3; minimum = 0x800; scalar = UInt32(b & 0x0F) }
-            else if b & 0xF8 == 0xF0 { length = 4; minimum = 0x10000; scalar = UInt32(b & 0x07) }
-            else { return i }
+            if b & 0xE0 == 0xC0 {
+                length = 2
+                minimum = 0x80
+                scalar = UInt32(b & 0x1F)
+            } else if b & 0xF0 == 0xE0 {
+                length = 3
+                minimum = 0x800
+                scalar = UInt32(b & 0x0F)
+            } else if b & 0xF8 == 0xF0 {
+                length = 4
+                minimum = 0x10000
+                scalar = UInt32(b & 0x07)
+            } else {
+                return i
+            }
             guard i + length <= n else { return i }
             for k in 1..<length {
                 let c = data[i + k]

@@ -27,7 +27,11 @@ public enum JSONValue: Sendable, Hashable {
         case .number(let v): hasher.combine(v)
         case .string(let v): hasher.combine(v)
         case .array(let v): hasher.combine(v)
-        case .object(let v): for (k, x) in v { hasher.combine(k); hasher.combine(x) }
+        case .object(let v):
+            for (k, x) in v {
+                hasher.combine(k)
+                hasher.combine(x)
+            }
         }
     }
 
@@ -74,7 +78,8 @@ public enum JSONValue: Sendable, Hashable {
         json.withUnsafeBufferPointer { json in
             [UInt8](unsafeUninitializedCapacity: json.count) { out, written in
                 var n = 0
-                var inString = false, escaped = false
+                var inString = false
+                var escaped = false
                 for byte in json {
                     if inString {
                         out[n] = byte
@@ -108,8 +113,10 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// Writes the value; when `path` is given, the ranges of the values at its end are recorded.
-    private func write(into out: inout [UInt8], indent: Int, level: Int, path: ArraySlice<PathComponent>?,
-                       marked: inout [Range<Int>]) {
+    private func write(
+        into out: inout [UInt8], indent: Int, level: Int, path: ArraySlice<PathComponent>?,
+        marked: inout [Range<Int>]
+    ) {
         if let path, path.isEmpty {
             let start = out.count
             write(into: &out, indent: indent, level: level, path: nil, marked: &marked)
@@ -122,7 +129,10 @@ public enum JSONValue: Sendable, Hashable {
         case .number(let v): Self.writeNumber(v, into: &out)
         case .string(let s): Self.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            if items.isEmpty {
+                out.append(contentsOf: "[]".utf8)
+                return
+            }
             let inner: ArraySlice<PathComponent>? = path.flatMap { $0.first == .everyElement ? $0.dropFirst() : nil }
             // Elements are read in place (no copies, so no reference counting per element).
             items.withUnsafeBufferPointer { items in
@@ -144,7 +154,10 @@ public enum JSONValue: Sendable, Hashable {
                 out.append(UInt8(ascii: "]"))
             }
         case .object(let pairs):
-            if pairs.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            if pairs.isEmpty {
+                out.append(contentsOf: "{}".utf8)
+                return
+            }
             pairs.withUnsafeBufferPointer { pairs in
                 out.append(UInt8(ascii: "{"))
                 for i in pairs.indices {
@@ -169,8 +182,14 @@ public enum JSONValue: Sendable, Hashable {
             return
         }
         var n = Int64(v)
-        if n == 0 { out.append(0x30); return }
-        if n < 0 { out.append(0x2D); n = -n }
+        if n == 0 {
+            out.append(0x30)
+            return
+        }
+        if n < 0 {
+            out.append(0x2D)
+            n = -n
+        }
         var digits: (UInt64, UInt64) = (0, 0)  // up to 16 digits, little-endian bytes
         var count = 0
         withUnsafeMutableBytes(of: &digits) { buffer in

@@ -178,7 +178,10 @@ public struct JSONValueEncoder {
         var codingPath: [any CodingKey]
         var count = 0
 
-        mutating func encodeNil() throws { storage.set(storage.append(to: slot), .null); count += 1 }
+        mutating func encodeNil() throws {
+            storage.set(storage.append(to: slot), .null)
+            count += 1
+        }
         mutating func encode(_ value: Double) throws {
             storage.set(storage.append(to: slot), value.isFinite ? .number(value) : .null)
             count += 1

@@ -1,6 +1,6 @@
 public import CohortConfiguration
-public import CohortPluginAPI
 import CohortData
+public import CohortPluginAPI
 import Crypto
 public import Foundation
 
@@ -50,9 +50,10 @@ extension LoadedPipeline {
         var kinds: [String: ColumnKind] = [:]
         for column in pipeline.columns { kinds[column.name] = column.kind }
         for d in pipeline.derivations { kinds[d.name] = d.expression.kind(given: kinds) }
-        return AnalysisContext(id: id, kinds: kinds, survival: pipeline.survivalOutcome,
-                               profile: pipeline.profile.flatMap { Profile(rawValue: $0.rawValue) },
-                               labels: pipeline.labels, earlier: earlier)
+        return AnalysisContext(
+            id: id, kinds: kinds, survival: pipeline.survivalOutcome,
+            profile: pipeline.profile.flatMap { Profile(rawValue: $0.rawValue) },
+            labels: pipeline.labels, earlier: earlier)
     }
 }
 

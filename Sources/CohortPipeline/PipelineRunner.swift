@@ -86,10 +86,11 @@ public struct PipelineRunner: Sendable {
         let readSeconds = Self.seconds(clock.now - t0)
         let inputSHA: String
         if let sha256 { inputSHA = sha256 } else { inputSHA = await hashed }
-        var result = RunResult(id: info.id, started: info.started, finished: info.started, seconds: nil, pipeline: p.name,
-                               pipelineSHA256: loaded.sha256,
-                               input: .init(file: info.fileName, sha256: inputSHA, bytes: byteCount, rows: nil, badValues: nil),
-                               flow: [], cohortSize: nil, status: .failed, error: nil, analyses: [])
+        var result = RunResult(
+            id: info.id, started: info.started, finished: info.started, seconds: nil, pipeline: p.name,
+            pipelineSHA256: loaded.sha256,
+            input: .init(file: info.fileName, sha256: inputSHA, bytes: byteCount, rows: nil, badValues: nil),
+            flow: [], cohortSize: nil, status: .failed, error: nil, analyses: [])
         let prepared: Prepared
         do {
             prepared = try preparedResult.get()
@@ -142,9 +143,10 @@ public struct PipelineRunner: Sendable {
         var outputs: [String: any Sendable] = [:]
         while results.contains(where: { $0 == nil }) {
             let ready = analyses.indices.filter { i in
-                results[i] == nil && analyses[i].dependencies.allSatisfy { dep in
-                    analyses.indices.contains { analyses[$0].id == dep && results[$0] != nil }
-                }
+                results[i] == nil
+                    && analyses[i].dependencies.allSatisfy { dep in
+                        analyses.indices.contains { analyses[$0].id == dep && results[$0] != nil }
+                    }
             }
             let waveInput = input.with(earlierOutputs: outputs)
             let finished = await withTaskGroup(of: TaskOutput.self) { group in
@@ -190,7 +192,8 @@ public struct PipelineRunner: Sendable {
                         for part in mine { values.append(try part.value.get()) }
                         return try analyses[i].assemble(values, report: report)
                     }
-                    wholes.append((i, AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))))
+                    wholes.append(
+                        (i, AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))))
                 }
                 return wholes
             }

@@ -1,6 +1,6 @@
 public import CohortConfiguration
-public import CohortPluginAPI
 import CohortData
+public import CohortPluginAPI
 
 /// The analysis plugins a pipeline may name. The executable makes the one list of built-in
 /// plugins (`BuiltInPlugins`); this module knows none of them.
@@ -21,7 +21,9 @@ public struct PluginRegistry: Sendable {
     public func configure(_ spec: Pipeline.AnalysisSpec, context: AnalysisContext) throws -> ConfiguredAnalysis {
         guard let plugin = plugin(named: spec.plugin) else {
             var message = "unknown plugin '\(spec.plugin)'; built-in plugins: \(names.joined(separator: ", "))"
-            if let guess = Suggestion.closest(to: spec.plugin, among: names) { message = "unknown plugin '\(spec.plugin)' — did you mean '\(guess)'?" }
+            if let guess = Suggestion.closest(to: spec.plugin, among: names) {
+                message = "unknown plugin '\(spec.plugin)' — did you mean '\(guess)'?"
+            }
             let node = (try? spec.node.anyMapping())?["plugin"] ?? spec.node
             throw node.error(.invalidValue, message)
         }

@@ -177,12 +177,18 @@ extension RunResult {
     /// - Throws: ``AnalysisError`` with code `bad_results` when the document is not a results.json.
     public init(recordedIn document: JSONValue) throws {
         func fail(_ what: String) -> AnalysisError { AnalysisError(.init("bad_results"), "results.json: \(what)") }
-        func string(_ v: JSONValue?) -> String? { if case .string(let s)? = v { return s }; return nil }
-        func number(_ v: JSONValue?) -> Double? { if case .number(let x)? = v { return x }; return nil }
+        func string(_ v: JSONValue?) -> String? {
+            if case .string(let s)? = v { return s }
+            return nil
+        }
+        func number(_ v: JSONValue?) -> Double? {
+            if case .number(let x)? = v { return x }
+            return nil
+        }
         guard string(document["schema"]) == Self.schema else { throw fail("not a \(Self.schema) document") }
         guard let run = document["run"], let id = string(run["id"]),
-              let started = string(run["started"]).flatMap(UTCTime.init(iso8601:)),
-              let finished = string(run["finished"]).flatMap(UTCTime.init(iso8601:))
+            let started = string(run["started"]).flatMap(UTCTime.init(iso8601:)),
+            let finished = string(run["finished"]).flatMap(UTCTime.init(iso8601:))
         else { throw fail("no run id and times") }
         guard let status = string(document["status"]).flatMap(RunStatus.init(rawValue:)) else { throw fail("no status") }
         self.id = id
@@ -194,8 +200,9 @@ extension RunResult {
         pipeline = string(document["pipeline"]?["name"]) ?? ""
         pipelineSHA256 = string(document["pipeline"]?["sha256"]) ?? ""
         let input = document["input"]
-        self.input = Input(file: string(input?["file"]) ?? "", sha256: string(input?["sha256"]) ?? "",
-                           bytes: Int(number(input?["bytes"]) ?? 0), rows: number(input?["rows"]).map { Int($0) }, badValues: nil)
+        self.input = Input(
+            file: string(input?["file"]) ?? "", sha256: string(input?["sha256"]) ?? "",
+            bytes: Int(number(input?["bytes"]) ?? 0), rows: number(input?["rows"]).map { Int($0) }, badValues: nil)
         flow = []
         cohortSize = number(document["cohort"]?["n"]).map { Int($0) }
         self.status = status
@@ -203,10 +210,12 @@ extension RunResult {
         if case .array(let items)? = document["analyses"] {
             for item in items {
                 guard let id = string(item["id"]), let plugin = string(item["plugin"]),
-                      let status = string(item["status"]).flatMap(AnalysisStatus.init(rawValue:))
+                    let status = string(item["status"]).flatMap(AnalysisStatus.init(rawValue:))
                 else { throw fail("an analysis without id, plugin or status") }
-                analyses.append(Analysis(id: id, plugin: plugin, status: status, seconds: number(item["seconds"]) ?? 0,
-                                         result: item["result"], error: string(item["error"]).map { AnalysisError(.init("recorded"), $0) }))
+                analyses.append(
+                    Analysis(
+                        id: id, plugin: plugin, status: status, seconds: number(item["seconds"]) ?? 0,
+                        result: item["result"], error: string(item["error"]).map { AnalysisError(.init("recorded"), $0) }))
             }
         }
         self.analyses = analyses

@@ -15,7 +15,8 @@ public enum RunWriter {
     /// that failed), in the order of results.json's `analyses` — cut from results.json as it is
     /// written, rather than serialised a second time, for the store.
     public static func filesAndResults(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo)
-        -> (files: [(name: String, bytes: [UInt8])], results: [String?]) {
+        -> (files: [(name: String, bytes: [UInt8])], results: [String?])
+    {
         let (json, marked) = outcome.document.serializedBytes(marking: [.key("analyses"), .everyElement, .key("result")])
         var ranges = marked.makeIterator()
         let results: [String?] = outcome.result.analyses.map { analysis in
@@ -40,8 +41,11 @@ public enum RunWriter {
     static func flowTable(_ flow: [FlowStep]) -> ReportTable {
         var rows: [[ReportCell]] = []
         for step in flow {
-            if let n = step.n { rows.append([.text("Patients in the export"), .count(n, percent: nil), .text("")]) }
-            else { rows.append([.text(step.step), .count(step.kept ?? 0, percent: nil), .count(step.excluded ?? 0, percent: nil)]) }
+            if let n = step.n {
+                rows.append([.text("Patients in the export"), .count(n, percent: nil), .text("")])
+            } else {
+                rows.append([.text(step.step), .count(step.kept ?? 0, percent: nil), .count(step.excluded ?? 0, percent: nil)])
+            }
         }
         return ReportTable(name: "flow", title: "Patient selection", header: ["Step", "Remaining", "Excluded"], rows: rows)
     }
@@ -49,8 +53,9 @@ public enum RunWriter {
     /// Writes the files into `directory` (created if needed), each with mode 0640.
     public static func write(_ files: [(name: String, bytes: [UInt8])], to directory: String) throws {
         let manager = FileManager.default
-        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                    attributes: [.posixPermissions: 0o750])
+        try manager.createDirectory(
+            atPath: directory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o750])
         for (name, bytes) in files {
             let path = directory + "/" + name
             guard manager.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o640]) else {

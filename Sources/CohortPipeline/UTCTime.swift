@@ -30,8 +30,8 @@ public struct UTCTime: Sendable, Hashable {
             return v
         }
         guard let y = number(0..<4), let mo = number(5..<7), let d = number(8..<10), let h = number(11..<13),
-              let mi = number(14..<16), let s = number(17..<19), let ms = number(20..<23), h < 24, mi < 60, s < 60,
-              let day = CivilDate.days(year: y, month: mo, day: d)
+            let mi = number(14..<16), let s = number(17..<19), let ms = number(20..<23), h < 24, mi < 60, s < 60,
+            let day = CivilDate.days(year: y, month: mo, day: d)
         else { return nil }
         days = Int64(day)
         millisecondOfDay = Int64(((h * 60 + mi) * 60 + s) * 1000 + ms)

@@ -17,8 +17,10 @@ public struct AnalysisContext: Sendable {
     /// Analyses listed before this one, in order.
     public var earlier: [EarlierAnalysis]
 
-    public init(id: String, kinds: [String: ColumnKind], survival: SurvivalOutcome?, profile: Profile?, labels: [String: String],
-                earlier: [EarlierAnalysis]) {
+    public init(
+        id: String, kinds: [String: ColumnKind], survival: SurvivalOutcome?, profile: Profile?, labels: [String: String],
+        earlier: [EarlierAnalysis]
+    ) {
         self.id = id
         self.kinds = kinds
         self.survival = survival
@@ -38,7 +40,8 @@ public struct AnalysisContext: Sendable {
             throw value.error(.undeclaredVariable, Suggestion.undeclared(name, known: Set(kinds.keys)))
         }
         if let allowed, !allowed.contains(kind) {
-            throw value.error(.invalidValue, "'\(name)' is a \(kind.rawValue) variable; this needs \(allowed.map(\.rawValue).sorted().joined(separator: " or "))")
+            throw value.error(
+                .invalidValue, "'\(name)' is a \(kind.rawValue) variable; this needs \(allowed.map(\.rawValue).sorted().joined(separator: " or "))")
         }
         return name
     }

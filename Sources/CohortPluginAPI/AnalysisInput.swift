@@ -91,9 +91,11 @@ public struct AnalysisInput: Sendable {
             // Name the row of the table rather than the position among complete rows.
             var message = error.message
             if let range = message.range(of: "observation "), let number = Int(message[range.upperBound...].prefix { $0.isNumber }),
-               number >= 1, number <= rows.count {
-                message = message.replacingCharacters(in: range.lowerBound..<message.index(range.upperBound, offsetBy: String(number).count),
-                                                      with: "row \(rows[number - 1] + 1) of the cohort")
+                number >= 1, number <= rows.count
+            {
+                message = message.replacingCharacters(
+                    in: range.lowerBound..<message.index(range.upperBound, offsetBy: String(number).count),
+                    with: "row \(rows[number - 1] + 1) of the cohort")
             }
             throw AnalysisError(.init(error.code.name), "survival '\(spec.time)'/'\(spec.event)': \(message)")
         }

@@ -57,8 +57,10 @@ extension AnalysisPlugin {
         try parameters(from: entry.mapping(Key.self, alsoAllowing: ["id", "plugin"]), context: context)
     }
 
-    static func bind(_ id: String, parameters: Parameters, parts: [Parameters],
-                     merge: @escaping @Sendable ([Output]) -> Output) -> ConfiguredAnalysis {
+    static func bind(
+        _ id: String, parameters: Parameters, parts: [Parameters],
+        merge: @escaping @Sendable ([Output]) -> Output
+    ) -> ConfiguredAnalysis {
         ConfiguredAnalysis(
             id: id, plugin: name, dependencies: dependencies(of: parameters), partCount: parts.count, outputType: Output.self,
             part: { k, input in try run(parts[k], input: input) },
@@ -69,8 +71,9 @@ extension AnalysisPlugin {
                 }
                 let output = merge(outputs)
                 let result = try JSONValueEncoder().encode(output)
-                return AnalysisOutcome(result: result, report: report(output, parameters: parameters, context: reportContext),
-                                       output: output)
+                return AnalysisOutcome(
+                    result: result, report: report(output, parameters: parameters, context: reportContext),
+                    output: output)
             })
     }
 }

@@ -1,5 +1,5 @@
-public import CohortJSON
 import CohortData
+public import CohortJSON
 
 /// One value of a plugin's parameters as the user wrote it, with where it stands, so that every
 /// error a plugin raises about it points at the file, line, column and key path.
@@ -62,10 +62,7 @@ extension ParameterValue {
     public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
         let text = try string()
         if let value = T(rawValue: text) { return value }
-        let options = T.allCases.map(\.rawValue)
-        var message = "\"\(text)\" is not one of \(options.joined(separator: ", "))"
-        if let guess = Suggestion.closest(to: text, among: options) { message += " — did you mean '\(guess)'?" }
-        throw error(.invalidValue, message)
+        throw error(.invalidValue, Suggestion.notOneOf(text, options: T.allCases.map(\.rawValue)))
     }
 
     /// A list of texts; a single scalar is read as a list of one.

@@ -22,16 +22,16 @@ public enum Format {
         let magnitude = abs(x)
         let scale = powersOfTen[digits]
         // magnitude = significand · 2^exponent exactly, significand < 2^53.
-        var units: UInt64 = 0   // round(magnitude · 10^digits)
+        var units: UInt64 = 0  // round(magnitude · 10^digits)
         if magnitude != 0 {
             let exponent = Int(magnitude.exponent) - 52
             let significand = UInt128(magnitude.significandBitPattern | (magnitude.isNormal ? 1 << 52 : 0))
-            let product = significand * UInt128(scale)          // < 2^83
+            let product = significand * UInt128(scale)  // < 2^83
             if exponent >= 0 {
                 guard exponent < 40, product << UInt128(exponent) < UInt128(UInt64.max) else { return nil }
                 units = UInt64(product << UInt128(exponent))
             } else if -exponent >= 120 {
-                units = 0                                       // far below the last digit
+                units = 0  // far below the last digit
             } else {
                 let shift = UInt128(-exponent)
                 let quotient = product >> shift
@@ -94,9 +94,16 @@ public enum Format {
 
 extension Double {
     fileprivate var log10Floor: Double {
-        var v = self, e = 0.0
-        while v >= 10 { v /= 10; e += 1 }
-        while v < 1 && v > 0 { v *= 10; e -= 1 }
+        var v = self
+        var e = 0.0
+        while v >= 10 {
+            v /= 10
+            e += 1
+        }
+        while v < 1 && v > 0 {
+            v *= 10
+            e -= 1
+        }
         return e
     }
 }
@@ -105,8 +112,10 @@ extension Format {
     /// An estimate with its confidence interval as papers print it: "49.9 (30.0–59.4)", or with
     /// `percent` a proportion as "62.5% (40.3–78.4)". A limit that is not estimable prints "NA";
     /// an estimate that is not estimable prints `missing` alone (a median "not reached").
-    public static func interval(_ estimate: Double?, lower: Double?, upper: Double?, digits: Int, percent: Bool,
-                                missing: String = "not reached") -> String {
+    public static func interval(
+        _ estimate: Double?, lower: Double?, upper: Double?, digits: Int, percent: Bool,
+        missing: String = "not reached"
+    ) -> String {
         func f(_ x: Double?) -> String {
             guard let x else { return "NA" }
             return fixed(percent ? 100 * x : x, digits: digits)

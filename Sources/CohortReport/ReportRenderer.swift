@@ -90,22 +90,22 @@ public struct ReportRenderer: Sendable {
     public func html() -> String {
         let e = XML.escape
         var out = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(e(title))</title>
-        <style>
-        body{font-family:Helvetica,Arial,sans-serif;color:#1a1a1a;max-width:1000px;margin:2em auto;padding:0 1em;line-height:1.4}
-        h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}
-        .sub{color:#555;margin-top:0}table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
-        th,td{padding:.3em .7em;text-align:left;vertical-align:top}thead th{border-top:2px solid #333;border-bottom:1px solid #333}
-        tbody tr:last-child td{border-bottom:2px solid #333}td.num{text-align:right;font-variant-numeric:tabular-nums}
-        .note{color:#555;font-size:.85em}figure{margin:1em 0}svg{max-width:100%;height:auto}
-        </style></head><body>
-        <h1>\(e(title))</h1>
-        <p class="sub">\(e(subtitle))</p>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>\(e(title))</title>
+            <style>
+            body{font-family:Helvetica,Arial,sans-serif;color:#1a1a1a;max-width:1000px;margin:2em auto;padding:0 1em;line-height:1.4}
+            h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}
+            .sub{color:#555;margin-top:0}table{border-collapse:collapse;margin:.6em 0;font-size:.92em}
+            th,td{padding:.3em .7em;text-align:left;vertical-align:top}thead th{border-top:2px solid #333;border-bottom:1px solid #333}
+            tbody tr:last-child td{border-bottom:2px solid #333}td.num{text-align:right;font-variant-numeric:tabular-nums}
+            .note{color:#555;font-size:.85em}figure{margin:1em 0}svg{max-width:100%;height:auto}
+            </style></head><body>
+            <h1>\(e(title))</h1>
+            <p class="sub">\(e(subtitle))</p>
 
-        """
+            """
         for block in allBlocks {
             switch block {
             case .heading(let h): out += "<h2>\(e(h))</h2>\n"
@@ -113,11 +113,13 @@ public struct ReportRenderer: Sendable {
             case .table(let t):
                 out += "<h2>\(e(t.title))</h2>\n<table>\n<thead><tr>" + t.header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
                 for row in t.rows {
-                    out += "<tr>" + row.map { cell in
-                        let text = cell.rendered(minCell: minCell)
-                        if case .count = cell { return "<td class=\"num\">\(e(text))</td>" }
-                        return "<td>\(e(text))</td>"
-                    }.joined() + "</tr>\n"
+                    out +=
+                        "<tr>"
+                        + row.map { cell in
+                            let text = cell.rendered(minCell: minCell)
+                            if case .count = cell { return "<td class=\"num\">\(e(text))</td>" }
+                            return "<td>\(e(text))</td>"
+                        }.joined() + "</tr>\n"
                 }
                 out += "</tbody></table>\n"
                 if let note = t.note { out += "<p class=\"note\">\(e(note))</p>\n" }

@@ -40,7 +40,10 @@ public struct SurvivalPlot: Sendable {
 
     public func svg() -> String {
         let width = 720.0
-        let left = 110.0, right = 24.0, top = 40.0, plotHeight = 300.0
+        let left = 110.0
+        let right = 24.0
+        let top = 40.0
+        let plotHeight = 300.0
         let riskRowHeight = 18.0
         let riskTop = top + plotHeight + 56
         let height = riskTop + 24 + Double(curves.count) * riskRowHeight + 10
@@ -49,13 +52,17 @@ public struct SurvivalPlot: Sendable {
         let step = Self.tickStep(maxTime)
         var ticks: [Double] = []
         var t = 0.0
-        while t <= maxTime + 1e-9 { ticks.append(t); t += step }
+        while t <= maxTime + 1e-9 {
+            ticks.append(t)
+            t += step
+        }
         let xMax = max(ticks.last ?? maxTime, maxTime)
         func x(_ time: Double) -> Double { left + plotWidth * time / (xMax > 0 ? xMax : 1) }
         func y(_ s: Double) -> Double { top + plotHeight * (1 - s) }
         func f(_ v: Double) -> String { Format.fixed(v, digits: 1) }
 
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
+        var out =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         out += "<text x=\"\(f(left))\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(XML.escape(title))</text>\n"
         // Axes and grid.
@@ -64,29 +71,39 @@ public struct SurvivalPlot: Sendable {
             out += "<text x=\"\(f(left - 8))\" y=\"\(f(y(s) + 4))\" text-anchor=\"end\">\(Format.fixed(s, digits: 1))</text>\n"
         }
         out += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>\n"
-        out += "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>\n"
+        out +=
+            "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>\n"
         for tick in ticks {
-            out += "<line x1=\"\(f(x(tick)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x(tick)))\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>\n"
+            out +=
+                "<line x1=\"\(f(x(tick)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x(tick)))\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>\n"
             out += "<text x=\"\(f(x(tick)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(Format.short(tick))</text>\n"
         }
-        out += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 38))\" text-anchor=\"middle\">Time (\(XML.escape(timeUnit)))</text>\n"
-        out += "<text transform=\"translate(\(f(left - 44)) \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">Survival probability</text>\n"
+        out +=
+            "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 38))\" text-anchor=\"middle\">Time (\(XML.escape(timeUnit)))</text>\n"
+        out +=
+            "<text transform=\"translate(\(f(left - 44)) \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">Survival probability</text>\n"
 
         for (k, curve) in curves.enumerated() {
             let color = Self.palette[k % Self.palette.count]
             let rows = curve.estimate.rows
             if showBand {
-                var upper: [(Double, Double)] = [], lower: [(Double, Double)] = []
-                var lastUpper = 1.0, lastLower = 1.0, lastTime = 0.0
+                var upper: [(Double, Double)] = []
+                var lower: [(Double, Double)] = []
+                var lastUpper = 1.0
+                var lastLower = 1.0
+                var lastTime = 0.0
                 for row in rows {
-                    upper.append((x(lastTime), y(lastUpper))); upper.append((x(row.time), y(lastUpper)))
-                    lower.append((x(lastTime), y(lastLower))); lower.append((x(row.time), y(lastLower)))
+                    upper.append((x(lastTime), y(lastUpper)))
+                    upper.append((x(row.time), y(lastUpper)))
+                    lower.append((x(lastTime), y(lastLower)))
+                    lower.append((x(row.time), y(lastLower)))
                     lastUpper = row.upper ?? lastUpper
                     lastLower = row.lower ?? lastLower
                     lastTime = row.time
                 }
                 let points = upper + lower.reversed()
-                out += "<polygon fill=\"\(color)\" fill-opacity=\"0.12\" stroke=\"none\" points=\"\(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))\"/>\n"
+                out +=
+                    "<polygon fill=\"\(color)\" fill-opacity=\"0.12\" stroke=\"none\" points=\"\(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))\"/>\n"
             }
             var path = "M\(f(x(0))),\(f(y(1)))"
             var s = 1.0
@@ -104,7 +121,8 @@ public struct SurvivalPlot: Sendable {
             // Legend.
             if curves.count > 1 {
                 let ly = top + 16 + Double(k) * 18
-                out += "<line x1=\"\(f(left + plotWidth - 190))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotWidth - 166))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                out +=
+                    "<line x1=\"\(f(left + plotWidth - 190))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotWidth - 166))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
                 out += "<text x=\"\(f(left + plotWidth - 160))\" y=\"\(f(ly))\">\(XML.escape(curve.label))</text>\n"
             }
         }

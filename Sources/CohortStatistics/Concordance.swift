@@ -10,7 +10,10 @@ struct Concordance {
 
     init(time: [Double], event: [Bool], score: [Double]) {
         let n = time.count
-        guard n > 1 else { value = nil; return }
+        guard n > 1 else {
+            value = nil
+            return
+        }
         // Dense ranks of the score.
         let scoreOrder = RadixSort.order(score.map { RadixSort.key($0) })
         var rank = [Int](repeating: 0, count: n)
@@ -22,7 +25,9 @@ struct Concordance {
         var tree = FenwickTree(size: r + 1)
         // Time order, descending.
         let timeOrder = RadixSort.order(time.map { RadixSort.key($0) }).reversed().map(Int.init)
-        var concordant = 0.0, discordant = 0.0, tied = 0.0
+        var concordant = 0.0
+        var discordant = 0.0
+        var tied = 0.0
         var i = 0
         while i < n {
             let t = time[timeOrder[i]]

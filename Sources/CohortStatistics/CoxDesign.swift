@@ -28,9 +28,10 @@ public struct CoxDesign: Sendable, Hashable {
         let used = levels.indices.filter { present[$0] }
         let ref = reference.flatMap { present.indices.contains($0) ? $0 : nil } ?? used.first
         for level in used where level != ref {
-            columns.append(codes.map { c in
-                c < 0 || Int(c) >= levels.count ? .nan : (Int(c) == level ? 1 : 0)
-            })
+            columns.append(
+                codes.map { c in
+                    c < 0 || Int(c) >= levels.count ? .nan : (Int(c) == level ? 1 : 0)
+                })
             names.append("\(name)=\(levels[level])")
             variables.append(name)
         }

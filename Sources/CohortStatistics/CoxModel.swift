@@ -161,9 +161,10 @@ public struct CoxModel: Sendable, Hashable {
         self.terms = (0..<p).map { j in
             let coef = coefficients[j]
             let se = variance[j][j].squareRoot()
-            return Term(name: design.names[j], coefficient: coef, hazardRatio: Double.exp(coef), standardError: se,
-                        hazardRatioLower: Double.exp(coef - z * se), hazardRatioUpper: Double.exp(coef + z * se),
-                        p: Normal.twoSidedP(coef / se))
+            return Term(
+                name: design.names[j], coefficient: coef, hazardRatio: Double.exp(coef), standardError: se,
+                hazardRatioLower: Double.exp(coef - z * se), hazardRatioUpper: Double.exp(coef + z * se),
+                p: Normal.twoSidedP(coef / se))
         }
         self.ties = ties
         self.count = n
@@ -208,8 +209,10 @@ struct PartialLikelihood {
         var loglik = 0.0
         var u = [Double](repeating: 0, count: p)
         var imat = [Double](repeating: 0, count: p * p)
-        var a = [Double](repeating: 0, count: p), a2 = [Double](repeating: 0, count: p)
-        var cmat = [Double](repeating: 0, count: p * p), cmat2 = [Double](repeating: 0, count: p * p)
+        var a = [Double](repeating: 0, count: p)
+        var a2 = [Double](repeating: 0, count: p)
+        var cmat = [Double](repeating: 0, count: p * p)
+        var cmat2 = [Double](repeating: 0, count: p * p)
         var denom = 0.0
         var person = 0
         while person < n {
@@ -262,7 +265,8 @@ struct PartialLikelihood {
                         let mean = (a[i] - frac * a2[i]) / d2
                         u[i] -= mean
                         for j in 0...i {
-                            imat[i * p + j] += (cmat[i * p + j] - frac * cmat2[i * p + j]) / d2
+                            imat[i * p + j] +=
+                                (cmat[i * p + j] - frac * cmat2[i * p + j]) / d2
                                 - mean * (a[j] - frac * a2[j]) / d2
                         }
                     }

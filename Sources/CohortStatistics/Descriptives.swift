@@ -84,7 +84,10 @@ public struct CategoricalSummary: Sendable, Hashable {
         var counts = [Int](repeating: 0, count: levelCount)
         var missing = 0
         for (i, c) in codes.enumerated() {
-            if c < 0 { missing += 1; continue }
+            if c < 0 {
+                missing += 1
+                continue
+            }
             guard Int(c) < levelCount else {
                 throw StatisticsError(.invalidParameter, "level code \(c) of observation \(i + 1) is not below the number of levels (\(levelCount))")
             }
@@ -125,16 +128,19 @@ public struct IntegerBins: Sendable, Hashable {
             if open, parts.count == 1, let lo = Int(parts[0].trimmingWhitespace()) {
                 bins.append(Bin(label: label, lower: Double(lo), upper: nil))
             } else if !open, parts.count == 2,
-                      let lo = Int(parts[0].trimmingWhitespace()), let hi = Int(parts[1].trimmingWhitespace()), hi >= lo {
+                let lo = Int(parts[0].trimmingWhitespace()), let hi = Int(parts[1].trimmingWhitespace()), hi >= lo
+            {
                 bins.append(Bin(label: label, lower: Double(lo), upper: Double(hi)))
             } else {
-                throw StatisticsError(.invalidParameter,
+                throw StatisticsError(
+                    .invalidParameter,
                     "bin \"\(label)\" is not an inclusive integer range such as \"1-5\" or \"11-\"")
             }
         }
         for a in 0..<bins.count {
             for b in (a + 1)..<max(bins.count, a + 1) {
-                let x = bins[a], y = bins[b]
+                let x = bins[a]
+                let y = bins[b]
                 let overlap = x.lower <= (y.upper ?? .infinity) && y.lower <= (x.upper ?? .infinity)
                 if overlap {
                     throw StatisticsError(.invalidParameter, "bins \"\(x.label)\" and \"\(y.label)\" overlap")
@@ -151,7 +157,8 @@ public struct IntegerBins: Sendable, Hashable {
         try values.enumerated().map { i, x in
             if x.isNaN { return -1 }
             guard let b = bins.firstIndex(where: { $0.contains(x) }) else {
-                throw StatisticsError(.outsideBins,
+                throw StatisticsError(
+                    .outsideBins,
                     "value \(x) of observation \(i + 1) is in none of the bins \(bins.map(\.label).joined(separator: ", "))")
             }
             return Int32(b)

@@ -83,9 +83,11 @@ public struct KaplanMeier: Sendable, Hashable {
                     let se = greenwood.squareRoot()
                     let limits = confidence.limits(survival: survival, logStandardError: se)
                     let seS = se * survival
-                    rows.append(Row(time: t, atRisk: atRisk, events: d, censored: c, survival: survival,
-                                    standardError: seS.isFinite ? seS : nil,
-                                    lower: limits.lower, upper: limits.upper))
+                    rows.append(
+                        Row(
+                            time: t, atRisk: atRisk, events: d, censored: c, survival: survival,
+                            standardError: seS.isFinite ? seS : nil,
+                            lower: limits.lower, upper: limits.upper))
                     atRisk -= d + c
                 }
             }
@@ -130,13 +132,17 @@ public struct KaplanMeier: Sendable, Hashable {
             let atRisk = firstAtOrAfter < rows.count ? rows[firstAtOrAfter].atRisk : 0
             if row == 0 && rows[0].time > 0 {
                 // survfit0's row at time 0.
-                points.append(Point(time: t, atRisk: atRisk, events: 0, survival: 1, standardError: 0,
-                                    lower: 1, upper: 1))
+                points.append(
+                    Point(
+                        time: t, atRisk: atRisk, events: 0, survival: 1, standardError: 0,
+                        lower: 1, upper: 1))
             } else {
                 // R's findInterval gives 0 before the first row, and `pmax(1, index)` takes that row.
                 let r = rows[max(row - 1, 0)]
-                points.append(Point(time: t, atRisk: atRisk, events: eventsHere, survival: r.survival,
-                                    standardError: r.standardError, lower: r.lower, upper: r.upper))
+                points.append(
+                    Point(
+                        time: t, atRisk: atRisk, events: eventsHere, survival: r.survival,
+                        standardError: r.standardError, lower: r.lower, upper: r.upper))
             }
         }
         return points
@@ -153,19 +159,22 @@ public struct KaplanMeier: Sendable, Hashable {
     /// between the start of that interval and the next time the curve drops. The lower limit is the
     /// same rule applied to the lower band, the upper limit to the upper band. `nil` = not reached.
     public func quantile(survival level: Double) -> Quantile {
-        Quantile(estimate: firstCrossing(rows.map { $0.survival }, level: level),
-                 lower: firstCrossing(rows.map(\.lower), level: level),
-                 upper: firstCrossing(rows.map(\.upper), level: level))
+        Quantile(
+            estimate: firstCrossing(rows.map { $0.survival }, level: level),
+            lower: firstCrossing(rows.map(\.lower), level: level),
+            upper: firstCrossing(rows.map(\.upper), level: level))
     }
 
     /// `minmin` of survival's `survmean`: tolerance √ε, as in `all.equal`.
     private func firstCrossing(_ values: [Double?], level: Double) -> Double? {
         let tolerance = Double.ulpOfOne.squareRoot()
         guard let first = values.firstIndex(where: { $0.map { $0 < level + tolerance } ?? false }),
-              let y = values[first] else { return nil }
+            let y = values[first]
+        else { return nil }
         let x = rows[first].time
         if abs(y - level) < tolerance,
-           let drop = values[(first + 1)...].firstIndex(where: { $0.map { $0 < y } ?? false }) {
+            let drop = values[(first + 1)...].firstIndex(where: { $0.map { $0 < y } ?? false })
+        {
             return (x + rows[drop].time) / 2
         }
         return x

@@ -38,15 +38,20 @@ public struct LogRankTest: Sendable, Hashable {
     /// - Throws: `too_few_groups` unless two groups have subjects, `too_few_events` when no group
     ///   has an expected event, `singular_matrix` when the variance cannot be inverted,
     ///   `invalid_parameter` for a negative or non-finite rho or an out-of-range code.
-    public init(_ data: SurvivalData, group: [Int32], groupCount: Int,
-                strata: [Int32]? = nil, strataCount: Int = 1, rho: Double = 0) throws {
-        try self.init(data, groups: data.assign(group, count: groupCount),
-                      strata: strata.map { try data.assign($0, count: strataCount) }, rho: rho)
+    public init(
+        _ data: SurvivalData, group: [Int32], groupCount: Int,
+        strata: [Int32]? = nil, strataCount: Int = 1, rho: Double = 0
+    ) throws {
+        try self.init(
+            data, groups: data.assign(group, count: groupCount),
+            strata: strata.map { try data.assign($0, count: strataCount) }, rho: rho)
     }
 
     /// Runs the test on group (and stratum) assignments made once with ``SurvivalData/assign(_:count:)``.
-    public init(_ data: SurvivalData, groups: SurvivalData.GroupAssignment, strata strataAssignment: SurvivalData.GroupAssignment? = nil,
-                rho: Double = 0) throws {
+    public init(
+        _ data: SurvivalData, groups: SurvivalData.GroupAssignment, strata strataAssignment: SurvivalData.GroupAssignment? = nil,
+        rho: Double = 0
+    ) throws {
         guard rho >= 0, rho.isFinite else {
             throw StatisticsError(.invalidParameter, "rho must be a finite number ≥ 0, not \(rho)")
         }
@@ -63,7 +68,8 @@ public struct LogRankTest: Sendable, Hashable {
         // Group and stratum codes in time order; subjects with a negative code are left out.
         let codes = groups.timeOrdered
         let strataCodes = strata?.timeOrdered
-        let time = data.sortedTime, event = data.sortedEvent
+        let time = data.sortedTime
+        let event = data.sortedEvent
         let n = codes.count
         var used = 0
         for k in 0..<n {
@@ -82,63 +88,79 @@ public struct LogRankTest: Sendable, Hashable {
         // The passes below read the time-ordered arrays through buffer pointers (a million rows
         // per grouping); the arithmetic and its order are survdiff's.
         codes.withUnsafeBufferPointer { codes in
-        time.withUnsafeBufferPointer { time in
-        event.withUnsafeBufferPointer { event in
-        atRisk.withUnsafeMutableBufferPointer { atRisk in
-        deaths.withUnsafeMutableBufferPointer { deaths in
-        observed.withUnsafeMutableBufferPointer { observed in
-        expected.withUnsafeMutableBufferPointer { expected in
-        variance.withUnsafeMutableBufferPointer { variance in
-        for stratum in 0..<(strata == nil ? 1 : strataCount) {
-            // Subject k belongs to this pass when its group and stratum codes say so.
-            @inline(__always) func member(_ k: Int) -> Bool {
-                codes[k] >= 0 && (strataCodes.map { Int($0[k]) == stratum } ?? true)
-            }
-            for g in 0..<k { atRisk[g] = 0 }
-            var remaining = 0
-            for j in 0..<n where member(j) { atRisk[Int(codes[j])] += 1; remaining += 1 }
-            if remaining == 0 { continue }
-            var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
-            var j = 0
-            while j < n {
-                if !member(j) { j += 1; continue }
-                let t = time[j]
-                for g in 0..<k { deaths[g] = 0 }
-                var d = 0
-                var leaving = 0
-                var end = j
-                while end < n && time[end] == t {
-                    if member(end) {
-                        leaving += 1
-                        if event[end] { deaths[Int(codes[end])] += 1; d += 1 }
-                    }
-                    end += 1
-                }
-                let nr = Double(remaining)
-                if d > 0 {
-                    let w = rho == 0 ? 1 : Double.pow(km, rho)
-                    let dd = Double(d)
-                    for g in 0..<k {
-                        observed[g] += w * deaths[g]
-                        expected[g] += w * dd * atRisk[g] / nr
-                    }
-                    if remaining > 1 {
-                        let kt = w * w * dd * (nr - dd) / (nr * (nr - 1))
-                        for a in 0..<k where atRisk[a] > 0 {
-                            let tmp = kt * atRisk[a]
-                            variance[a * k + a] += tmp
-                            for b in 0..<k { variance[a * k + b] -= tmp * atRisk[b] / nr }
+            time.withUnsafeBufferPointer { time in
+                event.withUnsafeBufferPointer { event in
+                    atRisk.withUnsafeMutableBufferPointer { atRisk in
+                        deaths.withUnsafeMutableBufferPointer { deaths in
+                            observed.withUnsafeMutableBufferPointer { observed in
+                                expected.withUnsafeMutableBufferPointer { expected in
+                                    variance.withUnsafeMutableBufferPointer { variance in
+                                        for stratum in 0..<(strata == nil ? 1 : strataCount) {
+                                            // Subject k belongs to this pass when its group and stratum codes say so.
+                                            @inline(__always) func member(_ k: Int) -> Bool {
+                                                codes[k] >= 0 && (strataCodes.map { Int($0[k]) == stratum } ?? true)
+                                            }
+                                            for g in 0..<k { atRisk[g] = 0 }
+                                            var remaining = 0
+                                            for j in 0..<n where member(j) {
+                                                atRisk[Int(codes[j])] += 1
+                                                remaining += 1
+                                            }
+                                            if remaining == 0 { continue }
+                                            var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
+                                            var j = 0
+                                            while j < n {
+                                                if !member(j) {
+                                                    j += 1
+                                                    continue
+                                                }
+                                                let t = time[j]
+                                                for g in 0..<k { deaths[g] = 0 }
+                                                var d = 0
+                                                var leaving = 0
+                                                var end = j
+                                                while end < n && time[end] == t {
+                                                    if member(end) {
+                                                        leaving += 1
+                                                        if event[end] {
+                                                            deaths[Int(codes[end])] += 1
+                                                            d += 1
+                                                        }
+                                                    }
+                                                    end += 1
+                                                }
+                                                let nr = Double(remaining)
+                                                if d > 0 {
+                                                    let w = rho == 0 ? 1 : Double.pow(km, rho)
+                                                    let dd = Double(d)
+                                                    for g in 0..<k {
+                                                        observed[g] += w * deaths[g]
+                                                        expected[g] += w * dd * atRisk[g] / nr
+                                                    }
+                                                    if remaining > 1 {
+                                                        let kt = w * w * dd * (nr - dd) / (nr * (nr - 1))
+                                                        for a in 0..<k where atRisk[a] > 0 {
+                                                            let tmp = kt * atRisk[a]
+                                                            variance[a * k + a] += tmp
+                                                            for b in 0..<k { variance[a * k + b] -= tmp * atRisk[b] / nr }
+                                                        }
+                                                    }
+                                                    km *= (nr - dd) / nr
+                                                }
+                                                // Everyone observed at t leaves the risk set after t.
+                                                for idx in j..<end where member(idx) { atRisk[Int(codes[idx])] -= 1 }
+                                                remaining -= leaving
+                                                j = end
+                                            }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
-                    km *= (nr - dd) / nr
                 }
-                // Everyone observed at t leaves the risk set after t.
-                for idx in j..<end where member(idx) { atRisk[Int(codes[idx])] -= 1 }
-                remaining -= leaving
-                j = end
             }
         }
-        }}}}}}}}
 
         let tested = (0..<k).filter { expected[$0] > 0 }
         guard tested.count >= 2 else {

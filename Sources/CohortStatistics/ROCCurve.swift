@@ -76,7 +76,8 @@ public struct ROCCurve: Sendable, Hashable {
         }
         // Sort the cases' and the controls' values separately (keys only), then merge them into
         // distinct values with their numbers of cases and controls.
-        var caseKeys: [UInt64] = [], controlKeys: [UInt64] = []
+        var caseKeys: [UInt64] = []
+        var controlKeys: [UInt64] = []
         for i in 0..<predictor.count where !predictor[i].isNaN {
             if outcome[i] { caseKeys.append(RadixSort.key(predictor[i])) } else { controlKeys.append(RadixSort.key(predictor[i])) }
         }
@@ -84,16 +85,25 @@ public struct ROCCurve: Sendable, Hashable {
         var none: [Int32] = []
         RadixSort.sort(&caseKeys, carrying: &none)
         RadixSort.sort(&controlKeys, carrying: &none)
-        let m = caseKeys.count, n = controlKeys.count
+        let m = caseKeys.count
+        let n = controlKeys.count
         var values: [Double] = []
         var caseCounts: [Int] = []
         var controlCounts: [Int] = []
-        var a = 0, b = 0
+        var a = 0
+        var b = 0
         while a < m || b < n {
             let key = b >= n || (a < m && caseKeys[a] <= controlKeys[b]) ? caseKeys[a] : controlKeys[b]
-            var cases = 0, controls = 0
-            while a < m && caseKeys[a] == key { cases += 1; a += 1 }
-            while b < n && controlKeys[b] == key { controls += 1; b += 1 }
+            var cases = 0
+            var controls = 0
+            while a < m && caseKeys[a] == key {
+                cases += 1
+                a += 1
+            }
+            while b < n && controlKeys[b] == key {
+                controls += 1
+                b += 1
+            }
             values.append(RadixSort.value(ofKey: key))
             caseCounts.append(cases)
             controlCounts.append(controls)
@@ -101,14 +111,16 @@ public struct ROCCurve: Sendable, Hashable {
         guard m > 0 else { throw StatisticsError(.emptyGroup, "no subject has the outcome (no cases), so there is no ROC curve") }
         guard n > 0 else { throw StatisticsError(.emptyGroup, "every subject has the outcome (no controls), so there is no ROC curve") }
         guard values.count > 1 else {
-            throw StatisticsError(.constantPredictor, "the predictor has the same value for every subject, so no cut-off separates cases from controls")
+            throw StatisticsError(
+                .constantPredictor, "the predictor has the same value for every subject, so no cut-off separates cases from controls")
         }
 
         let direction: Direction
         switch choice {
         case .fixed(let d): direction = d
         case .auto:
-            direction = Self.median(values, controlCounts, total: n) <= Self.median(values, caseCounts, total: m)
+            direction =
+                Self.median(values, controlCounts, total: n) <= Self.median(values, caseCounts, total: m)
                 ? .higherIsPositive : .lowerIsPositive
         }
         self.direction = direction
@@ -122,23 +134,30 @@ public struct ROCCurve: Sendable, Hashable {
         let u = values.count
         var se = [Double](repeating: 0, count: u + 1)
         var sp = [Double](repeating: 0, count: u + 1)
-        let mm = Double(m), nn = Double(n)
+        let mm = Double(m)
+        let nn = Double(n)
         switch direction {
         case .higherIsPositive:
             // Threshold i lies below values[i]: positives are values[i...].
-            var tp = 0, fp = 0
-            se[u] = 0; sp[u] = nn / nn
+            var tp = 0
+            var fp = 0
+            se[u] = 0
+            sp[u] = nn / nn
             for i in stride(from: u - 1, through: 0, by: -1) {
-                tp += caseCounts[i]; fp += controlCounts[i]
+                tp += caseCounts[i]
+                fp += controlCounts[i]
                 se[i] = Double(tp) / mm
                 sp[i] = Double(n - fp) / nn
             }
         case .lowerIsPositive:
             // Threshold i lies above values[i - 1]: positives are values[..<i].
-            var tp = 0, fp = 0
-            se[0] = 0; sp[0] = nn / nn
+            var tp = 0
+            var fp = 0
+            se[0] = 0
+            sp[0] = nn / nn
             for i in 1...u {
-                tp += caseCounts[i - 1]; fp += controlCounts[i - 1]
+                tp += caseCounts[i - 1]
+                fp += controlCounts[i - 1]
                 se[i] = Double(tp) / mm
                 sp[i] = Double(n - fp) / nn
             }
@@ -158,7 +177,8 @@ public struct ROCCurve: Sendable, Hashable {
         // V01 = P(case "more positive" than v) + ½ P(tie).
         var casePlacements = [Double](repeating: 0, count: u)
         var controlPlacements = [Double](repeating: 0, count: u)
-        var below = 0, casesBelow = 0
+        var below = 0
+        var casesBelow = 0
         for i in 0..<u {
             let controlsBelowOrTie = Double(below) + 0.5 * Double(controlCounts[i])
             let casesAboveOrTie = Double(m - casesBelow - caseCounts[i]) + 0.5 * Double(caseCounts[i])
@@ -178,7 +198,8 @@ public struct ROCCurve: Sendable, Hashable {
         theta /= mm
         auc = theta
         if m > 1 && n > 1 {
-            var sx = 0.0, sy = 0.0
+            var sx = 0.0
+            var sy = 0.0
             for i in 0..<u {
                 let dx = casePlacements[i] - theta
                 let dy = controlPlacements[i] - theta
@@ -210,7 +231,8 @@ public struct ROCCurve: Sendable, Hashable {
     static func thresholds(_ values: [Double], direction: Direction) -> [Double] {
         var result: [Double] = [-.infinity]
         for i in 1..<max(values.count, 1) {
-            let a = values[i - 1], b = values[i]
+            let a = values[i - 1]
+            let b = values[i]
             var t = (a + b) / 2
             if !t.isFinite || abs(t) > 1e100 { t = a / 2 + b / 2 }
             if direction == .higherIsPositive && t == a { t = b }
@@ -226,7 +248,8 @@ public struct ROCCurve: Sendable, Hashable {
     public func aucConfidenceInterval(level: Double = 0.95) throws -> (lower: Double, upper: Double)? {
         guard let variance = aucVariance else { return nil }
         guard level > 0, level < 1,
-              let zLow = Normal.quantile((1 - level) / 2), let zHigh = Normal.quantile(1 - (1 - level) / 2) else {
+            let zLow = Normal.quantile((1 - level) / 2), let zHigh = Normal.quantile(1 - (1 - level) / 2)
+        else {
             throw StatisticsError(.invalidParameter, "confidence level \(level) is not between 0 and 1")
         }
         let sd = variance.squareRoot()
@@ -256,8 +279,9 @@ public struct ROCCurve: Sendable, Hashable {
             let k = thresholds.count - 1 - i
             value = k > 0 ? values[k - 1] : nil
         }
-        return Cutoff(threshold: thresholds[i], value: value, positiveAtOrAbove: direction == .higherIsPositive,
-                      sensitivity: sensitivities[i], specificity: specificities[i],
-                      youden: sensitivities[i] + specificities[i] - 1)
+        return Cutoff(
+            threshold: thresholds[i], value: value, positiveAtOrAbove: direction == .higherIsPositive,
+            sensitivity: sensitivities[i], specificity: specificities[i],
+            youden: sensitivities[i] + specificities[i] - 1)
     }
 }

@@ -95,7 +95,8 @@ enum RadixSort {
     /// distinct keys.
     static func sortByCounting(_ keys: inout [UInt64], carrying indices: inout [Int32]) -> Bool {
         let n = keys.count
-        let capacity = 2 * countingLimit, mask = capacity - 1
+        let capacity = 2 * countingLimit
+        let mask = capacity - 1
         let shift = UInt64(64 - capacity.trailingZeroBitCount)
         var tableKeys = [UInt64](repeating: 0, count: capacity)
         var counts = [Int32](repeating: 0, count: capacity)
@@ -116,7 +117,10 @@ enum RadixSort {
                                     count[h] = 1
                                     break
                                 }
-                                if table[h] == key { count[h] &+= 1; break }
+                                if table[h] == key {
+                                    count[h] &+= 1
+                                    break
+                                }
                                 h = (h &+ 1) & mask
                             }
                             slot[i] = UInt16(truncatingIfNeeded: h)

@@ -28,7 +28,8 @@ public struct SurvivalData: Sendable, Hashable {
             throw StatisticsError(.lengthMismatch, "\(time.count) times but \(event.count) event indicators")
         }
         if let i = time.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
-            throw StatisticsError(.invalidTime,
+            throw StatisticsError(
+                .invalidTime,
                 "follow-up time \(time[i]) of observation \(i + 1) is not a finite, non-negative number")
         }
         // Normalise -0.0 so that time keys sort and compare consistently.
@@ -46,7 +47,8 @@ public struct SurvivalData: Sendable, Hashable {
     /// - Throws: ``StatisticsError`` `invalid_event` naming the first code that is not 0 or 1.
     public init(time: [Double], event: [Double]) throws {
         if let i = event.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-            throw StatisticsError(.invalidEvent,
+            throw StatisticsError(
+                .invalidEvent,
                 "event code \(event[i]) of observation \(i + 1) is neither 1 (event) nor 0 (censored)")
         }
         try self.init(time: time, event: event.map { $0 == 1 })
@@ -124,7 +126,6 @@ public struct SurvivalData: Sendable, Hashable {
         }
     }
 
-
     /// The permutation sorting subjects by time, events first at equal times.
     static func sortOrder(time: [Double], event: [Bool]) -> [Int32] {
         var keys = [UInt64](repeating: 0, count: time.count)
@@ -146,7 +147,8 @@ public struct SurvivalData: Sendable, Hashable {
             throw StatisticsError(.lengthMismatch, "\(count) subjects but \(group.count) group codes")
         }
         if let i = group.firstIndex(where: { Int($0) >= groupCount }) {
-            throw StatisticsError(.invalidParameter,
+            throw StatisticsError(
+                .invalidParameter,
                 "group code \(group[i]) of observation \(i + 1) is not below the number of groups (\(groupCount))")
         }
     }

@@ -5,10 +5,12 @@ extension Store {
     /// Records a newly claimed input (idempotent: a second claim of the same run id is ignored).
     public func recordClaim(runID: String, name: String, received: Date = Date()) throws {
         try pool.write { db in
-            try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO inputs (run_id, name, received, state, attempts, updated)
-                VALUES (?, ?, ?, 'claimed', 0, ?)
-                """).execute(arguments: [runID, name, received, Date()])
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO inputs (run_id, name, received, state, attempts, updated)
+                    VALUES (?, ?, ?, 'claimed', 0, ?)
+                    """
+            ).execute(arguments: [runID, name, received, Date()])
         }
     }
 
@@ -18,10 +20,12 @@ extension Store {
     @discardableResult
     public func recordAttempt(runID: String, sha256: String, bytes: Int64, pipeline: String?, pipelineSHA256: String?) throws -> Int {
         try pool.write { db in
-            try db.cachedStatement(sql: """
-                UPDATE inputs SET sha256 = ?, bytes = ?, pipeline = ?, pipeline_sha256 = ?, attempts = attempts + 1, updated = ?
-                WHERE run_id = ?
-                """).execute(arguments: [sha256, bytes, pipeline, pipelineSHA256, Date(), runID])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE inputs SET sha256 = ?, bytes = ?, pipeline = ?, pipeline_sha256 = ?, attempts = attempts + 1, updated = ?
+                    WHERE run_id = ?
+                    """
+            ).execute(arguments: [sha256, bytes, pipeline, pipelineSHA256, Date(), runID])
             return try Int.fetchOne(db.cachedStatement(sql: "SELECT attempts FROM inputs WHERE run_id = ?"), arguments: [runID]) ?? 1
         }
     }
@@ -30,17 +34,23 @@ extension Store {
     /// or `archived` when the input is already archived), in one transaction.
     public func recordPublished(_ run: Run, analyses: [Analysis], finalState: InputState = .published) throws {
         try pool.write { db in
-            try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO runs (run_id, pipeline, pipeline_sha256, version, started, finished, status, error,
-                                             results_path, read_seconds, analysis_seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [run.runID, run.pipeline, run.pipelineSHA256, run.version, run.started, run.finished,
-                                 run.status, run.error, run.resultsPath, run.readSeconds, run.analysisSeconds])
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO runs (run_id, pipeline, pipeline_sha256, version, started, finished, status, error,
+                                                 results_path, read_seconds, analysis_seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                run.runID, run.pipeline, run.pipelineSHA256, run.version, run.started, run.finished,
+                run.status, run.error, run.resultsPath, run.readSeconds, run.analysisSeconds,
+            ])
             try db.cachedStatement(sql: "DELETE FROM analyses WHERE run_id = ?").execute(arguments: [run.runID])
             for a in analyses {
-                try db.cachedStatement(sql: """
-                    INSERT INTO analyses (run_id, id, plugin, status, seconds, result, error) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [a.runID, a.id, a.plugin, a.status, a.seconds, a.result, a.error])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO analyses (run_id, id, plugin, status, seconds, result, error) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """
+                ).execute(arguments: [a.runID, a.id, a.plugin, a.status, a.seconds, a.result, a.error])
             }
             try db.cachedStatement(sql: "UPDATE inputs SET state = ?, updated = ? WHERE run_id = ?").execute(
                 arguments: [finalState.rawValue, Date(), run.runID])
@@ -67,10 +77,12 @@ extension Store {
     /// Whether content with this digest was already published by this pipeline version.
     public func alreadyAnalysed(sha256: String, pipelineSHA256: String, excluding runID: String) throws -> String? {
         try pool.read { db in
-            try String.fetchOne(db.cachedStatement(sql: """
-                SELECT run_id FROM inputs WHERE sha256 = ? AND pipeline_sha256 = ? AND run_id != ?
-                AND state IN ('published', 'archived') LIMIT 1
-                """), arguments: [sha256, pipelineSHA256, runID])
+            try String.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT run_id FROM inputs WHERE sha256 = ? AND pipeline_sha256 = ? AND run_id != ?
+                        AND state IN ('published', 'archived') LIMIT 1
+                        """), arguments: [sha256, pipelineSHA256, runID])
         }
     }
 
@@ -93,8 +105,10 @@ extension Store {
     public func recentInputs(limit: Int, state: InputState? = nil) throws -> [Input] {
         try pool.read { db in
             if let state {
-                return try Row.fetchAll(db, sql: "SELECT * FROM inputs WHERE state = ? ORDER BY updated DESC LIMIT ?",
-                                        arguments: [state.rawValue, limit]).map(Self.input)
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM inputs WHERE state = ? ORDER BY updated DESC LIMIT ?",
+                    arguments: [state.rawValue, limit]
+                ).map(Self.input)
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM inputs ORDER BY updated DESC LIMIT ?", arguments: [limit]).map(Self.input)
         }
@@ -116,13 +130,23 @@ extension Store {
         try pool.read { db in
             var sql = "SELECT * FROM runs WHERE 1 = 1"
             var arguments: StatementArguments = []
-            if let pipeline { sql += " AND pipeline = ?"; _ = arguments.append(contentsOf: [pipeline]) }
-            if let status { sql += " AND status = ?"; _ = arguments.append(contentsOf: [status]) }
-            if let since { sql += " AND finished >= ?"; _ = arguments.append(contentsOf: [since]) }
+            if let pipeline {
+                sql += " AND pipeline = ?"
+                _ = arguments.append(contentsOf: [pipeline])
+            }
+            if let status {
+                sql += " AND status = ?"
+                _ = arguments.append(contentsOf: [status])
+            }
+            if let since {
+                sql += " AND finished >= ?"
+                _ = arguments.append(contentsOf: [since])
+            }
             sql += " ORDER BY finished DESC LIMIT ?"
             _ = arguments.append(contentsOf: [limit])
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                Run(runID: row["run_id"], pipeline: row["pipeline"], pipelineSHA256: row["pipeline_sha256"], version: row["version"],
+                Run(
+                    runID: row["run_id"], pipeline: row["pipeline"], pipelineSHA256: row["pipeline_sha256"], version: row["version"],
                     started: row["started"], finished: row["finished"], status: row["status"], error: row["error"],
                     resultsPath: row["results_path"], readSeconds: row["read_seconds"], analysisSeconds: row["analysis_seconds"])
             }
@@ -133,16 +157,18 @@ extension Store {
     public func analyses(runID: String) throws -> [Analysis] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM analyses WHERE run_id = ? ORDER BY rowid", arguments: [runID]).map { row in
-                Analysis(runID: row["run_id"], id: row["id"], plugin: row["plugin"], status: row["status"], seconds: row["seconds"],
-                         result: row["result"], error: row["error"])
+                Analysis(
+                    runID: row["run_id"], id: row["id"], plugin: row["plugin"], status: row["status"], seconds: row["seconds"],
+                    result: row["result"], error: row["error"])
             }
         }
     }
 
     static func input(_ row: Row) -> Input {
-        Input(runID: row["run_id"], name: row["name"], sha256: row["sha256"], bytes: row["bytes"], received: row["received"],
-              pipeline: row["pipeline"], pipelineSHA256: row["pipeline_sha256"],
-              state: InputState(rawValue: row["state"]) ?? .failed, attempts: row["attempts"], error: row["error"],
-              updated: row["updated"])
+        Input(
+            runID: row["run_id"], name: row["name"], sha256: row["sha256"], bytes: row["bytes"], received: row["received"],
+            pipeline: row["pipeline"], pipelineSHA256: row["pipeline_sha256"],
+            state: InputState(rawValue: row["state"]) ?? .failed, attempts: row["attempts"], error: row["error"],
+            updated: row["updated"])
     }
 }

@@ -51,8 +51,10 @@ public final class Store: Sendable {
         public var readSeconds: Double?
         public var analysisSeconds: Double?
 
-        public init(runID: String, pipeline: String, pipelineSHA256: String, version: String, started: Date, finished: Date,
-                    status: String, error: String?, resultsPath: String, readSeconds: Double?, analysisSeconds: Double?) {
+        public init(
+            runID: String, pipeline: String, pipelineSHA256: String, version: String, started: Date, finished: Date,
+            status: String, error: String?, resultsPath: String, readSeconds: Double?, analysisSeconds: Double?
+        ) {
             self.runID = runID
             self.pipeline = pipeline
             self.pipelineSHA256 = pipelineSHA256

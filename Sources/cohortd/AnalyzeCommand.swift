@@ -7,7 +7,8 @@ struct AnalyzeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Analyse one export now, without the daemon, writing the run folder's files into DIR.",
-        discussion: "Exit status: 0 when every analysis succeeded, 2 when some failed (their errors are in results.json and on standard error), 1 when the file or pipeline could not be used."
+        discussion:
+            "Exit status: 0 when every analysis succeeded, 2 when some failed (their errors are in results.json and on standard error), 1 when the file or pipeline could not be used."
     )
 
     @Argument(help: "The cohort export (CSV).")
@@ -38,7 +39,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
             Self.fail("\(output): cannot write the results (\(error.localizedDescription))")
         }
         if let failure = outcome.failure {
-            Self.fail("\(file): \(failure)" + failure.problems.dropFirst().map { "\n  line \($0.line), column \($0.column): \"\($0.value)\" is \($0.reason)" }.joined())
+            Self.fail(
+                "\(file): \(failure)"
+                    + failure.problems.dropFirst().map { "\n  line \($0.line), column \($0.column): \"\($0.value)\" is \($0.reason)" }.joined())
         }
         if !outcome.analysisErrors.isEmpty {
             for (id, error) in outcome.analysisErrors {

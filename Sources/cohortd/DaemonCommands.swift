@@ -5,8 +5,9 @@ import CohortStore
 import Foundation
 import Logging
 import ServiceLifecycle
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads a daemon configuration file, resolving relative paths against its directory.
@@ -54,8 +55,9 @@ struct RunCommand: AsyncParsableCommand {
         // exit 0. The daemon itself traps SIGHUP to reload.
         signal(SIGPIPE, SIG_IGN)
         let daemon = Daemon(configuration: configuration, configurationFile: config, plugins: BuiltInPlugins.registry, logger: logger)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             throw ExitCode(1)
@@ -91,7 +93,9 @@ struct StatusCommand: ParsableCommand {
             let object: [String: Any] = [
                 "queued": queued,
                 "inputs": Dictionary(uniqueKeysWithValues: Store.InputState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
-                "last_runs": runs.map { ["run": $0.runID, "pipeline": $0.pipeline, "status": $0.status, "finished": ISO8601DateFormatter().string(from: $0.finished)] },
+                "last_runs": runs.map {
+                    ["run": $0.runID, "pipeline": $0.pipeline, "status": $0.status, "finished": ISO8601DateFormatter().string(from: $0.finished)]
+                },
                 "failures": failures.map { ["run": $0.runID, "file": $0.name, "error": $0.error ?? ""] },
                 "daemon": daemonStatus ?? NSNull(),
             ]
@@ -152,8 +156,10 @@ struct ResultsCommand: ParsableCommand {
         let runs = try store.runs(pipeline: pipeline, status: status, since: sinceDate, limit: limit)
         if json {
             let items: [[String: Any]] = runs.map {
-                ["run": $0.runID, "pipeline": $0.pipeline, "pipeline_sha256": $0.pipelineSHA256, "status": $0.status,
-                 "finished": ISO8601DateFormatter().string(from: $0.finished), "results": $0.resultsPath, "error": $0.error ?? NSNull()]
+                [
+                    "run": $0.runID, "pipeline": $0.pipeline, "pipeline_sha256": $0.pipelineSHA256, "status": $0.status,
+                    "finished": ISO8601DateFormatter().string(from: $0.finished), "results": $0.resultsPath, "error": $0.error ?? NSNull(),
+                ]
             }
             print(String(decoding: try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
             return

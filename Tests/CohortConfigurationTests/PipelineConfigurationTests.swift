@@ -4,16 +4,16 @@ import Testing
 /// Pipeline files decoded without any plugin: every error located `file:line:column: key.path`.
 @Suite struct PipelineConfigurationTests {
     static let base = """
-    name: test
-    match: ["*.csv"]
-    columns:
-      time: number
-      dead: boolean
-      start: date
-    survival: {time: time, event: dead}
-    analyses:
-      - {id: km, plugin: anything, whatever: 1}
-    """
+        name: test
+        match: ["*.csv"]
+        columns:
+          time: number
+          dead: boolean
+          start: date
+        survival: {time: time, event: dead}
+        analyses:
+          - {id: km, plugin: anything, whatever: 1}
+        """
 
     static func error(_ yaml: String) -> ConfigurationError? {
         do {
@@ -41,7 +41,8 @@ import Testing
     }
 
     @Test func derivedVariablesMustUseKnownOnes() throws {
-        let e = try #require(Self.error(Self.base.replacingOccurrences(of: "survival:", with: "derive:\n  x: {months_between: [strat, time]}\nsurvival:")))
+        let e = try #require(
+            Self.error(Self.base.replacingOccurrences(of: "survival:", with: "derive:\n  x: {months_between: [strat, time]}\nsurvival:")))
         #expect(e.code == .undeclaredVariable)
         #expect(e.path == "derive.x.months_between[0]")
         #expect(e.message.contains("did you mean 'start'"))
@@ -60,7 +61,8 @@ import Testing
         #expect(Self.error("name: t\ncolumns: {a: number}\nanalyses: []")?.code == .missingKey)
         #expect(Self.error("name: t\nmatch: [x]\ncolumns: {a: nmber}\nanalyses: []")?.message.contains("did you mean 'number'") == true)
         #expect(Self.error(Self.base + "\n  - {id: km, plugin: other}")?.code == .duplicate)
-        #expect(Self.error(Self.base.replacingOccurrences(of: "start: date", with: "start: {type: number, format: dd.MM.yyyy}"))?.code == .invalidValue)
+        #expect(
+            Self.error(Self.base.replacingOccurrences(of: "start: date", with: "start: {type: number, format: dd.MM.yyyy}"))?.code == .invalidValue)
         let syntax = try #require(Self.error("name: t\nmatch: [x\ncolumns: {}"))
         #expect(syntax.code == .syntax && syntax.line > 0 && syntax.column > 0)
     }

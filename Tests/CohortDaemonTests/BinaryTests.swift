@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The real `cohortd` binary (built by `swift test` alongside the tests) as systemd runs it:
@@ -12,9 +13,11 @@ import Glibc
     /// The binary next to the test bundle (`.build/<configuration>/cohortd`).
     static var binary: String {
         let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [bundleDirectory.appendingPathComponent("cohortd").path,
-                          bundleDirectory.deletingLastPathComponent().appendingPathComponent("cohortd").path,
-                          repository.appendingPathComponent(".build/debug/cohortd").path]
+        let candidates = [
+            bundleDirectory.appendingPathComponent("cohortd").path,
+            bundleDirectory.deletingLastPathComponent().appendingPathComponent("cohortd").path,
+            repository.appendingPathComponent(".build/debug/cohortd").path,
+        ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
@@ -84,7 +87,8 @@ import Glibc
         let root = NSTemporaryDirectory() + "cohortd-bin-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/etc/pipelines.d", withIntermediateDirectories: true)
         try DaemonTests.pipeline.write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
-        try "drop: ../drop\nstate: ../state\nresults: ../results\nsettle: \(settle)\n".write(toFile: root + "/etc/cohortd.yaml", atomically: true, encoding: .utf8)
+        try "drop: ../drop\nstate: ../state\nresults: ../results\nsettle: \(settle)\n".write(
+            toFile: root + "/etc/cohortd.yaml", atomically: true, encoding: .utf8)
         return root
     }
 
@@ -108,7 +112,8 @@ import Glibc
         // Distinct contents (trailing blank lines are skipped), staged on the same filesystem.
         try FileManager.default.createDirectory(atPath: root + "/stage", withIntermediateDirectories: true)
         for i in 0..<count {
-            try (DaemonTests.csv + String(repeating: "\n", count: i + 1)).write(toFile: root + "/stage/km_\(i).csv", atomically: false, encoding: .utf8)
+            try (DaemonTests.csv + String(repeating: "\n", count: i + 1)).write(
+                toFile: root + "/stage/km_\(i).csv", atomically: false, encoding: .utf8)
         }
         let process = try Self.start(root)
         defer { if process.isRunning { process.terminate() } }

@@ -1,23 +1,24 @@
 import CohortConfiguration
 import CohortDaemon
-@testable import cohortd
 import CohortStore
 import Foundation
 import Logging
 import Testing
 
+@testable import cohortd
+
 /// The daemon's file handling: every dropped file ends with exactly one results folder or one
 /// failure record, also when a previous run stopped at any step.
 @Suite struct DaemonTests {
     static let pipeline = """
-    name: km-test
-    match: ["km_*.csv", "sub/*.csv"]
-    columns: {time: number, dead: {type: boolean, true: ["1"], false: ["0"]}, sex: category}
-    survival: {time: time, event: dead, unit: months}
-    analyses:
-      - {id: overall, plugin: kaplan_meier, times: [6]}
-      - {id: bysex, plugin: logrank, groups: [sex]}
-    """
+        name: km-test
+        match: ["km_*.csv", "sub/*.csv"]
+        columns: {time: number, dead: {type: boolean, true: ["1"], false: ["0"]}, sex: category}
+        survival: {time: time, event: dead, unit: months}
+        analyses:
+          - {id: overall, plugin: kaplan_meier, times: [6]}
+          - {id: bysex, plugin: logrank, groups: [sex]}
+        """
     static let csv = "time,dead,sex\n5,1,M\n8,0,F\n12,1,F\n3,1,M\n9,0,M\n"
 
     /// A temporary installation: configuration, pipelines, and a processor over them.
@@ -37,14 +38,16 @@ import Testing
             layout = DaemonLayout(configuration)
             try layout.prepare()
             store = try Store(path: configuration.store)
-            processor = FileProcessor(layout: layout, store: store, pipelines: try PipelineSet.load(from: configuration.pipelines, registry: BuiltInPlugins.registry),
-                                      skipDuplicates: true, maxFileSize: 1 << 20, logger: Logger(label: "test"))
+            processor = FileProcessor(
+                layout: layout, store: store, pipelines: try PipelineSet.load(from: configuration.pipelines, registry: BuiltInPlugins.registry),
+                skipDuplicates: true, maxFileSize: 1 << 20, logger: Logger(label: "test"))
         }
 
         func drop(_ name: String, _ text: String) throws {
             let path = layout.drop + "/" + name
-            try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: false, encoding: .utf8)
         }
 
@@ -97,9 +100,10 @@ import Testing
         let site = try Installation()
         let diskFull = FaultSwitch()
         diskFull.on = true
-        let processor = FileProcessor(layout: site.layout, store: site.store, pipelines: site.processor.pipelines,
-                                      skipDuplicates: true, maxFileSize: 1 << 20, logger: Logger(label: "test"),
-                                      publishFault: { diskFull.on ? POSIXError(.ENOSPC) : nil })
+        let processor = FileProcessor(
+            layout: site.layout, store: site.store, pipelines: site.processor.pipelines,
+            skipDuplicates: true, maxFileSize: 1 << 20, logger: Logger(label: "test"),
+            publishFault: { diskFull.on ? POSIXError(.ENOSPC) : nil })
         try site.drop("km_1.csv", Self.csv)
         for entry in DropScanner(root: site.layout.drop, settle: 0).scan() { await processor.take(entry) }
         let input = try #require(try site.store.recentInputs(limit: 1).first)
@@ -168,9 +172,11 @@ import Testing
         // (c) published, input not yet archived.
         try site.store.recordClaim(runID: "r-c", name: "km_c.csv")
         try site.store.recordAttempt(runID: "r-c", sha256: "c", bytes: 1, pipeline: "km-test", pipelineSHA256: "x")
-        try site.store.recordPublished(Store.Run(runID: "r-c", pipeline: "km-test", pipelineSHA256: "x", version: "0.1.0", started: Date(),
-                                                 finished: Date(), status: "ok", error: nil, resultsPath: "x", readSeconds: nil, analysisSeconds: nil),
-                                       analyses: [])
+        try site.store.recordPublished(
+            Store.Run(
+                runID: "r-c", pipeline: "km-test", pipelineSHA256: "x", version: "0.1.0", started: Date(),
+                finished: Date(), status: "ok", error: nil, resultsPath: "x", readSeconds: nil, analysisSeconds: nil),
+            analyses: [])
         try Self.csv.write(toFile: site.layout.processing + "/r-c--km_c.csv", atomically: true, encoding: .utf8)
         // (d) crashed the worker three times already.
         try site.store.recordClaim(runID: "r-d", name: "km_d.csv")
@@ -204,8 +210,9 @@ import Testing
         let input = try #require(try site.store.input(runID: run.runID))
         try site.store.recordState(runID: run.runID, .claimed)
         let archived = try #require(site.files(site.layout.archive).first { $0.hasSuffix(".csv") })
-        try FileManager.default.moveItem(atPath: site.layout.archive + "/" + archived,
-                                         toPath: site.layout.processing + "/" + "\(run.runID)--km_1.csv")
+        try FileManager.default.moveItem(
+            atPath: site.layout.archive + "/" + archived,
+            toPath: site.layout.processing + "/" + "\(run.runID)--km_1.csv")
         await site.processor.recover()
         #expect(try site.store.input(runID: input.runID)?.state == .archived)
         #expect(site.runFolders().count == 1)
@@ -268,8 +275,10 @@ import Testing
         // The reader stops draining the queue, as under a burst it cannot keep up with.
         watcher.pauseReading(true)
         try await Task.sleep(for: .milliseconds(30))
-        let limit = Int((try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16_384
+        let limit =
+            Int(
+                (try? String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16_384
         // Ignored names fill the kernel's queue (two events a file)…
         for i in 0..<limit {
             let fd = open(root + "/fill-\(i).part", O_CREAT | O_WRONLY | O_CLOEXEC, 0o640)
@@ -295,7 +304,10 @@ import Testing
         let outside = root + "-outside"
         try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/c", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root); try? FileManager.default.removeItem(atPath: outside) }
+        defer {
+            try? FileManager.default.removeItem(atPath: root)
+            try? FileManager.default.removeItem(atPath: outside)
+        }
         let watcher = try #require(InotifyWatcher(root: root))
         defer { watcher.stop() }
         try FileManager.default.moveItem(atPath: root + "/a", toPath: root + "/b")
@@ -323,7 +335,8 @@ import Testing
         let root = NSTemporaryDirectory() + "cohortd-xdev-\(UUID().uuidString)"
         let yaml = "drop: \(root)/drop\nstate: /dev/shm/cohortd-\(UUID().uuidString)\nresults: \(root)/results\n"
         let configuration = try DaemonConfiguration(yaml: yaml, file: "c.yaml", directory: root)
-        var info1 = stat(), info2 = stat()
+        var info1 = stat()
+        var info2 = stat()
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         stat(root, &info1)
         stat("/dev/shm", &info2)

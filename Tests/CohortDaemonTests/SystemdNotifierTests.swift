@@ -1,8 +1,9 @@
 import CohortDaemon
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// sd_notify datagrams reach the socket systemd names, path or abstract.

@@ -15,7 +15,10 @@ import Testing
     }
 
     static func error(_ text: String, columns: [ColumnSpec] = columns, options: InputOptions = InputOptions()) -> DataError? {
-        do { _ = try read(text, columns: columns, options: options); return nil } catch let e as DataError { return e } catch { return nil }
+        do {
+            _ = try read(text, columns: columns, options: options)
+            return nil
+        } catch let e as DataError { return e } catch { return nil }
     }
 
     static func numbers(_ t: Table, _ name: String) -> [Double] { t[name]?.numbers ?? [] }
@@ -24,7 +27,8 @@ import Testing
         let t = try Self.read("id,x,g,skip\r\n\"a,1\",1.5,\"he said \"\"hi\"\"\",\"line\nbreak\"\r\nb,2,plain,z\r\n")
         #expect(t.rowCount == 2)
         guard case .id(let ids)? = t["id"]?.data, case .category(let codes, let levels)? = t["g"]?.data else {
-            Issue.record("wrong column types"); return
+            Issue.record("wrong column types")
+            return
         }
         #expect(ids == ["a,1", "b"])
         #expect(levels == ["he said \"hi\"", "plain"] && codes == [0, 1])
@@ -51,12 +55,19 @@ import Testing
         options.encoding = .windows1252
         let bytes: [UInt8] = Array("id,x,g\na,1,".utf8) + [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x80] + [0x0A]
         let t = try CSVReader(columns: Self.columns, options: options).read(bytes)
-        guard case .category(_, let levels)? = t["g"]?.data else { Issue.record("no g"); return }
+        guard case .category(_, let levels)? = t["g"]?.data else {
+            Issue.record("no g")
+            return
+        }
         #expect(levels == ["Müller€"])
         // The same bytes read as UTF-8 are rejected with the line.
-        let e = try #require({ () -> DataError? in
-            do { _ = try CSVReader(columns: Self.columns, options: InputOptions()).read(bytes); return nil } catch let e as DataError { return e } catch { return nil }
-        }())
+        let e = try #require(
+            { () -> DataError? in
+                do {
+                    _ = try CSVReader(columns: Self.columns, options: InputOptions()).read(bytes)
+                    return nil
+                } catch let e as DataError { return e } catch { return nil }
+            }())
         #expect(e.code == .invalidEncoding && e.line == 2)
     }
 
@@ -111,7 +122,11 @@ import Testing
         ]
         let t = try Self.read("d,b,n,c\n01.02.2020,ja,3,F\n2020-02-29,nein,4,M\n", columns: columns)
         guard case .date(let days)? = t["d"]?.data, case .boolean(let flags)? = t["b"]?.data,
-              case .category(let codes, let levels)? = t["c"]?.data else { Issue.record("types"); return }
+            case .category(let codes, let levels)? = t["c"]?.data
+        else {
+            Issue.record("types")
+            return
+        }
         #expect(days == [CivilDate.dayNumber(year: 2020, month: 2, day: 1), CivilDate.dayNumber(year: 2020, month: 2, day: 29)])
         #expect(flags == [1, 0])
         #expect(levels == ["Male", "Female"] && codes == [1, 0])
@@ -127,7 +142,10 @@ import Testing
         var text = "id,x,g\n"
         for i in 0..<400 { text += "p\(i),1,\(values[(i * 7) % 40])\n" }
         let t = try Self.read(text)
-        guard case .category(let codes, let levels)? = t["g"]?.data else { Issue.record("g"); return }
+        guard case .category(let codes, let levels)? = t["g"]?.data else {
+            Issue.record("g")
+            return
+        }
         #expect(Set(levels) == Set(values))
         #expect((0..<400).allSatisfy { levels[Int(codes[$0])] == values[($0 * 7) % 40] })
         // Declared levels (30 values mapped to 3 labels), with one value outside them.
@@ -136,7 +154,10 @@ import Testing
         var mapped = "id,g\n"
         for i in 0..<30 { mapped += "p\(i),\(values[i])\n" }
         let m = try Self.read(mapped, columns: declared)
-        guard case .category(let mc, let ml)? = m["g"]?.data else { Issue.record("g"); return }
+        guard case .category(let mc, let ml)? = m["g"]?.data else {
+            Issue.record("g")
+            return
+        }
         #expect(ml == ["A", "B", "C"] && mc == (0..<30).map { Int32($0 % 3) })
         #expect(Self.error(mapped + "p30,\(values[35])\n", columns: declared)?.problems.first?.value == values[35])
     }
@@ -149,7 +170,10 @@ import Testing
         let t = try Self.read(text)
         #expect(t.rowCount == rows)
         #expect(Self.numbers(t, "x")[rows - 1] == Double((rows - 1) % 97) + 0.5)
-        guard case .category(let codes, let levels)? = t["g"]?.data else { Issue.record("g"); return }
+        guard case .category(let codes, let levels)? = t["g"]?.data else {
+            Issue.record("g")
+            return
+        }
         #expect(levels == ["a", "b", "c"] && codes[rows - 1] == Int32((rows - 1) % 3))
         let bad = text + "late,notanumber,a\n"
         let e = try #require(Self.error(bad))
@@ -179,7 +203,10 @@ import Testing
     }
 
     static func error(_ text: String, threshold: Int) -> DataError? {
-        do { _ = try read(text, threshold: threshold); return nil } catch let e as DataError { return e } catch { return nil }
+        do {
+            _ = try read(text, threshold: threshold)
+            return nil
+        } catch let e as DataError { return e } catch { return nil }
     }
 
     /// Rows with quoted fields holding delimiters, doubled quotes and line breaks, and category
@@ -202,7 +229,8 @@ import Testing
         #expect(Self.same(chunked, whole))
         #expect(whole.rowCount == 2_000)
         guard case .category(_, let levels)? = whole["g"]?.data, case .id(let ids)? = whole["id"]?.data else {
-            Issue.record("wrong column types"); return
+            Issue.record("wrong column types")
+            return
         }
         #expect(levels == ["a", "b", "late", "quoted\nlevel"])
         #expect(ids[7] == "p7,\nsecond line" && ids[5] == "say \"5\"")
@@ -226,7 +254,10 @@ import Testing
         let whole = try Self.read(text, threshold: .max)
         let chunked = try Self.read(text, threshold: 64)
         #expect(Self.same(chunked, whole))
-        guard case .id(let ids)? = whole["id"]?.data else { Issue.record("id"); return }
+        guard case .id(let ids)? = whole["id"]?.data else {
+            Issue.record("id")
+            return
+        }
         #expect(ids[10] == "p1\"0" && ids[9] == "q9")
     }
 

@@ -11,11 +11,11 @@ import Testing
             ColumnSpec(name: "n", kind: .integer),
         ]
         let csv = """
-        birth,op,death,last,status,n
-        1960-03-15,2020-03-14,,2021-03-14,0,1
-        1960-03-15,2020-03-15,2020-09-15,2020-09-15,1,3
-        1960-02-29,2021-02-28,,,0,
-        """
+            birth,op,death,last,status,n
+            1960-03-15,2020-03-14,,2021-03-14,0,1
+            1960-03-15,2020-03-15,2020-09-15,2020-09-15,1,3
+            1960-02-29,2021-02-28,,,0,
+            """
         return try CSVReader(columns: columns, options: InputOptions()).read(Array(csv.utf8))
     }
 
@@ -31,14 +31,16 @@ import Testing
             Derivation(name: "many", expression: .greaterThan(.column("n"), 1)),
         ]
         for d in derivations { t.set(try d.evaluate(on: t)) }
-        #expect(t["age"]?.numbers?[0] == 59)   // the day before the 60th birthday
+        #expect(t["age"]?.numbers?[0] == 59)  // the day before the 60th birthday
         #expect(t["age"]?.numbers?[1] == 60)
         #expect(t["months"]?.numbers?[0] == 365 / 30.4375)
         #expect(t["months"]?.numbers?[1] == 184 / 30.4375)
         #expect(t["months"]?.numbers?[2].isNaN == true)
         guard case .boolean(let dead)? = t["dead"]?.data, case .boolean(let byCode)? = t["dead_by_code"]?.data,
-              case .boolean(let alive)? = t["alive"]?.data, case .boolean(let many)? = t["many"]?.data else {
-            Issue.record("booleans"); return
+            case .boolean(let alive)? = t["alive"]?.data, case .boolean(let many)? = t["many"]?.data
+        else {
+            Issue.record("booleans")
+            return
         }
         #expect(dead == [0, 1, 0] && byCode == dead && alive == [1, 0, 1])
         #expect(many == [0, 1, -1])

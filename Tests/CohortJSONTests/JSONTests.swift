@@ -27,7 +27,10 @@ import Testing
 @Suite struct JSONParserTests {
     @Test func parsesAndKeepsKeyOrder() throws {
         let value = try JSONParser.parse(Array(#"{"z": 1, "a": [true, null, "\u00e9\n"], "m": {"k": -2.5e3}}"#.utf8))
-        guard case .object(let pairs) = value else { Issue.record("not an object"); return }
+        guard case .object(let pairs) = value else {
+            Issue.record("not an object")
+            return
+        }
         #expect(pairs.map(\.key) == ["z", "a", "m"])
         #expect(value["a"] == .array([.bool(true), .null, .string("é\n")]))
         #expect(value["m"]?["k"] == .number(-2500))

@@ -5,19 +5,19 @@ import Testing
 /// Every configuration error names file:line:column and the key path, before any data is read.
 @Suite struct ConfigurationErrorTests {
     static let base = """
-    name: test
-    match: ["*.csv"]
-    columns:
-      time: number
-      dead: boolean
-      group: category
-      age: number
-    survival: {time: time, event: dead}
-    analyses:
-      - id: km
-        plugin: kaplan_meier
-        times: [12]
-    """
+        name: test
+        match: ["*.csv"]
+        columns:
+          time: number
+          dead: boolean
+          group: category
+          age: number
+        survival: {time: time, event: dead}
+        analyses:
+          - id: km
+            plugin: kaplan_meier
+            times: [12]
+        """
 
     static func error(_ yaml: String) -> ConfigurationError? {
         do {
@@ -47,14 +47,15 @@ import Testing
     }
 
     @Test func badValueIsLocatedByKeyPath() throws {
-        let yaml = Self.base + """
+        let yaml =
+            Self.base + """
 
-          - id: lr
-            plugin: logrank
-            groups:
-              - group
-              - {variable: age, cutoff: {from: nowhere}}
-        """
+                  - id: lr
+                    plugin: logrank
+                    groups:
+                      - group
+                      - {variable: age, cutoff: {from: nowhere}}
+                """
         let e = try #require(Self.error(yaml))
         #expect(e.path == "analyses[1].groups[1].cutoff.from")
         #expect(e.line == 17)
@@ -65,7 +66,8 @@ import Testing
         let e = try #require(Self.error(Self.base + "\n    by: gruop"))
         #expect(e.code == .undeclaredVariable)
         #expect(e.message.contains("did you mean 'group'"))
-        let derived = try #require(Self.error(Self.base.replacingOccurrences(of: "survival:", with: "derive:\n  x: {months_between: [start, stop]}\nsurvival:")))
+        let derived = try #require(
+            Self.error(Self.base.replacingOccurrences(of: "survival:", with: "derive:\n  x: {months_between: [start, stop]}\nsurvival:")))
         #expect(derived.code == .undeclaredVariable)
         #expect(derived.path == "derive.x.months_between[0]")
     }
@@ -93,6 +95,7 @@ import Testing
         #expect(Self.error(Self.base + "\n    conf_level: 2")?.path == "analyses[0].conf_level")
         let syntax = try #require(Self.error("name: t\nmatch: [x\ncolumns: {}"))
         #expect(syntax.code == .syntax && syntax.line > 0 && syntax.column > 0)
-        #expect(Self.error(Self.base.replacingOccurrences(of: "survival: {time: time, event: dead}\n", with: ""))?.message.contains("survival") == true)
+        #expect(
+            Self.error(Self.base.replacingOccurrences(of: "survival: {time: time, event: dead}\n", with: ""))?.message.contains("survival") == true)
     }
 }

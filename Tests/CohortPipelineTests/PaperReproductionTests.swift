@@ -1,5 +1,5 @@
-import CohortPipeline
 import CohortJSON
+import CohortPipeline
 import CohortPluginAPI
 import CohortReport
 import Foundation

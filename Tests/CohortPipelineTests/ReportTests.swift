@@ -1,5 +1,5 @@
-import CohortPipeline
 import CohortJSON
+import CohortPipeline
 import CohortPluginAPI
 import CohortReport
 import Foundation
@@ -9,15 +9,15 @@ import Testing
 /// self-contained HTML page.
 @Suite struct ReportTests {
     static let pipeline = """
-    name: report-test
-    match: ["*.csv"]
-    columns: {time: number, dead: {type: boolean, true: ["1"], false: ["0"]}, grp: category, note: category}
-    survival: {time: time, event: dead, unit: days}
-    analyses:
-      - {id: desc, plugin: descriptives, variables: [grp, note]}
-      - {id: km, plugin: kaplan_meier, times: [1, 100], by: grp}
-    report: {min_cell: 3}
-    """
+        name: report-test
+        match: ["*.csv"]
+        columns: {time: number, dead: {type: boolean, true: ["1"], false: ["0"]}, grp: category, note: category}
+        survival: {time: time, event: dead, unit: days}
+        analyses:
+          - {id: desc, plugin: descriptives, variables: [grp, note]}
+          - {id: km, plugin: kaplan_meier, times: [1, 100], by: grp}
+        report: {min_cell: 3}
+        """
     static let csv = "time,dead,grp,note\n5,0,a,=cmd()\n8,0,a,x\n12,1,b,x\n20,0,b,x\n30,0,b,x\n"
 
     @Test func notEstimableValuesAreNullNeverMissing() async throws {
@@ -49,8 +49,8 @@ import Testing
         #expect(names.contains("km.svg") && names.contains("km.csv"))
         let csvFile = try #require(files.first { $0.name == "desc.csv" })
         let csv = String(decoding: csvFile.bytes, as: UTF8.self)
-        #expect(csv.contains("'=cmd()"))         // a formula is written as text
-        #expect(csv.contains("<3"))              // 2 (40%) suppressed under min_cell 3
+        #expect(csv.contains("'=cmd()"))  // a formula is written as text
+        #expect(csv.contains("<3"))  // 2 (40%) suppressed under min_cell 3
         #expect(!csv.contains("2 (40.0%)"))
         #expect(csv.contains("3 (60.0%)"))
         let html = String(decoding: try #require(files.first { $0.name == "report.html" }).bytes, as: UTF8.self)
@@ -146,7 +146,8 @@ import Testing
         }
         let rows = PipelineRunner.partitionThreshold + 500
         for _ in 0..<rows {
-            csv += "\(30 + next(50)),\(Double(next(900)) / 10),\(["F", "M"][next(2)]),\(["lung", "limb", "trunk"][next(3)]),\(Double(1 + next(600)) / 10),\(next(3) == 0 ? 1 : 0)\n"
+            csv +=
+                "\(30 + next(50)),\(Double(next(900)) / 10),\(["F", "M"][next(2)]),\(["lung", "limb", "trunk"][next(3)]),\(Double(1 + next(600)) / 10),\(next(3) == 0 ? 1 : 0)\n"
         }
         let loaded = try LoadedPipeline(text: yaml, file: "parts.yaml", directory: NSTemporaryDirectory(), registry: testRegistry)
         let runner = PipelineRunner(loaded)

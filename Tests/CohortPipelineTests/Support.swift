@@ -1,10 +1,11 @@
-import CohortPipeline
-@testable import cohortd
 import CohortJSON
+import CohortPipeline
 import CohortPluginAPI
 import CohortReport
 import Foundation
 import Testing
+
+@testable import cohortd
 
 /// Paths into the repository and helpers to run pipelines in tests.
 enum Repository {
@@ -28,9 +29,18 @@ func runPipeline(_ yaml: String, csv: String, directory: String = NSTemporaryDir
 }
 
 extension JSONValue {
-    var number: Double? { if case .number(let v) = self { return v }; return nil }
-    var string: String? { if case .string(let v) = self { return v }; return nil }
-    var array: [JSONValue] { if case .array(let v) = self { return v }; return [] }
+    var number: Double? {
+        if case .number(let v) = self { return v }
+        return nil
+    }
+    var string: String? {
+        if case .string(let v) = self { return v }
+        return nil
+    }
+    var array: [JSONValue] {
+        if case .array(let v) = self { return v }
+        return []
+    }
 
     /// The result of analysis `id` in a results document.
     func analysis(_ id: String) -> JSONValue? {

@@ -33,7 +33,10 @@ struct FakeValue: ParameterValue {
         }
     }
 
-    var isNull: Bool { if case .scalar("~") = content { return true }; return false }
+    var isNull: Bool {
+        if case .scalar("~") = content { return true }
+        return false
+    }
 
     func string() throws -> String {
         guard case .scalar(let s) = content else { throw error(.wrongType, "expected a text value") }
@@ -83,8 +86,11 @@ enum SampleKey: String, ParameterKey {
 @Suite struct ParameterMappingTests {
     @Test func unknownKeysAreRejectedAtTheKeyWithASuggestion() throws {
         let value = map([("times", scalar("1")), ("conf_levle", scalar("0.9"))])
-        #expect(throws: FakeValue.Located(path: "a.conf_levle", problem: .unknownKey,
-                                          message: "unknown key 'conf_levle' — did you mean 'conf_level'?")) {
+        #expect(
+            throws: FakeValue.Located(
+                path: "a.conf_levle", problem: .unknownKey,
+                message: "unknown key 'conf_levle' — did you mean 'conf_level'?")
+        ) {
             try value.mapping(SampleKey.self)
         }
         _ = try value.mapping(SampleKey.self, alsoAllowing: ["conf_levle"])
@@ -122,20 +128,30 @@ enum SampleKey: String, ParameterKey {
 }
 
 /// The choice rule on an enumeration of this test's own.
-enum SurvivalConfidenceTypeProxy: String, CaseIterable { case plain, log, logLog = "log-log" }
+enum SurvivalConfidenceTypeProxy: String, CaseIterable {
+    case plain, log
+    case logLog = "log-log"
+}
 
 @Suite struct AnalysisContextTests {
-    static let context = AnalysisContext(id: "x", kinds: ["age": .number, "sex": .category], survival: nil, profile: nil,
-                                         labels: ["age": "Age"], earlier: [EarlierAnalysis(id: "roc", plugin: "roc_cutoff", output: Int.self)])
+    static let context = AnalysisContext(
+        id: "x", kinds: ["age": .number, "sex": .category], survival: nil, profile: nil,
+        labels: ["age": "Age"], earlier: [EarlierAnalysis(id: "roc", plugin: "roc_cutoff", output: Int.self)])
 
     @Test func variablesAreCheckedByNameAndKind() throws {
         #expect(try Self.context.variable(scalar("age"), kinds: [.number]) == "age")
-        #expect(throws: FakeValue.Located(path: "", problem: .undeclaredVariable,
-                                          message: "'agee' is neither a declared column nor a derived variable — did you mean 'age'?")) {
+        #expect(
+            throws: FakeValue.Located(
+                path: "", problem: .undeclaredVariable,
+                message: "'agee' is neither a declared column nor a derived variable — did you mean 'age'?")
+        ) {
             try Self.context.variable(scalar("agee"))
         }
-        #expect(throws: FakeValue.Located(path: "", problem: .invalidValue,
-                                          message: "'sex' is a category variable; this needs integer or number")) {
+        #expect(
+            throws: FakeValue.Located(
+                path: "", problem: .invalidValue,
+                message: "'sex' is a category variable; this needs integer or number")
+        ) {
             try Self.context.variable(scalar("sex"), kinds: [.number, .integer])
         }
         #expect(Self.context.label("age") == "Age" && Self.context.label("sex") == "sex")
@@ -144,8 +160,11 @@ enum SurvivalConfidenceTypeProxy: String, CaseIterable { case plain, log, logLog
     @Test func survivalAndEarlierAnalyses() throws {
         #expect(throws: FakeValue.Located.self) { try Self.context.requireSurvival(at: scalar("x")) }
         #expect(try Self.context.earlierAnalysis(scalar("roc")).plugin == "roc_cutoff")
-        #expect(throws: FakeValue.Located(path: "", problem: .invalidValue,
-                                          message: "'rco' is not an analysis listed before this one — did you mean 'roc'?")) {
+        #expect(
+            throws: FakeValue.Located(
+                path: "", problem: .invalidValue,
+                message: "'rco' is not an analysis listed before this one — did you mean 'roc'?")
+        ) {
             try Self.context.earlierAnalysis(scalar("rco"))
         }
     }

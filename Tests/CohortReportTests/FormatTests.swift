@@ -6,8 +6,10 @@ import Testing
 @Suite struct FixedFormatTests {
     @Test func agreesWithPrintf() {
         var g = SystemRandomNumberGenerator()
-        var values: [Double] = [0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, -0.0001, 0.285, 1.005, 2.675, 1e15 + 0.5,
-                                9_223_372_036_854_774_784, 123_456.789, 0.1, 0.7, 99.995, -99.995, .leastNonzeroMagnitude, 1e-300]
+        var values: [Double] = [
+            0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 0.375, -0.0001, 0.285, 1.005, 2.675, 1e15 + 0.5,
+            9_223_372_036_854_774_784, 123_456.789, 0.1, 0.7, 99.995, -99.995, .leastNonzeroMagnitude, 1e-300,
+        ]
         for _ in 0..<5_000 {
             let magnitude = Double.random(in: -8...16, using: &g)
             values.append((Bool.random(using: &g) ? -1 : 1) * Double.random(in: 0..<1, using: &g) * pow(10, magnitude))

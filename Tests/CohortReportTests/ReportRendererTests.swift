@@ -4,13 +4,18 @@ import Testing
 
 /// The renderer's file names, escaping and CSV safety, on blocks made here.
 @Suite struct ReportRendererTests {
-    static let table = ReportTable(name: "t", title: "A <b>title</b>", header: ["Variable", "n"],
-                                   rows: [[.text("=cmd|x"), .count(3, percent: 12.5)], [.text("a,\"b\""), .count(0, percent: nil)]],
-                                   note: "note & more")
+    static let table = ReportTable(
+        name: "t", title: "A <b>title</b>", header: ["Variable", "n"],
+        rows: [[.text("=cmd|x"), .count(3, percent: 12.5)], [.text("a,\"b\""), .count(0, percent: nil)]],
+        note: "note & more")
 
     @Test func aSectionsOnlyTableIsNamedAfterTheSection() {
-        let renderer = ReportRenderer(title: "T", subtitle: "S", sections: [("flow", [.table(Self.table)]),
-                                                                            ("km", [.table(Self.table), .table(Self.table)])], minCell: 0)
+        let renderer = ReportRenderer(
+            title: "T", subtitle: "S",
+            sections: [
+                ("flow", [.table(Self.table)]),
+                ("km", [.table(Self.table), .table(Self.table)]),
+            ], minCell: 0)
         #expect(renderer.csvFiles().map(\.name) == ["flow.csv", "km_t.csv", "km_t.csv"])
     }
 
@@ -36,11 +41,14 @@ import Testing
     }
 
     @Test func aSurvivalFigureWithNoEventsOrOneSubjectDraws() throws {
-        let censored = try KaplanMeier(SurvivalData(time: [1, 2, 3], event: [false, false, false]).sorted(),
-                                       confidence: SurvivalConfidence(type: .log))
+        let censored = try KaplanMeier(
+            SurvivalData(time: [1, 2, 3], event: [false, false, false]).sorted(),
+            confidence: SurvivalConfidence(type: .log))
         let one = try KaplanMeier(SurvivalData(time: [0], event: [true]).sorted(), confidence: SurvivalConfidence(type: .logLog))
-        let svg = SurvivalPlot(title: "A & B", timeUnit: "months", curves: [.init(label: "x", estimate: censored), .init(label: "<y>", estimate: one)],
-                               showBand: true).svg()
+        let svg = SurvivalPlot(
+            title: "A & B", timeUnit: "months", curves: [.init(label: "x", estimate: censored), .init(label: "<y>", estimate: one)],
+            showBand: true
+        ).svg()
         #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
         #expect(svg.contains("A &amp; B") && svg.contains("&lt;y&gt;"))
     }

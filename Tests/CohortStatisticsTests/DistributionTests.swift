@@ -12,7 +12,8 @@ import Testing
 
     @Test func normalQuantile() {
         let ref = Self.reference[dict: "qnorm"]
-        let p = EdgeCaseTests.doubles(ref["p"]), q = EdgeCaseTests.doubles(ref["q"])
+        let p = EdgeCaseTests.doubles(ref["p"])
+        let q = EdgeCaseTests.doubles(ref["q"])
         #expect(p.count == q.count && p.count > 5)
         for (pi, qi) in zip(p, q) {
             #expect(Self.close(Normal.quantile(pi), qi), "qnorm(\(pi)) = \(String(describing: Normal.quantile(pi))), R \(qi)")
@@ -33,8 +34,12 @@ import Testing
         let cases = Self.reference[list: "pchisq"]
         #expect(cases.count > 10)
         for c in cases {
-            let x = (c["x"] as? Double) ?? .nan, df = (c["df"] as? Double) ?? .nan, p = (c["p"] as? Double) ?? .nan
-            #expect(Self.close(ChiSquared.upperTail(x, df: df), p), "pchisq(\(x), \(df), lower = FALSE): \(String(describing: ChiSquared.upperTail(x, df: df))) vs \(p)")
+            let x = (c["x"] as? Double) ?? .nan
+            let df = (c["df"] as? Double) ?? .nan
+            let p = (c["p"] as? Double) ?? .nan
+            #expect(
+                Self.close(ChiSquared.upperTail(x, df: df), p),
+                "pchisq(\(x), \(df), lower = FALSE): \(String(describing: ChiSquared.upperTail(x, df: df))) vs \(p)")
         }
         #expect(ChiSquared.upperTail(0, df: 3) == 1)
         #expect(ChiSquared.upperTail(1, df: 0) == nil)

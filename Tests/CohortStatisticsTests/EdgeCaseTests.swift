@@ -45,14 +45,17 @@ import Testing
     func kaplanMeierStrata(key: String) throws {
         let ref = Self.reference[dict: key]
         let type = try #require(SurvivalConfidenceType(rawValue: ref["conf_type"] as? String ?? ""))
-        let time = Self.doubles(ref["time"]), event = Self.doubles(ref["event"]), group = Self.doubles(ref["group"])
+        let time = Self.doubles(ref["time"])
+        let event = Self.doubles(ref["event"])
+        let group = Self.doubles(ref["group"])
         let levels = Array(Set(group)).sorted()
         let strata = ref[list: "strata"]
         #expect(strata.count == levels.count, "\(key) strata")
         for (k, level) in levels.enumerated() where k < strata.count {
             let keep = group.indices.filter { group[$0] == level }
-            let km = try KaplanMeier(time: keep.map { time[$0] }, event: keep.map { event[$0] == 1 },
-                                     confidence: SurvivalConfidence(type: type))
+            let km = try KaplanMeier(
+                time: keep.map { time[$0] }, event: keep.map { event[$0] == 1 },
+                confidence: SurvivalConfidence(type: type))
             Self.compare(km, strata[k], times: Self.doubles(ref["times"]), "\(key) stratum \(level)")
         }
     }
@@ -112,8 +115,9 @@ import Testing
 
     @Test func medianWhereSurvivalIsExactlyOneHalf() throws {
         // S = 0.5 from t = 3 until the next death at t = 5: R's median is the midpoint, 4.
-        let km = try KaplanMeier(time: [1, 2, 3, 4, 5, 6], event: [true, true, true, false, true, false],
-                                 confidence: SurvivalConfidence(type: .logLog))
+        let km = try KaplanMeier(
+            time: [1, 2, 3, 4, 5, 6], event: [true, true, true, false, true, false],
+            confidence: SurvivalConfidence(type: .logLog))
         #expect(km.median.estimate == 4)
     }
 
@@ -125,8 +129,9 @@ import Testing
         let strataCodes = Self.doubles(ref["strata"]).map { Int32($0) }
         let strata = strataCodes.isEmpty ? nil : strataCodes
         let groupCount = Int((group.max() ?? 0) + 1)
-        let test = try LogRankTest(data, group: group, groupCount: groupCount, strata: strata,
-                                   strataCount: Int((strata?.max() ?? 0) + 1), rho: (ref["rho"] as? Double) ?? 0)
+        let test = try LogRankTest(
+            data, group: group, groupCount: groupCount, strata: strata,
+            strataCount: Int((strata?.max() ?? 0) + 1), rho: (ref["rho"] as? Double) ?? 0)
         expectClose(test.chiSquare, ref["chisq"], "\(key) chisq")
         expectClose(test.p, ref["p"], "\(key) p")
         #expect(test.degreesOfFreedom == ref.int("df"))
@@ -193,7 +198,9 @@ import Testing
         }
         let ties = try #require(CoxModel.Ties(rawValue: ref["ties"] as? String ?? ""))
         let model = try CoxModel(data, design: design, ties: ties)
-        let coef = Self.doubles(ref["coef"]), se = Self.doubles(ref["se"]), p = Self.doubles(ref["p"])
+        let coef = Self.doubles(ref["coef"])
+        let se = Self.doubles(ref["se"])
+        let p = Self.doubles(ref["p"])
         #expect(model.terms.count == coef.count)
         // Under perfect separation the information is ~1e-9 of its terms, so its last digits are
         // rounding noise in R as here: compare those coefficients to 1e-6.

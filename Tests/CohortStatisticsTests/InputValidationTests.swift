@@ -4,7 +4,10 @@ import Testing
 /// Bad input gives a typed error (or a documented not-estimable nil), never a trap or a NaN.
 @Suite struct InputValidationTests {
     static func code(_ body: () throws -> Void) -> StatisticsError.Code? {
-        do { try body(); return nil } catch let error as StatisticsError { return error.code } catch { return nil }
+        do {
+            try body()
+            return nil
+        } catch let error as StatisticsError { return error.code } catch { return nil }
     }
 
     @Test func survivalDataRejectsBadTimesAndEventCodes() {

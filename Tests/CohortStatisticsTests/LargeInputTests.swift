@@ -25,7 +25,8 @@ import Testing
     /// R's type-7 quantile on a sorted array.
     static func quantile(_ s: [Double], _ p: Double) -> Double {
         let h = Double(s.count - 1) * p
-        let lo = Int(h.rounded(.down)), hi = Int(h.rounded(.up))
+        let lo = Int(h.rounded(.down))
+        let hi = Int(h.rounded(.up))
         return (1 - (h - Double(lo))) * s[lo] + (h - Double(lo)) * s[hi]
     }
 
@@ -71,12 +72,15 @@ import Testing
         let y = x.map { v in Double(UInt32.random(in: 0...UInt32.max, using: &g)) / Double(UInt32.max) < 0.3 + 0.4 * (v > 0 ? 1 : 0) }
         let curve = try ROCCurve(predictor: x, outcome: y, direction: .fixed(.higherIsPositive))
         // Mann–Whitney from counts of each value among cases and controls.
-        var cases: [Double: Int] = [:], controls: [Double: Int] = [:]
+        var cases: [Double: Int] = [:]
+        var controls: [Double: Int] = [:]
         for (v, c) in zip(x, y) { if c { cases[v, default: 0] += 1 } else { controls[v, default: 0] += 1 } }
-        var below = 0.0, controlTotal = 0.0
+        var below = 0.0
+        var controlTotal = 0.0
         var wins = 0.0
         for v in Set(x).sorted() {
-            let a = Double(cases[v] ?? 0), b = Double(controls[v] ?? 0)
+            let a = Double(cases[v] ?? 0)
+            let b = Double(controls[v] ?? 0)
             wins += a * (below + b / 2)
             below += b
             controlTotal += b

@@ -36,18 +36,27 @@ import Testing
     func roc(name: String) throws {
         let reference = try Fixture.json("\(name).json")
         let table = try Fixture.csv("\(name).csv")
-        let time = table.numbers("time"), event = table.numbers("event")
+        let time = table.numbers("time")
+        let event = table.numbers("event")
         for (variable, value) in reference[dict: "roc"] {
             let ref = try #require(value as? [String: Any])
             let horizon = try #require(ref["horizon"] as? Double)
             let x = table.numbers(variable)
             // make_refs.R: rows with the predictor missing dropped first; event ≤ horizon = case,
             // observed beyond horizon = control, censored at or before horizon excluded.
-            var predictor: [Double] = [], outcome: [Bool] = [], excluded = 0
+            var predictor: [Double] = []
+            var outcome: [Bool] = []
+            var excluded = 0
             for i in x.indices where !x[i].isNaN {
-                if event[i] == 1 && time[i] <= horizon { predictor.append(x[i]); outcome.append(true) }
-                else if time[i] > horizon { predictor.append(x[i]); outcome.append(false) }
-                else { excluded += 1 }
+                if event[i] == 1 && time[i] <= horizon {
+                    predictor.append(x[i])
+                    outcome.append(true)
+                } else if time[i] > horizon {
+                    predictor.append(x[i])
+                    outcome.append(false)
+                } else {
+                    excluded += 1
+                }
             }
             let curve = try ROCCurve(predictor: predictor, outcome: outcome)
             let label = "\(name) roc \(variable)"

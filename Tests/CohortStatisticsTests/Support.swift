@@ -26,12 +26,18 @@ enum Fixture {
     private static func splitRecord(_ line: String) -> [String?] {
         var cells: [String?] = []
         var current = ""
-        var quoted = false, wasQuoted = false
+        var quoted = false
+        var wasQuoted = false
         for ch in line {
-            if ch == "\"" { quoted.toggle(); wasQuoted = true; continue }
+            if ch == "\"" {
+                quoted.toggle()
+                wasQuoted = true
+                continue
+            }
             if ch == "," && !quoted {
                 cells.append(current.isEmpty && !wasQuoted ? nil : current)
-                current = ""; wasQuoted = false
+                current = ""
+                wasQuoted = false
                 continue
             }
             current.append(ch)
@@ -46,7 +52,10 @@ struct RTable {
     let columns: [[String?]]
 
     func strings(_ name: String) -> [String?] {
-        guard let j = names.firstIndex(of: name) else { Issue.record("no column \(name)"); return [] }
+        guard let j = names.firstIndex(of: name) else {
+            Issue.record("no column \(name)")
+            return []
+        }
         return columns[j]
     }
 
@@ -67,8 +76,10 @@ struct RTable {
 }
 
 /// R's tolerance for reference comparisons: 1e-9 relative, 1e-12 absolute near zero.
-func expectClose(_ actual: Double?, _ expected: Any?, _ what: @autoclosure () -> String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+    _ actual: Double?, _ expected: Any?, _ what: @autoclosure () -> String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let want: Double? = (expected as? NSNumber)?.doubleValue
     switch (actual, want) {
     case (nil, nil): return
@@ -76,8 +87,9 @@ func expectClose(_ actual: Double?, _ expected: Any?, _ what: @autoclosure () ->
         let ok = a == w || abs(a - w) <= max(1e-9 * abs(w), 1e-12)
         #expect(ok, "\(what()): got \(a), R gives \(w)", sourceLocation: sourceLocation)
     default:
-        Issue.record("\(what()): got \(String(describing: actual)), R gives \(String(describing: want))",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "\(what()): got \(String(describing: actual)), R gives \(String(describing: want))",
+            sourceLocation: sourceLocation)
     }
 }
 

@@ -12,8 +12,9 @@ import Testing
     }
 
     static func run(_ id: String, status: String = "ok") -> Store.Run {
-        Store.Run(runID: id, pipeline: "p", pipelineSHA256: "ps", version: "0.1.0", started: Date(), finished: Date(),
-                  status: status, error: nil, resultsPath: "/r/\(id)", readSeconds: 0.1, analysisSeconds: 0.2)
+        Store.Run(
+            runID: id, pipeline: "p", pipelineSHA256: "ps", version: "0.1.0", started: Date(), finished: Date(),
+            status: status, error: nil, resultsPath: "/r/\(id)", readSeconds: 0.1, analysisSeconds: 0.2)
     }
 
     @Test func anInputGoesFromClaimedToArchived() throws {
@@ -23,9 +24,11 @@ import Testing
         #expect(try store.unfinishedInputs().map(\.runID) == ["r1"])
         #expect(try store.recordAttempt(runID: "r1", sha256: "abc", bytes: 10, pipeline: "p", pipelineSHA256: "ps") == 1)
         #expect(try store.recordAttempt(runID: "r1", sha256: "abc", bytes: 10, pipeline: "p", pipelineSHA256: "ps") == 2)
-        try store.recordPublished(Self.run("r1"), analyses: [
-            Store.Analysis(runID: "r1", id: "km", plugin: "kaplan_meier", status: "ok", seconds: 0.01, result: "{\"n\": 3}", error: nil),
-        ])
+        try store.recordPublished(
+            Self.run("r1"),
+            analyses: [
+                Store.Analysis(runID: "r1", id: "km", plugin: "kaplan_meier", status: "ok", seconds: 0.01, result: "{\"n\": 3}", error: nil)
+            ])
         #expect(try store.input(runID: "r1")?.state == .published)
         try store.recordState(runID: "r1", .archived)
         #expect(try store.unfinishedInputs().isEmpty)

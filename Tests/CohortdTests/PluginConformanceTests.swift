@@ -1,11 +1,12 @@
 import CohortConfiguration
 import CohortData
 import CohortJSON
-@testable import CohortPipeline
 import CohortPluginAPI
 import CohortReport
 import Foundation
 import Testing
+
+@testable import CohortPipeline
 @testable import cohortd
 
 /// The rules of ``AnalysisPlugin`` checked over every plugin the executable registers: a new
@@ -20,31 +21,31 @@ import Testing
         let eventCounts = root.appendingPathComponent("plugins/examples/event-counts").path
         return [
             "descriptives": """
-                  - {id: a, plugin: descriptives, variables: [age, sex, flag], bins: {size: ["1-5", "6-"]}, digits: {age: 1}, title: T}
-                """,
+              - {id: a, plugin: descriptives, variables: [age, sex, flag], bins: {size: ["1-5", "6-"]}, digits: {age: 1}, title: T}
+            """,
             "kaplan_meier": """
-                  - {id: a, plugin: kaplan_meier, conf_type: log, conf_level: 0.9, times: [12, 100], by: sex, band: true, title: T}
-                """,
+              - {id: a, plugin: kaplan_meier, conf_type: log, conf_level: 0.9, times: [12, 100], by: sex, band: true, title: T}
+            """,
             "logrank": """
-                  - {id: r, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age]}
-                  - id: a
-                    plugin: logrank
-                    times: [12]
-                    rho: 1
-                    conf_type: plain
-                    conf_level: 0.95
-                    title: T
-                    groups: [sex, flag, {variable: age, cutoff: {from: r}, label: Age}, {variable: size, cutoff: median}]
-                """,
+              - {id: r, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age]}
+              - id: a
+                plugin: logrank
+                times: [12]
+                rho: 1
+                conf_type: plain
+                conf_level: 0.95
+                title: T
+                groups: [sex, flag, {variable: age, cutoff: {from: r}, label: Age}, {variable: size, cutoff: median}]
+            """,
             "roc_cutoff": """
-                  - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T}
-                """,
+              - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T}
+            """,
             "cox": """
-                  - {id: a, plugin: cox, univariable: [age, sex, flag], multivariable: [age, sex], ties: breslow, conf_level: 0.9, title: T}
-                """,
+              - {id: a, plugin: cox, univariable: [age, sex, flag], multivariable: [age, sex], ties: breslow, conf_level: 0.9, title: T}
+            """,
             "exec": """
-                  - {id: a, plugin: exec, command: ["\(eventCounts)"], variables: [dead, sex], timeout: 20, parameters: {x: 1}, max_output: 100000, title: T}
-                """,
+              - {id: a, plugin: exec, command: ["\(eventCounts)"], variables: [dead, sex], timeout: 20, parameters: {x: 1}, max_output: 100000, title: T}
+            """,
         ]
     }
 
@@ -62,9 +63,13 @@ import Testing
     /// Data sets the outputs and reports must survive: ordinary, no events, one patient, a
     /// variable entirely missing, and a group with one patient.
     static let dataSets: [(name: String, csv: String)] = [
-        ("ordinary", "time,dead,age,size,sex,flag\n" + (0..<30).map { k in
-            "\(1 + (k * 7) % 40),\(k % 3 == 0 ? "yes" : "no"),\(40 + (k * 13) % 30),\(1 + k % 9),\(k % 2 == 0 ? "F" : "M"),\(k % 4 == 0 ? "yes" : "no")"
-        }.joined(separator: "\n") + "\n"),
+        (
+            "ordinary",
+            "time,dead,age,size,sex,flag\n"
+                + (0..<30).map { k in
+                    "\(1 + (k * 7) % 40),\(k % 3 == 0 ? "yes" : "no"),\(40 + (k * 13) % 30),\(1 + k % 9),\(k % 2 == 0 ? "F" : "M"),\(k % 4 == 0 ? "yes" : "no")"
+                }.joined(separator: "\n") + "\n"
+        ),
         ("no events", "time,dead,age,size,sex,flag\n5,no,50,2,F,no\n8,no,60,7,M,yes\n12,no,55,3,F,no\n"),
         ("one patient", "time,dead,age,size,sex,flag\n5,yes,50,2,F,no\n"),
         ("all missing", "time,dead,age,size,sex,flag\n5,yes,,,F,\n8,no,,,M,\n3,yes,,,,\n"),
@@ -113,7 +118,8 @@ import Testing
     }
 
     static func keys<P: AnalysisPlugin>(of plugin: P.Type, entry: any ParameterValue, context: AnalysisContext) throws
-        -> (read: Set<String>, declared: Set<String>) {
+        -> (read: Set<String>, declared: Set<String>)
+    {
         let mapping = try entry.mapping(P.Key.self, alsoAllowing: ["id", "plugin"])
         _ = try P.parameters(from: mapping, context: context)
         return (Set(mapping.keysRead.map(\.rawValue)), Set(P.Key.allCases.map(\.rawValue)))
@@ -165,8 +171,11 @@ import Testing
                 guard let label = child.label else { continue }
                 let isNil = Mirror(reflecting: child.value).displayStyle == .optional && Mirror(reflecting: child.value).children.isEmpty
                 if let j = json[label] {
-                    if isNil { if j != .null { omitted.append("\(path).\(label) (not null)") } }
-                    else { nullsKept(child.value, json: j, path: "\(path).\(label)", omitted: &omitted) }
+                    if isNil {
+                        if j != .null { omitted.append("\(path).\(label) (not null)") }
+                    } else {
+                        nullsKept(child.value, json: j, path: "\(path).\(label)", omitted: &omitted)
+                    }
                 } else if isNil {
                     omitted.append("\(path).\(label)")
                 } else {
@@ -206,8 +215,10 @@ import Testing
         #expect(checked >= 3 * Self.dataSets.count)
     }
 
-    static func partsAndWhole<P: PartitionedAnalysisPlugin>(_ plugin: P.Type, entry: any ParameterValue, context: AnalysisContext,
-                                                             input: AnalysisInput) throws -> (parts: JSONValue?, whole: JSONValue?) {
+    static func partsAndWhole<P: PartitionedAnalysisPlugin>(
+        _ plugin: P.Type, entry: any ParameterValue, context: AnalysisContext,
+        input: AnalysisInput
+    ) throws -> (parts: JSONValue?, whole: JSONValue?) {
         let parameters = try P.decode(entry, context: context)
         let parts = P.parts(of: parameters)
         #expect(!parts.isEmpty)

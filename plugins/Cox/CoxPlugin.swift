@@ -102,18 +102,22 @@ public enum CoxPlugin: AnalysisPlugin {
                     }
                 }
                 let model = try CoxModel(data, design: design, ties: p.ties, confidenceLevel: p.confLevel)
-                models.append(Model(
-                    kind: kind, variables: variables, n: model.count, events: model.events,
-                    terms: zip(model.terms, design.variables).map { term, variable in
-                        Term(term: term.name, coef: term.coefficient, hr: term.hazardRatio, se: term.standardError,
-                             hr_lower: term.hazardRatioLower, hr_upper: term.hazardRatioUpper, p: term.p, variable: variable)
-                    },
-                    loglik: [model.nullLogLikelihood, model.logLikelihood],
-                    lr_test: LRTest(chisq: model.likelihoodRatioChiSquare, df: model.likelihoodRatioDegreesOfFreedom, p: model.likelihoodRatioP),
-                    concordance: model.concordance, converged: model.converged, warnings: model.warnings, error: nil))
+                models.append(
+                    Model(
+                        kind: kind, variables: variables, n: model.count, events: model.events,
+                        terms: zip(model.terms, design.variables).map { term, variable in
+                            Term(
+                                term: term.name, coef: term.coefficient, hr: term.hazardRatio, se: term.standardError,
+                                hr_lower: term.hazardRatioLower, hr_upper: term.hazardRatioUpper, p: term.p, variable: variable)
+                        },
+                        loglik: [model.nullLogLikelihood, model.logLikelihood],
+                        lr_test: LRTest(chisq: model.likelihoodRatioChiSquare, df: model.likelihoodRatioDegreesOfFreedom, p: model.likelihoodRatioP),
+                        concordance: model.concordance, converged: model.converged, warnings: model.warnings, error: nil))
             } catch let error as StatisticsError {
-                models.append(Model(kind: kind, variables: variables, n: nil, events: nil, terms: [], loglik: nil, lr_test: nil,
-                                    concordance: nil, converged: nil, warnings: [], error: error.message))
+                models.append(
+                    Model(
+                        kind: kind, variables: variables, n: nil, events: nil, terms: [], loglik: nil, lr_test: nil,
+                        concordance: nil, converged: nil, warnings: [], error: error.message))
             }
         }
         return Output(ties: p.ties.rawValue, models: models)
@@ -124,20 +128,30 @@ public enum CoxPlugin: AnalysisPlugin {
         for model in o.models {
             let kind = model.kind == .univariable ? "Univariable" : "Multivariable"
             if let error = model.error {
-                rows.append([.text(kind), .text(model.variables.map { p.labels[$0] ?? $0 }.joined(separator: ", ")), .text("not estimable: \(error)"), .text(""), .text("")])
+                rows.append([
+                    .text(kind), .text(model.variables.map { p.labels[$0] ?? $0 }.joined(separator: ", ")), .text("not estimable: \(error)"),
+                    .text(""), .text(""),
+                ])
                 continue
             }
             for term in model.terms {
                 var name = p.labels[term.variable] ?? term.variable
                 if let level = term.level { name += " (\(level))" }
-                rows.append([.text(kind), .text(name),
-                             .text("\(Format.fixed(term.hr, digits: 2)) (\(Format.fixed(term.hr_lower, digits: 2))–\(Format.fixed(term.hr_upper, digits: 2)))"),
-                             .text(Format.pValue(term.p)), .text(model.warnings.isEmpty ? "" : model.warnings.joined(separator: "; "))])
+                rows.append([
+                    .text(kind), .text(name),
+                    .text(
+                        "\(Format.fixed(term.hr, digits: 2)) (\(Format.fixed(term.hr_lower, digits: 2))–\(Format.fixed(term.hr_upper, digits: 2)))"),
+                    .text(Format.pValue(term.p)), .text(model.warnings.isEmpty ? "" : model.warnings.joined(separator: "; ")),
+                ])
             }
         }
         let level = Format.short(100 * p.confLevel)
-        return [.table(ReportTable(name: "cox_models", title: p.title ?? "Cox proportional-hazards models",
-                                   header: ["Model", "Variable", "HR (\(level)% CI)", "p", "Warnings"], rows: rows,
-                                   note: "Ties: \(o.ties); Wald p-values."))]
+        return [
+            .table(
+                ReportTable(
+                    name: "cox_models", title: p.title ?? "Cox proportional-hazards models",
+                    header: ["Model", "Variable", "HR (\(level)% CI)", "p", "Warnings"], rows: rows,
+                    note: "Ties: \(o.ties); Wald p-values."))
+        ]
     }
 }

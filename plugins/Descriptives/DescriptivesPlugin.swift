@@ -145,15 +145,18 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
         let column = try input.column(name)
         if let groups = column.groups {
             let summary = try CategoricalSummary(codes: groups.codes, levelCount: groups.levels.count)
-            return Variable(name: name, n: summary.count, missing: summary.missing, summary: .categorical(
-                summary.levels.map { Level(level: groups.levels[$0.code], n: $0.count, percent: $0.percent) }))
+            return Variable(
+                name: name, n: summary.count, missing: summary.missing,
+                summary: .categorical(
+                    summary.levels.map { Level(level: groups.levels[$0.code], n: $0.count, percent: $0.percent) }))
         }
         guard let values = column.numbers else {
             throw AnalysisError(.typeMismatch, "'\(name)' cannot be summarised")
         }
         let s = ContinuousSummary(values)
-        let numeric = Variable.Numeric(median: s.median, min: s.minimum, max: s.maximum, q1: s.firstQuartile, q3: s.thirdQuartile,
-                                       mean: s.mean, sd: s.standardDeviation)
+        let numeric = Variable.Numeric(
+            median: s.median, min: s.minimum, max: s.maximum, q1: s.firstQuartile, q3: s.thirdQuartile,
+            mean: s.mean, sd: s.standardDeviation)
         guard let bins = p.bins[name] else {
             return Variable(name: name, n: s.count, missing: s.missing, summary: .continuous(numeric))
         }
@@ -162,8 +165,10 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
             throw AnalysisError(.init(error.code.name), "'\(name)': \(error.message)")
         }
         let counts = try CategoricalSummary(codes: codes, levelCount: bins.bins.count)
-        return Variable(name: name, n: s.count, missing: s.missing, summary: .binned(
-            numeric, counts.levels.map { Level(level: bins.bins[$0.code].label, n: $0.count, percent: $0.percent) }))
+        return Variable(
+            name: name, n: s.count, missing: s.missing,
+            summary: .binned(
+                numeric, counts.levels.map { Level(level: bins.bins[$0.code].label, n: $0.count, percent: $0.percent) }))
     }
 
     /// Decimals for a median (range): 0 for whole numbers, 2 below 10, else 1 (as the paper prints).
@@ -180,21 +185,28 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
             let label = p.labels[v.name] ?? v.name
             if let numeric = v.numeric {
                 let d = digits(for: numeric, override: p.digits[v.name])
-                let text = numeric.median.map { m in
-                    "\(Format.fixed(m, digits: d)) (\(Format.fixed(numeric.min ?? m, digits: d))–\(Format.fixed(numeric.max ?? m, digits: d)))"
-                } ?? "NA"
+                let text =
+                    numeric.median.map { m in
+                        "\(Format.fixed(m, digits: d)) (\(Format.fixed(numeric.min ?? m, digits: d))–\(Format.fixed(numeric.max ?? m, digits: d)))"
+                    } ?? "NA"
                 rows.append([.text(label), .text("Median (range)"), .text(text)])
             }
             let categorical = v.numeric == nil
             // Levels that never occur are in results.json but not in the printed table (bins always are).
             for (k, level) in v.levels.filter({ $0.n > 0 || !categorical }).enumerated() {
-                rows.append([.text(categorical && k == 0 ? label : ""),
-                             .text(Format.display(level.level)), .count(level.n, percent: level.percent)])
+                rows.append([
+                    .text(categorical && k == 0 ? label : ""),
+                    .text(Format.display(level.level)), .count(level.n, percent: level.percent),
+                ])
             }
             if v.missing > 0 { rows.append([.text(""), .text("Missing"), .count(v.missing, percent: nil)]) }
         }
         let n = output.variables.first.map { $0.n + $0.missing } ?? 0
-        return [.table(ReportTable(name: "table1_characteristics", title: p.title ?? "Patient characteristics (n = \(n))",
-                                   header: ["Variable", "", "n (%) or median (range)"], rows: rows))]
+        return [
+            .table(
+                ReportTable(
+                    name: "table1_characteristics", title: p.title ?? "Patient characteristics (n = \(n))",
+                    header: ["Variable", "", "n (%) or median (range)"], rows: rows))
+        ]
     }
 }

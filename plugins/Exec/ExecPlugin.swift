@@ -42,19 +42,22 @@ public enum ExecPlugin: AnalysisPlugin {
         if !(timeout > 0), let node = m[.timeout] { throw node.error(.invalidValue, "timeout must be a positive number of seconds") }
         let maxOutput = try m.integer(.max_output) ?? 16 << 20
         let variables = try m[.variables].map { try context.variables($0) } ?? []
-        return Parameters(id: context.id, command: command, variables: variables, timeout: timeout,
-                          parameters: m[.parameters]?.json() ?? .object([]), maxOutput: maxOutput, title: try m.string(.title))
+        return Parameters(
+            id: context.id, command: command, variables: variables, timeout: timeout,
+            parameters: m[.parameters]?.json() ?? .object([]), maxOutput: maxOutput, title: try m.string(.title))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> JSONValue {
         var program = p.command[0]
         if !program.hasPrefix("/") { program = input.pipelineDirectory + "/" + program }
         let payload = try requestDocument(p, input: input)
-        let result = try ProcessRunner.run(executable: program, arguments: Array(p.command.dropFirst()),
-                                           input: Array(payload.serialized(indent: 0).utf8), timeout: p.timeout,
-                                           maxOutput: p.maxOutput, environment: [
-                                               "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "COHORTD_ANALYSIS": p.id,
-                                           ])
+        let result = try ProcessRunner.run(
+            executable: program, arguments: Array(p.command.dropFirst()),
+            input: Array(payload.serialized(indent: 0).utf8), timeout: p.timeout,
+            maxOutput: p.maxOutput,
+            environment: [
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "COHORTD_ANALYSIS": p.id,
+            ])
         switch result {
         case .timedOut: throw AnalysisError(.init("timeout"), "timed out after \(Format.short(p.timeout)) s")
         case .outputTooLarge: throw AnalysisError(.init("output_too_large"), "wrote more than \(p.maxOutput) bytes of output")
@@ -89,12 +92,16 @@ public enum ExecPlugin: AnalysisPlugin {
         if let s = input.survivalOutcome {
             survival = .object([("time", .string(s.time)), ("event", .string(s.event)), ("unit", .string(s.unit))])
         }
-        return .object([("analysis", .string(p.id)), ("parameters", p.parameters), ("survival", survival),
-                        ("rows", .number(Double(input.table.rowCount))), ("columns", .object(columns))])
+        return .object([
+            ("analysis", .string(p.id)), ("parameters", p.parameters), ("survival", survival),
+            ("rows", .number(Double(input.table.rowCount))), ("columns", .object(columns)),
+        ])
     }
 
     public static func report(_ output: JSONValue, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
-        [.heading(p.title ?? "\(p.id) (external analysis)"),
-         .paragraph("The program \(p.command[0]) returned its result in results.json (analysis \(p.id)).")]
+        [
+            .heading(p.title ?? "\(p.id) (external analysis)"),
+            .paragraph("The program \(p.command[0]) returned its result in results.json (analysis \(p.id))."),
+        ]
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a child process in its own process group with standard input, bounded output and a
@@ -38,12 +39,18 @@ enum ProcessRunner {
         /// Reads `fd` to end of file (or until the limit), then closes it.
         func drain(_ fd: Int32, onOverflow: () -> Void) {
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 1)
-            defer { buffer.deallocate(); close(fd) }
+            defer {
+                buffer.deallocate()
+                close(fd)
+            }
             while true {
                 let n = read(fd, buffer.baseAddress, buffer.count)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
-                if !append(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) { onOverflow(); break }
+                if !append(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) {
+                    onOverflow()
+                    break
+                }
             }
         }
 
@@ -52,9 +59,13 @@ enum ProcessRunner {
         var exceeded: Bool { overflow.load(ordering: .relaxed) }
     }
 
-    static func run(executable: String, arguments: [String], input: [UInt8], timeout: Double, maxOutput: Int,
-                    environment: [String: String]) throws -> Result {
-        var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+    static func run(
+        executable: String, arguments: [String], input: [UInt8], timeout: Double, maxOutput: Int,
+        environment: [String: String]
+    ) throws -> Result {
+        var inPipe: [Int32] = [-1, -1]
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             return .failedToStart("cannot create pipes (errno \(errno))")
         }
@@ -94,12 +105,15 @@ enum ProcessRunner {
         close(outPipe[1])
         close(errPipe[1])
         guard spawned == 0 else {
-            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
             return .failedToStart(String(cString: strerror(spawned)))
         }
         let group = pid
 
-        let out = Collector(limit: maxOutput), err = Collector(limit: 1 << 20)
+        let out = Collector(limit: maxOutput)
+        let err = Collector(limit: 1 << 20)
         let readers = DispatchGroup()
         for (fd, collector) in [(outPipe[0], out), (errPipe[0], err)] {
             readers.enter()

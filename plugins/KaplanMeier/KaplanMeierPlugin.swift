@@ -82,8 +82,9 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         let confidence = try m.survivalConfidence(type: .conf_type, level: .conf_level, profile: context.profile)
         let times = try m.numbers(.times) ?? []
         let by = try m[.by].map { try context.variable($0, kinds: [.category, .boolean]) }
-        return Parameters(confidence: confidence, times: times, by: by, band: try m.boolean(.band) ?? false,
-                          title: try m.string(.title), unit: survival.unit, byLabel: by.map { context.label($0) })
+        return Parameters(
+            confidence: confidence, times: times, by: by, band: try m.boolean(.band) ?? false,
+            title: try m.string(.title), unit: survival.unit, byLabel: by.map { context.label($0) })
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
@@ -100,25 +101,30 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         } else {
             groups.append(("all", data.sorted(), data))
         }
-        var output = Output(time_unit: p.unit, conf_type: p.confidence.type.rawValue, conf_level: p.confidence.level,
-                            by: p.by, n_used: data.count, excluded: excluded, strata: [])
+        var output = Output(
+            time_unit: p.unit, conf_type: p.confidence.type.rawValue, conf_level: p.confidence.level,
+            by: p.by, n_used: data.count, excluded: excluded, strata: [])
         for group in groups {
             let km = try KaplanMeier(group.data, confidence: p.confidence)
             let median = km.median
             let followUp = try CohortStatistics.FollowUp(group.raw)
-            output.strata.append(Stratum(
-                label: group.label, n: km.count, events: km.events,
-                median: Quantile(estimate: median.estimate, lower: median.lower, upper: median.upper),
-                at_times: km.survival(at: p.times).map {
-                    SurvivalAtTime($0)
-                },
-                table: km.rows.map {
-                    Row(time: $0.time, n_risk: $0.atRisk, n_event: $0.events, n_censor: $0.censored, survival: $0.survival,
-                        std_err: $0.standardError, lower: $0.lower, upper: $0.upper)
-                },
-                follow_up: FollowUp(reverse_km_median: followUp.reverseKaplanMeierMedian, survivors: followUp.survivors.map {
-                    Survivors(n: $0.count, median: $0.median, min: $0.minimum, max: $0.maximum)
-                })))
+            output.strata.append(
+                Stratum(
+                    label: group.label, n: km.count, events: km.events,
+                    median: Quantile(estimate: median.estimate, lower: median.lower, upper: median.upper),
+                    at_times: km.survival(at: p.times).map {
+                        SurvivalAtTime($0)
+                    },
+                    table: km.rows.map {
+                        Row(
+                            time: $0.time, n_risk: $0.atRisk, n_event: $0.events, n_censor: $0.censored, survival: $0.survival,
+                            std_err: $0.standardError, lower: $0.lower, upper: $0.upper)
+                    },
+                    follow_up: FollowUp(
+                        reverse_km_median: followUp.reverseKaplanMeierMedian,
+                        survivors: followUp.survivors.map {
+                            Survivors(n: $0.count, median: $0.median, min: $0.minimum, max: $0.maximum)
+                        })))
             output.curves.append(SurvivalPlot.Curve(label: Format.display(group.label), estimate: km))
         }
         return output
@@ -144,14 +150,21 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         var notes: [String] = []
         for s in o.strata {
             if let f = s.follow_up.survivors {
-                notes.append("\(s.label == "all" ? "" : s.label + ": ")median follow-up of survivors \(Format.fixed(f.median, digits: 0)) (\(Format.fixed(f.min, digits: 0))–\(Format.fixed(f.max, digits: 0))) \(o.time_unit)")
+                notes.append(
+                    "\(s.label == "all" ? "" : s.label + ": ")median follow-up of survivors \(Format.fixed(f.median, digits: 0)) (\(Format.fixed(f.min, digits: 0))–\(Format.fixed(f.max, digits: 0))) \(o.time_unit)"
+                )
             }
         }
         let title = p.title ?? (p.by.map { "Survival by \(p.byLabel ?? $0)" } ?? "Overall survival")
         let figure = SurvivalPlot(title: title, timeUnit: o.time_unit, curves: o.curves, showBand: p.band)
         return [
-            .table(ReportTable(name: "survival_\(p.by ?? "overall")", title: title, header: header, rows: rows,
-                               note: (["Kaplan–Meier estimates, \(o.conf_type) confidence intervals; \(o.n_used) patients with follow-up" + (o.excluded > 0 ? ", \(o.excluded) without" : "")] + notes).joined(separator: "; ") + ".")),
+            .table(
+                ReportTable(
+                    name: "survival_\(p.by ?? "overall")", title: title, header: header, rows: rows,
+                    note: ([
+                        "Kaplan–Meier estimates, \(o.conf_type) confidence intervals; \(o.n_used) patients with follow-up"
+                            + (o.excluded > 0 ? ", \(o.excluded) without" : "")
+                    ] + notes).joined(separator: "; ") + ".")),
             .figure(ReportFigure(name: "km_\(p.by ?? "overall")", title: title, svg: figure.svg())),
         ]
     }

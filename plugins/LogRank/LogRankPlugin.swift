@@ -113,14 +113,16 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                 }
             } else {
                 if kind == .number || kind == .integer {
-                    throw variableNode.error(.missingKey, "'\(try variableNode.string())' is numeric: give a cutoff (a number, median, or {from: <analysis>})")
+                    throw variableNode.error(
+                        .missingKey, "'\(try variableNode.string())' is numeric: give a cutoff (a number, median, or {from: <analysis>})")
                 }
                 v = try context.variable(variableNode, kinds: [.category, .boolean])
             }
             groups.append(Grouping(variable: v, cutoff: cutoff, label: try g.string(.label) ?? context.label(v)))
         }
-        return Parameters(times: try m.numbers(.times) ?? [], rho: rho, groups: groups, confidence: confidence,
-                          title: try m.string(.title), unit: survival.unit)
+        return Parameters(
+            times: try m.numbers(.times) ?? [], rho: rho, groups: groups, confidence: confidence,
+            title: try m.string(.title), unit: survival.unit)
     }
 
     /// The `roc_cutoff` analyses whose cut-offs split variables.
@@ -145,8 +147,9 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             do {
                 return try test(grouping, p, input: input, data: data, rows: rows)
             } catch {
-                return Test(variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
-                            error: AnalysisError(describing: error).message)
+                return Test(
+                    variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
+                    error: AnalysisError(describing: error).message)
             }
         }
         return Output(rho: p.rho, times: p.times, tests: tests)
@@ -161,11 +164,16 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             let threshold: Double
             let sourceName: String
             switch source {
-            case .value(let v): threshold = v; sourceName = "value"
+            case .value(let v):
+                threshold = v
+                sourceName = "value"
             case .median:
                 guard let m = ContinuousSummary(x).median else { throw AnalysisError(.emptyInput, "'\(g.variable)' has no values") }
-                threshold = m; sourceName = "median"
-            case .analysis(let id): threshold = try input.cutoff(from: id, variable: g.variable); sourceName = id
+                threshold = m
+                sourceName = "median"
+            case .analysis(let id):
+                threshold = try input.cutoff(from: id, variable: g.variable)
+                sourceName = id
             }
             let t = Format.short(threshold, significant: 4)
             cutoff = Cutoff(value: threshold, source: sourceName, low: "< \(t)", high: ">= \(t)")
@@ -190,14 +198,17 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         var groups: [Group] = []
         for (k, level) in levels.enumerated() {
             let km = try KaplanMeier(sorted[k], confidence: p.confidence)
-            groups.append(Group(level: level, n: test.groups[k].count, events: test.groups[k].events,
-                                observed: test.groups[k].observed, expected: test.groups[k].expected,
-                                at_times: km.survival(at: p.times).map {
-                                    SurvivalAtTime($0)
-                                }))
+            groups.append(
+                Group(
+                    level: level, n: test.groups[k].count, events: test.groups[k].events,
+                    observed: test.groups[k].observed, expected: test.groups[k].expected,
+                    at_times: km.survival(at: p.times).map {
+                        SurvivalAtTime($0)
+                    }))
         }
-        return Test(variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
-                    n_used: test.countUsed, groups: groups, error: nil)
+        return Test(
+            variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
+            n_used: test.countUsed, groups: groups, error: nil)
     }
 
     public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
@@ -224,8 +235,14 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                 rows.append(row)
             }
         }
-        return [.table(ReportTable(name: "table3_univariate", title: p.title ?? "Univariate analysis of overall survival",
-                                   header: header, rows: rows,
-                                   note: "Kaplan–Meier estimates with \(p.confidence.type.rawValue) confidence intervals; p from the \(o.rho == 0 ? "log-rank" : "Peto–Peto") test."))]
+        return [
+            .table(
+                ReportTable(
+                    name: "table3_univariate", title: p.title ?? "Univariate analysis of overall survival",
+                    header: header, rows: rows,
+                    note:
+                        "Kaplan–Meier estimates with \(p.confidence.type.rawValue) confidence intervals; p from the \(o.rho == 0 ? "log-rank" : "Peto–Peto") test."
+                ))
+        ]
     }
 }

@@ -81,10 +81,11 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         let horizon = try m.required(.outcome).mapping(OutcomeKey.self).required(.event_within).number()
         let predictors = try context.variables(m.required(.predictors), kinds: [.number, .integer])
         let level = try m.confidenceLevel(.conf_level)
-        return Parameters(horizon: horizon, predictors: predictors,
-                          method: try m.choice(.method, ROCCurve.CutoffMethod.self) ?? .youden,
-                          direction: try m.choice(.direction, DirectionSetting.self) ?? .auto,
-                          confLevel: level, title: try m.string(.title), labels: context.labels, unit: survival.unit)
+        return Parameters(
+            horizon: horizon, predictors: predictors,
+            method: try m.choice(.method, ROCCurve.CutoffMethod.self) ?? .youden,
+            direction: try m.choice(.direction, DirectionSetting.self) ?? .auto,
+            confLevel: level, title: try m.string(.title), labels: context.labels, unit: survival.unit)
     }
 
     /// One part per predictor.
@@ -111,7 +112,8 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
             throw AnalysisError(.typeMismatch, "'\(name)' is not numeric")
         }
         // Predictor missing: left out first, counted nowhere.
-        var x: [Double] = [], y: [Bool] = []
+        var x: [Double] = []
+        var y: [Bool] = []
         x.reserveCapacity(rows.count)
         y.reserveCapacity(rows.count)
         var excluded = 0
@@ -122,8 +124,12 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
                         let value = v[r[k]]
                         if value.isNaN { continue }
                         switch c[k] {
-                        case 1: x.append(value); y.append(true)
-                        case 0: x.append(value); y.append(false)
+                        case 1:
+                            x.append(value)
+                            y.append(true)
+                        case 0:
+                            x.append(value)
+                            y.append(false)
                         default: excluded += 1
                         }
                     }
@@ -145,14 +151,16 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
                 direction: curve.direction.rawValue, auc: curve.auc,
                 auc_ci: ci.map { Interval(lower: $0.lower, upper: $0.upper, method: "delong") },
                 best: curve.best(p.method).map { b in
-                    Best(threshold: b.threshold, value: b.value,
-                         rule: b.value.map { (b.positiveAtOrAbove ? ">= " : "<= ") + Format.short($0, significant: 4) },
-                         sensitivity: b.sensitivity, specificity: b.specificity, youden: b.youden)
+                    Best(
+                        threshold: b.threshold, value: b.value,
+                        rule: b.value.map { (b.positiveAtOrAbove ? ">= " : "<= ") + Format.short($0, significant: 4) },
+                        sensitivity: b.sensitivity, specificity: b.specificity, youden: b.youden)
                 },
                 error: nil)
         } catch let error as StatisticsError {
-            return Predictor(variable: name, n_positive: positives, n_negative: y.count - positives,
-                             excluded: excluded, direction: nil, auc: nil, auc_ci: nil, best: [], error: error.message)
+            return Predictor(
+                variable: name, n_positive: positives, n_negative: y.count - positives,
+                excluded: excluded, direction: nil, auc: nil, auc_ci: nil, best: [], error: error.message)
         }
     }
 
@@ -164,9 +172,11 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
                 rows.append([.text(label), .text("not estimable: \(error)"), .text(""), .text(""), .text(""), .text("")])
                 continue
             }
-            let auc = pr.auc.map { a in
-                Format.fixed(a, digits: 2) + (pr.auc_ci.map { " (\(Format.fixed($0.lower, digits: 2))–\(Format.fixed($0.upper, digits: 2)))" } ?? "")
-            } ?? "NA"
+            let auc =
+                pr.auc.map { a in
+                    Format.fixed(a, digits: 2)
+                        + (pr.auc_ci.map { " (\(Format.fixed($0.lower, digits: 2))–\(Format.fixed($0.upper, digits: 2)))" } ?? "")
+                } ?? "NA"
             let cut = pr.best.map { b in (b.rule ?? Format.short(b.threshold)).replacing(">= ", with: "≥ ").replacing("<= ", with: "≤ ") }
                 .joined(separator: "; ")
             let se = pr.best.map { Format.fixed($0.sensitivity, digits: 3) }.joined(separator: "; ")
@@ -174,10 +184,15 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
             rows.append([.text(label), .text(auc), .text(cut), .text(se), .text(sp), .text("\(pr.n_positive) / \(pr.n_negative)")])
         }
         let horizon = Format.short(o.outcome.event_within)
-        return [.table(ReportTable(
-            name: "roc_cutoffs", title: p.title ?? "ROC analysis for death within \(horizon) \(p.unit)",
-            header: ["Variable", "AUC (95% CI)", "Cut-off", "Sensitivity", "Specificity", "Events / non-events"],
-            rows: rows,
-            note: "Cases: event at or before \(horizon) \(p.unit); controls: followed beyond it; patients censored earlier are excluded. Cut-off by \(o.method == "youden" ? "Youden's index" : "closest to the top-left corner"); AUC CI by DeLong."))]
+        return [
+            .table(
+                ReportTable(
+                    name: "roc_cutoffs", title: p.title ?? "ROC analysis for death within \(horizon) \(p.unit)",
+                    header: ["Variable", "AUC (95% CI)", "Cut-off", "Sensitivity", "Specificity", "Events / non-events"],
+                    rows: rows,
+                    note:
+                        "Cases: event at or before \(horizon) \(p.unit); controls: followed beyond it; patients censored earlier are excluded. Cut-off by \(o.method == "youden" ? "Youden's index" : "closest to the top-left corner"); AUC CI by DeLong."
+                ))
+        ]
     }
 }

@@ -5,7 +5,12 @@
 // Run: COHORTD_BENCHMARKS=1 swift package --scratch-path .build-bench benchmark --target AnalyzeBenchmarks
 import Benchmark
 import CohortPipeline
+import CoxPlugin
+import DescriptivesPlugin
 import Foundation
+import KaplanMeierPlugin
+import LogRankPlugin
+import ROCCutoffPlugin
 
 /// A synthetic export with the columns and distributions of shared/bench/gen_cohort.py.
 enum SyntheticExport {
@@ -27,7 +32,8 @@ enum SyntheticExport {
             }
             return options[options.count - 1]
         }
-        var out = "patient_id,first_pm_date,age,sex,primary_site,histology,lung_met_extent,surgical_approach,chemo_for_lung_mets,complete_resection,largest_tumor_mm,nlr_first_pm,dfi_months,total_resected_tumors,os_months,dead\n"
+        var out =
+            "patient_id,first_pm_date,age,sex,primary_site,histology,lung_met_extent,surgical_approach,chemo_for_lung_mets,complete_resection,largest_tumor_mm,nlr_first_pm,dfi_months,total_resected_tumors,os_months,dead\n"
         out.reserveCapacity(rows * 96)
         for i in 0..<rows {
             let age = 18 + Int(uniform() * 72)
@@ -40,7 +46,9 @@ enum SyntheticExport {
             let censorTime = 1 + uniform() * 119
             let time = min(eventTime, censorTime)
             let missingNLR = uniform() < 0.02
-            let day = 1 + Int(uniform() * 28), month = 1 + Int(uniform() * 12), year = 2006 + Int(uniform() * 13)
+            let day = 1 + Int(uniform() * 28)
+            let month = 1 + Int(uniform() * 12)
+            let year = 2006 + Int(uniform() * 13)
             out += "P\(String(format: "%07d", i)),\(year)-\(String(format: "%02d-%02d", month, day)),\(age),\(pick(["M", "F"])),"
             out += "\(pick(["retroperitoneum", "extremity", "trunk", "uterus", "head_neck"], [0.15, 0.4, 0.2, 0.15, 0.1])),"
             out += "\(pick(["leiomyosarcoma", "liposarcoma", "synovial", "ups", "other"])),\(pick(["unilateral", "bilateral"])),"
@@ -59,7 +67,7 @@ let benchmarks: @Sendable () -> Void = {
     let export = SyntheticExport.csv(rows: 1_000_000)
 
     Benchmark("analyze 1M rows (bench pipeline), read to report files") { benchmark in
-        let loaded = try LoadedPipeline(contentsOf: pipelinePath)
+        let loaded = try LoadedPipeline(contentsOf: pipelinePath, registry: registry)
         let runner = PipelineRunner(loaded)
         for _ in benchmark.scaledIterations {
             let info = RunInfo(id: "bench", fileName: "bench.csv")
@@ -68,3 +76,8 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 }
+
+/// The analyses the benchmark pipeline names (an executable cannot import the cohortd executable's list).
+let registry = PluginRegistry(plugins: [
+    DescriptivesPlugin.self, KaplanMeierPlugin.self, LogRankPlugin.self, ROCCutoffPlugin.self, CoxPlugin.self,
+])
