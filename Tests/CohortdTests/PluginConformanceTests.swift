@@ -227,3 +227,34 @@ import Testing
         return (try outputs.map { try JSONValueEncoder().encode(P.merge($0, parameters: parameters)) }, whole)
     }
 }
+
+/// The null check itself: it must see a `nil` that an encoder leaves out.
+@Suite struct NullCheckTests {
+    struct Leaky: Encodable {
+        var a: Int
+        var b: Double?
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(a, forKey: .a)
+            if let b { try c.encode(b, forKey: .b) }
+        }
+        enum CodingKeys: String, CodingKey { case a, b }
+    }
+
+    struct Honest: Encodable {
+        var a: Int
+        var b: Double?
+        var inner: [Leaky]
+    }
+
+    @Test func anOmittedNilIsFoundAndAKeptOneIsNot() throws {
+        var omitted: [String] = []
+        let leaky = Leaky(a: 1, b: nil)
+        PluginConformanceTests.nullsKept(leaky, json: try JSONValueEncoder().encode(leaky), path: "x", omitted: &omitted)
+        #expect(omitted == ["x.b"])
+        omitted = []
+        let honest = Honest(a: 1, b: nil, inner: [Leaky(a: 2, b: 3), Leaky(a: 3, b: nil)])
+        PluginConformanceTests.nullsKept(honest, json: try JSONValueEncoder().encode(honest), path: "y", omitted: &omitted)
+        #expect(omitted == ["y.inner[1].b"])
+    }
+}
