@@ -5,7 +5,8 @@
 // Module graph (dependencies point down; only the executable knows every module):
 //
 //   cohortd                 the command line; BuiltInPlugins, the one list of plugins
-//   CohortDaemon            the daemon (drop directory, journal, systemd)
+//   CohortIngest            the daemon: drop-directory watching, the per-file journey, services
+//   CohortIngestTesting     fakes for CohortIngest: drop events, a manual clock, in-memory files
 //   CohortStore             the output store and journal on SQLite
 //   CohortPipeline          pipeline loading with an injected plugin registry, the YAML parameter
 //                           reader, the runner, RunResult (results.json), the run folder
@@ -50,6 +51,7 @@ var package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         .target(
@@ -94,19 +96,26 @@ var package = Package(
         .target(name: "CFileSystem"),
         .systemLibrary(name: "CMalloc"),
         .target(
-            name: "CohortDaemon",
+            name: "CohortIngest",
             dependencies: [
                 "CFileSystem", "CohortConfiguration", "CohortPipeline", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CohortIngestTesting",
+            dependencies: ["CohortIngest", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "cohortd",
             dependencies: [
-                "CohortPipeline", "CohortPluginAPI", "CohortDaemon", "CohortStore", "CohortConfiguration", "CMalloc",
+                "CohortPipeline", "CohortPluginAPI", "CohortIngest", "CohortStore", "CohortConfiguration", "CohortJSON", "CMalloc",
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -141,10 +150,14 @@ var package = Package(
         ),
         .testTarget(name: "CohortStoreTests", dependencies: ["CohortStore"], swiftSettings: strictSettings),
         .testTarget(
-            name: "CohortDaemonTests",
+            name: "CohortIngestTests",
             dependencies: [
-                "cohortd", "CohortDaemon", "CohortPipeline", "CohortStore", "CohortConfiguration",
+                "cohortd", "CohortIngest", "CohortIngestTesting", "CohortPipeline", "CohortStore", "CohortConfiguration", "CohortData",
+                "CohortJSON", "CFileSystem",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strictSettings
         ),

@@ -14,6 +14,30 @@ extension Store {
         }
     }
 
+    /// Removes the journal row of a claim that did not happen (the entry vanished or was replaced
+    /// before it was moved): the entry, if still there, is claimed afresh later.
+    public func forgetClaim(runID: String) throws {
+        try pool.write { db in
+            try db.cachedStatement(sql: "DELETE FROM inputs WHERE run_id = ? AND state = 'claimed' AND sha256 IS NULL").execute(
+                arguments: [runID])
+        }
+    }
+
+    /// Whether the journal has no inputs at all (a lost or truncated store, when the state tree
+    /// is not empty).
+    public func isEmpty() throws -> Bool {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inputs") ?? 0 } == 0
+    }
+
+    /// Every run id the journal knows, with the content digest where known.
+    public func knownRuns() throws -> [String: String?] {
+        try pool.read { db in
+            var known: [String: String?] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT run_id, sha256 FROM inputs") { known[row["run_id"]] = row["sha256"] as String? }
+            return known
+        }
+    }
+
     /// Records what is known about the content and the pipeline before analysis, and counts the
     /// attempt (committed before any plugin runs, so a file that crashes the worker is counted).
     /// Returns the number of attempts including this one.

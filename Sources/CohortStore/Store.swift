@@ -1,6 +1,10 @@
 public import Foundation
 import GRDB
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The output store and journal: inputs, runs and analyses in SQLite (WAL, synchronous FULL).
 ///
 /// Readers (`cohortd status`, `cohortd results`) may open the same file while the daemon writes;
@@ -100,7 +104,16 @@ public final class Store: Sendable {
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
-        if !readOnly { try Self.migrator.migrate(pool) }
+        if !readOnly {
+            try Self.migrator.migrate(pool)
+            Self.restrictModes(path)
+        }
+    }
+
+    /// The store, its WAL and shared-memory files are 0640 whatever the umask: they hold
+    /// results, and only the service and the readers' group may read them.
+    static func restrictModes(_ path: String) {
+        for file in [path, path + "-wal", path + "-shm"] { _ = chmod(file, 0o640) }
     }
 
     static var migrator: DatabaseMigrator {

@@ -1,10 +1,11 @@
 import ArgumentParser
 import CohortConfiguration
-import CohortDaemon
+import CohortIngest
 import CohortStore
 import Foundation
 import Logging
 import ServiceLifecycle
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -50,14 +51,21 @@ struct RunCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "cohortd")
-        // The service group traps SIGTERM and SIGINT before the daemon starts (so before READY=1)
-        // and turns them into a graceful shutdown: stop taking files, finish the files in work,
-        // exit 0. The daemon itself traps SIGHUP to reload.
+        // The service group traps SIGTERM and SIGINT (before READY=1, which the ingest service
+        // sends once running) and turns them into a graceful shutdown: stop taking files, finish
+        // the files in work, exit 0. SIGHUP is trapped while preparing and forwarded to reloads.
         signal(SIGPIPE, SIG_IGN)
-        let daemon = Daemon(configuration: configuration, configurationFile: config, plugins: BuiltInPlugins.registry, logger: logger)
+        let daemon: IngestDaemon
+        do {
+            daemon = try await IngestDaemon.prepare(
+                configuration: configuration, configurationFile: config, plugins: BuiltInPlugins.registry, logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(1)
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: daemon)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: daemon.serviceConfigurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do { try await group.run() } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             throw ExitCode(1)
@@ -78,10 +86,15 @@ struct StatusCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON for machines.")
     var json = false
 
+    @Flag(name: .long, help: "Also show the messages of failures, which may quote values of the data (read from the error files).")
+    var showValues = false
+
     func run() throws {
         let configuration = try loadDaemonConfiguration(config)
         let layout = DaemonLayout(configuration)
-        let queued = ((try? FileManager.default.contentsOfDirectory(atPath: layout.drop)) ?? []).filter { !DropScanner.isIgnored($0) }.count
+        let queued = ((try? FileManager.default.contentsOfDirectory(atPath: layout.drop)) ?? []).filter {
+            FilePath.Component($0).map { !DropNames.isIgnored($0) } ?? false
+        }.count
         let store = try openStore(configuration)
         let counts = try store.stateCounts()
         let runs = try store.runs(limit: 10)
@@ -96,7 +109,11 @@ struct StatusCommand: ParsableCommand {
                 "last_runs": runs.map {
                     ["run": $0.runID, "pipeline": $0.pipeline, "status": $0.status, "finished": ISO8601DateFormatter().string(from: $0.finished)]
                 },
-                "failures": failures.map { ["run": $0.runID, "file": $0.name, "error": $0.error ?? ""] },
+                "failures": failures.map { failure -> [String: String] in
+                    var item = ["run": failure.runID, "file": failure.name, "error": failure.error ?? ""]
+                    if showValues, let message = FailureMessages.message(of: failure, layout: layout) { item["message"] = message }
+                    return item
+                },
                 "daemon": daemonStatus ?? NSNull(),
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
@@ -108,24 +125,32 @@ struct StatusCommand: ParsableCommand {
             let pipelines = (daemonStatus["pipelines"] as? [String])?.joined(separator: ", ") ?? ""
             let pid = (daemonStatus["pid"] as? NSNumber)?.int32Value ?? 0
             let alive = pid > 0 && kill(pid, 0) == 0
-            print("daemon: \(alive ? "running" : "not running"), pid \(pid), started \(daemonStatus["started"] ?? "?"), pipelines: \(pipelines)")
+            print(
+                Terminal.safe(
+                    "daemon: \(alive ? "running" : "not running"), pid \(pid), started \(daemonStatus["started"] ?? "?"), pipelines: \(pipelines)"))
             if reload?["status"] as? String == "refused" {
-                print("last reload: refused, the previous configuration is in force: \(reload?["error"] ?? "")")
+                print("last reload: refused, the previous configuration is in force: \(Terminal.safe("\(reload?["error"] ?? "")"))")
             } else {
                 print("last reload: ok")
             }
             if let watch = daemonStatus["watch"] as? [String: Any] {
                 let state = watch["status"] as? String ?? "?"
-                print("watch: \(state)" + ((watch["reason"] as? String).map { ": \($0)" } ?? ""))
+                print(Terminal.safe("watch: \(state)" + ((watch["reason"] as? String).map { ": \($0)" } ?? "")))
+            }
+            for concern in daemonStatus["degraded"] as? [[String: Any]] ?? [] {
+                print(Terminal.safe("degraded: \(concern["reason"] ?? "")"))
             }
         }
         print("queued in drop: \(queued)")
         print("in work: \(counts[.claimed] ?? 0) claimed, \(counts[.published] ?? 0) published")
         print("done: \(counts[.archived] ?? 0) archived, \(counts[.skipped] ?? 0) duplicates skipped, \(counts[.failed] ?? 0) failed")
         if !runs.isEmpty { print("\nlast runs:") }
-        for r in runs { print("  \(r.runID)  \(r.pipeline)  \(r.status)") }
+        for r in runs { print(Terminal.safe("  \(r.runID)  \(r.pipeline)  \(r.status)")) }
         if !failures.isEmpty { print("\nfailures:") }
-        for f in failures { print("  \(f.runID)  \(f.name): \(f.error ?? "")") }
+        for f in failures {
+            print("  \(f.runID)  \(Terminal.safe(f.name)): \(Terminal.safe(f.error ?? ""))")
+            if showValues, let message = FailureMessages.message(of: f, layout: layout) { print("      \(Terminal.safe(message))") }
+        }
     }
 }
 
@@ -140,6 +165,7 @@ struct ResultsCommand: ParsableCommand {
     @Option(name: .long, help: "Only runs finished on or after this date (yyyy-MM-dd).") var since: String?
     @Option(name: .long, help: "At most this many runs.") var limit: Int = 50
     @Flag(name: .long, help: "Print JSON for machines.") var json = false
+    @Flag(name: .long, help: "Also show analysis error messages, which may quote values of the data.") var showValues = false
 
     func run() throws {
         let configuration = try loadDaemonConfiguration(config)
@@ -158,12 +184,13 @@ struct ResultsCommand: ParsableCommand {
             let items: [[String: Any]] = runs.map {
                 [
                     "run": $0.runID, "pipeline": $0.pipeline, "pipeline_sha256": $0.pipelineSHA256, "status": $0.status,
-                    "finished": ISO8601DateFormatter().string(from: $0.finished), "results": $0.resultsPath, "error": $0.error ?? NSNull(),
+                    "finished": ISO8601DateFormatter().string(from: $0.finished), "results": $0.resultsPath,
+                    "error": $0.error.map { showValues ? $0 : "analysis errors (use --show-values)" } as Any? ?? NSNull(),
                 ]
             }
             print(String(decoding: try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
             return
         }
-        for r in runs { print("\(r.runID)  \(r.pipeline)  \(r.status)  \(r.resultsPath)") }
+        for r in runs { print(Terminal.safe("\(r.runID)  \(r.pipeline)  \(r.status)  \(r.resultsPath)")) }
     }
 }

@@ -24,4 +24,21 @@ int cfs_syncfs(const char *path);
 /// filesystem, a link): the caller then relies on the size and time having settled.
 int cfs_open_for_writing(const char *path);
 
+/// `cfs_open_for_writing` on an open descriptor (the caller opened it O_RDONLY | O_NONBLOCK).
+int cfs_fd_open_for_writing(int fd);
+
+/// syncfs(2) of the filesystem holding the open descriptor `fd`. Returns 0 or -1 (errno).
+int cfs_syncfs_fd(int fd);
+
+/// Opens `path` (one or more components) relative to `dirfd` without ever leaving the directory
+/// or following a symbolic link: openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+/// RESOLVE_NO_MAGICLINKS where the kernel has it (5.6+), else a walk of `openat(O_NOFOLLOW)`
+/// one component at a time (every intermediate component opened O_DIRECTORY). `..` components
+/// are refused (EXDEV), as openat2 refuses them. O_CLOEXEC is added to `flags`. Returns the
+/// descriptor, or -1 with errno set (ELOOP or EXDEV for a path that would escape or follow a link).
+int cfs_openat_beneath(int dirfd, const char *path, int flags);
+
+/// Whether the running kernel has openat2(2): 1 or 0.
+int cfs_have_openat2(void);
+
 #endif

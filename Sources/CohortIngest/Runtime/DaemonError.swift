@@ -11,6 +11,10 @@ public struct DaemonError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let directory = Code("directory")
         /// Another daemon holds the state directory's lock.
         public static let locked = Code("locked")
+        /// The state directory vanished or was replaced while the daemon ran.
+        public static let stateLost = Code("state_lost")
+        /// Another daemon already watches this drop directory.
+        public static let alreadyRunning = Code("already_running")
         /// A file operation failed.
         public static let io = Code("io")
     }

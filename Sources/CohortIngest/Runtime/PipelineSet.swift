@@ -1,6 +1,7 @@
 import CohortConfiguration
 public import CohortPipeline
 import Foundation
+public import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -37,26 +38,11 @@ public struct PipelineSet: Sendable {
             loaded.pipeline.match.contains { fnmatch($0, relativePath, FNM_PATHNAME) == 0 }
         }
     }
-}
 
-/// The pipelines in force, replaced as a whole on reload (SIGHUP) while workers read them.
-public final class PipelineHolder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var set: PipelineSet
-    private var error: String?
-
-    public init(_ set: PipelineSet) { self.set = set }
-
-    public var current: PipelineSet { lock.withLock { set } }
-    /// The last reload's error (`file:line:column: …`), or `nil` when the last reload succeeded.
-    public var lastReloadError: String? { lock.withLock { error } }
-
-    public func replace(with newSet: PipelineSet) {
-        lock.withLock {
-            set = newSet
-            error = nil
+    /// The pipelines whose `match` globs match the bytes of `relativePath` (a name need not be UTF-8).
+    public func matching(_ relativePath: FilePath) -> [LoadedPipeline] {
+        relativePath.withPlatformString { path in
+            pipelines.filter { loaded in loaded.pipeline.match.contains { fnmatch($0, path, FNM_PATHNAME) == 0 } }
         }
     }
-
-    public func recordReloadFailure(_ message: String) { lock.withLock { error = message } }
 }

@@ -65,9 +65,20 @@ import Testing
         }
     }
 
+    /// Waits (up to 20 s) for a file ending in `suffix` in `directory`; returns its path.
+    static func waitForFile(_ directory: String, suffix: String) async throws -> String {
+        for _ in 0..<400 {
+            if let name = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).first(where: { $0.hasSuffix(suffix) }) {
+                return directory + "/" + name
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw CancellationError()
+    }
+
     /// Writes the test export under a hidden name and renames it into the drop directory.
     static func dropByRename(_ root: String, _ name: String) throws {
-        try DaemonTests.csv.write(toFile: root + "/drop/." + name, atomically: false, encoding: .utf8)
+        try Fixture.csv.write(toFile: root + "/drop/." + name, atomically: false, encoding: .utf8)
         try FileManager.default.moveItem(atPath: root + "/drop/." + name, toPath: root + "/drop/" + name)
     }
 
@@ -86,7 +97,7 @@ import Testing
     static func installation(settle: Double = 30) throws -> String {
         let root = NSTemporaryDirectory() + "cohortd-bin-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/etc/pipelines.d", withIntermediateDirectories: true)
-        try DaemonTests.pipeline.write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
+        try Fixture.pipeline.write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
         try "drop: ../drop\nstate: ../state\nresults: ../results\nsettle: \(settle)\n".write(
             toFile: root + "/etc/cohortd.yaml", atomically: true, encoding: .utf8)
         return root
@@ -112,7 +123,7 @@ import Testing
         // Distinct contents (trailing blank lines are skipped), staged on the same filesystem.
         try FileManager.default.createDirectory(atPath: root + "/stage", withIntermediateDirectories: true)
         for i in 0..<count {
-            try (DaemonTests.csv + String(repeating: "\n", count: i + 1)).write(
+            try (Fixture.csv + String(repeating: "\n", count: i + 1)).write(
                 toFile: root + "/stage/km_\(i).csv", atomically: false, encoding: .utf8)
         }
         let process = try Self.start(root)
@@ -144,7 +155,7 @@ import Testing
         // Distinct contents, staged outside the drop directory on the same filesystem.
         try FileManager.default.createDirectory(atPath: root + "/stage", withIntermediateDirectories: true)
         for i in 0..<count {
-            try (DaemonTests.csv + String(repeating: "\(i % 7 + 1),0,F\n", count: i + 1))
+            try (Fixture.csv + String(repeating: "\(i % 7 + 1),0,F\n", count: i + 1))
                 .write(toFile: root + "/stage/km_\(i).csv", atomically: false, encoding: .utf8)
         }
         var process = try Self.start(root)
@@ -256,7 +267,7 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
         let statusFile = root + "/state/daemon-status.json"
         try await Self.waitUntilRunning(root)
-        try DaemonTests.pipeline.replacingOccurrences(of: "plugin: logrank", with: "plugin: logrnk")
+        try Fixture.pipeline.replacingOccurrences(of: "plugin: logrank", with: "plugin: logrnk")
             .write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
         kill(process.processIdentifier, SIGHUP)
         var status = ""
@@ -278,7 +289,7 @@ import Testing
         defer { if process.isRunning { process.terminate() } }
         try await Self.waitUntilRunning(root)
         // Written in place in three pieces, 0.5 s apart (less than settle).
-        let lines = DaemonTests.csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = Fixture.csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let path = root + "/drop/km_slow.csv"
         // open(2)/write(2) directly: FileManager would write a temporary file and rename it.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
@@ -308,7 +319,7 @@ import Testing
         let path = root + "/drop/km_open.csv"
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
         try #require(fd >= 0)
-        _ = DaemonTests.csv.withCString { Glibc.write(fd, $0, strlen($0)) }
+        _ = Fixture.csv.withCString { Glibc.write(fd, $0, strlen($0)) }
         try await Task.sleep(for: .milliseconds(2_000))
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []).isEmpty)
         #expect(FileManager.default.fileExists(atPath: path))
@@ -318,16 +329,18 @@ import Testing
         process.waitUntilExit()
     }
 
-    @Test func aHardLinkIsAnalysedAndItsOtherNameLeftAlone() async throws {
+    @Test func aHardLinkIsRefusedAndItsOtherNameLeftAlone() async throws {
         let root = try Self.installation()
         let process = try Self.start(root)
         defer { if process.isRunning { process.terminate() } }
         try await Self.waitUntilRunning(root)
         let original = root + "/original.csv"
-        try DaemonTests.csv.write(toFile: original, atomically: false, encoding: .utf8)
+        try Fixture.csv.write(toFile: original, atomically: false, encoding: .utf8)
         #expect(link(original, root + "/drop/km_linked.csv") == 0)
-        #expect(try await Self.runFolders(root, atLeast: 1).count == 1)
-        #expect(try String(contentsOfFile: original, encoding: .utf8) == DaemonTests.csv)
+        let errorFile = try await Self.waitForFile(root + "/state/failed", suffix: ".error.json")
+        #expect(try String(contentsOfFile: errorFile, encoding: .utf8).contains("\"kind\": \"hard_link\""))
+        #expect(try String(contentsOfFile: original, encoding: .utf8) == Fixture.csv)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []).isEmpty)
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
     }

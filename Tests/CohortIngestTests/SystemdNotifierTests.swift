@@ -1,4 +1,4 @@
-import CohortDaemon
+import CohortIngest
 import Foundation
 import Testing
 
