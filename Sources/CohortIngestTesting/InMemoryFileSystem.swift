@@ -30,6 +30,7 @@ public final class InMemoryFileSystem: IngestFileSystem {
         var changing: Set<StoredName> = []
         var health: DirectoryHealth = .healthy
         var operations: [Operation: Int] = [:]
+        var generation = 0
     }
 
     private let tree = Mutex(Tree())
@@ -210,6 +211,11 @@ public final class InMemoryFileSystem: IngestFileSystem {
     }
 
     public func health() -> DirectoryHealth { tree.withLock { $0.health } }
+
+    public var dropGeneration: Int { tree.withLock { $0.generation } }
+
+    /// Simulates the drop directory re-created (the watch must be re-established).
+    public func recreateDrop() { tree.withLock { $0.generation += 1 } }
 }
 
 /// A claimed file's bytes, read in pieces; optionally found changed at its end.

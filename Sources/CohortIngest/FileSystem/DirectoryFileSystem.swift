@@ -20,6 +20,8 @@ public final class DirectoryFileSystem: IngestFileSystem {
     let archiveRoot: DirectoryHandle
     let failed: DirectoryHandle
     let results: DirectoryHandle
+    private let generation = Atomic<Int>(0)
+    public var dropGeneration: Int { generation.load(ordering: .relaxed) }
     /// Subdirectories deeper than this below the drop directory are not walked.
     public static let maximumDepth = 16
 
@@ -287,6 +289,7 @@ public final class DirectoryFileSystem: IngestFileSystem {
         }
         drop.withLock { $0 = handle }
         dropIdentity.withLock { $0 = identity }
+        generation.add(1, ordering: .relaxed)
         return .healthy
     }
 }

@@ -66,6 +66,9 @@ public protocol IngestFileSystem: Sendable {
     func clearWork() -> Int
     /// Whether `state/` and `drop/` are still the directories opened at start.
     func health() -> DirectoryHealth
+    /// Counts the times the drop directory was re-opened (deleted and re-created, or replaced
+    /// and back): the watch must then be re-established.
+    var dropGeneration: Int { get }
 }
 
 /// The state of the directories the daemon works in.
@@ -81,7 +84,11 @@ public enum DirectoryHealth: Sendable, Hashable {
 public enum DropNames {
     /// Hidden names and `*.tmp`, `*.part`, `*.partial`, `*.filepart`, `*~`.
     public static func isIgnored(_ component: FilePath.Component) -> Bool {
-        let bytes = EscapedName.bytes(of: FilePath(root: nil, [component]))
+        isIgnored(bytes: EscapedName.bytes(of: FilePath(root: nil, [component])))
+    }
+
+    /// Whether a name, as bytes, is ignored.
+    public static func isIgnored(bytes: [UInt8]) -> Bool {
         if bytes.first == UInt8(ascii: ".") || bytes.last == UInt8(ascii: "~") { return true }
         for suffix in [".tmp", ".part", ".partial", ".filepart"] where bytes.count > suffix.utf8.count {
             if bytes.suffix(suffix.utf8.count).elementsEqual(suffix.utf8) { return true }

@@ -53,6 +53,8 @@ public struct Reconciler: Sendable {
         public var adopted = 0
         public var runFoldersJournaled = 0
         public var journalLost = false
+
+        public init() {}
     }
 
     public func reconcile() throws -> (resumed: [ResumedJourney], report: Report) {

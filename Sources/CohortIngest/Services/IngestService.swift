@@ -121,6 +121,7 @@ public struct IngestService: Service {
         var needScan = false
         var healthy = true
         var lastOverflowLog: Duration?
+        var dropGeneration = 0
 
         init(service: IngestService, feed: AsyncStream<Trigger>.Continuation) {
             self.service = service
@@ -178,6 +179,12 @@ public struct IngestService: Service {
                 healthy = false
                 await env.state.raise(.watch, reason)
             case .healthy:
+                let generation = env.files.dropGeneration
+                if generation != dropGeneration {
+                    dropGeneration = generation
+                    service.events?.rewatch()
+                    needScan = true
+                }
                 if !healthy {
                     env.logger.notice("watch recovered")
                     healthy = true

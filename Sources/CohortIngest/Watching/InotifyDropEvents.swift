@@ -19,7 +19,7 @@ public final class InotifyDropEvents: DropEventSource {
     private let continuation: AsyncStream<DropEvent>.Continuation
     private let fd: Int32
     private let root: @Sendable () -> DirectoryHandle?
-    private let watches = Mutex<[Int32: FilePath]>([:])
+    private let watches = Mutex<[Int32: (path: FilePath, directory: DirectoryHandle)]>([:])
     private let stopped = Atomic<Bool>(false)
     private let overflowCount = Atomic<Int>(0)
     private let paused = Atomic<Bool>(false)
@@ -71,7 +71,7 @@ public final class InotifyDropEvents: DropEventSource {
     private func addWatches(_ directory: DirectoryHandle, path: FilePath, depth: Int) {
         let wd = inotify_add_watch(fd, "/proc/self/fd/\(directory.descriptor)", Self.mask)
         guard wd >= 0 else { return }
-        watches.withLock { $0[wd] = path }
+        watches.withLock { $0[wd] = (path, directory) }
         guard depth < DirectoryFileSystem.maximumDepth else { return }
         for name in (try? directory.entries()) ?? [] where !DropNames.isIgnored(name) {
             if let identity = try? directory.identity(of: name), identity.kind == .directory, let child = try? directory.openDirectory(name) {
@@ -119,7 +119,8 @@ public final class InotifyDropEvents: DropEventSource {
             yield(.rescan(overflow: true))
             return false
         }
-        let directory = watches.withLock { $0[event.wd] }
+        let watched = watches.withLock { $0[event.wd] }
+        let directory = watched?.path
         if mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT) != 0 {
             if mask & UInt32(IN_MOVE_SELF) != 0 { inotify_rm_watch(fd, event.wd) }
             _ = watches.withLock { $0.removeValue(forKey: event.wd) }
@@ -131,15 +132,25 @@ public final class InotifyDropEvents: DropEventSource {
             }
             return false
         }
-        guard let directory, !name.isEmpty, let component = FilePath(platformString: name.map { CChar(bitPattern: $0) } + [0]).lastComponent
+        // Names producers write under are never taken: no event for them (checked on the raw
+        // bytes, before any allocation: a burst of temporary files is cheap).
+        guard !name.isEmpty, !DropNames.isIgnored(bytes: name) else { return false }
+        guard let watched, let component = FilePath(platformString: name.map { CChar(bitPattern: $0) } + [0]).lastComponent
         else { return false }
-        let path = directory.appending(component)
+        let path = watched.path.appending(component)
         if mask & UInt32(IN_ISDIR) != 0 && mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0 {
             if let root = root(), let handle = try? root.openDirectory(beneath: path) { addWatches(handle, path: path, depth: path.components.count) }
             yield(.rescan(overflow: false))
             return false
         }
         if mask & UInt32(IN_MOVED_TO) != 0 {
+            yield(.arrived(path))
+            return false
+        }
+        if mask & UInt32(IN_CREATE) != 0, let identity = try? watched.directory.identity(of: component), identity.kind == .regular,
+            identity.links > 1
+        {
+            // A hard link to an existing file: complete on arrival, like a rename.
             yield(.arrived(path))
             return false
         }
