@@ -153,7 +153,9 @@ public final class InMemoryFileSystem: IngestFileSystem {
 
     public func claimedIdentity(_ stored: StoredName) -> FileIdentity? { tree.withLock { $0.processing[stored]?.identity } }
 
-    public func processingNames() -> [StoredName] { tree.withLock { Array($0.processing.keys) }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) } }
+    public func processingNames() -> [StoredName] {
+        tree.withLock { Array($0.processing.keys) }.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
+    }
 
     public func publish(_ files: [(name: String, bytes: [UInt8])], pipeline: String, runID: String) throws(IngestError) -> String {
         try fault(.publish)

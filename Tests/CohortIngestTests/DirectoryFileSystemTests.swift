@@ -132,7 +132,9 @@ import Testing
             defer { buffer.deallocate() }
             _ = try source.read(into: buffer)
             let path = tree.layout.processing + "/" + stored.description
-            if change == "truncate" { #expect(truncate(path, 10_000) == 0) } else {
+            if change == "truncate" {
+                #expect(truncate(path, 10_000) == 0)
+            } else {
                 let handle = try #require(FileHandle(forWritingAtPath: path))
                 handle.seekToEndOfFile()
                 handle.write(Data("1,1,M\n".utf8))

@@ -1,8 +1,8 @@
 import CohortConfiguration
 import CohortIngest
 import Foundation
-import SystemPackage
 import Synchronization
+import SystemPackage
 import Testing
 
 #if canImport(Glibc)
@@ -22,7 +22,9 @@ import Testing
                     if seen.events.withLock({ all in
                         all.append(event)
                         return enough(all)
-                    }) { break }
+                    }) {
+                        break
+                    }
                 }
             }
             group.addTask { try? await Task.sleep(for: timeout) }

@@ -3,6 +3,7 @@ import CohortIngestTesting
 import CohortPipeline
 import CohortStore
 import Foundation
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -162,5 +163,3 @@ final class FailureBudget: Sendable {
         }
     }
 }
-
-import Synchronization

@@ -4,6 +4,7 @@ import CohortPipeline
 import Foundation
 import ServiceLifecycle
 import ServiceLifecycleTestKit
+import Synchronization
 import SystemPackage
 import Testing
 
@@ -246,5 +247,3 @@ final class Counter: Sendable {
     func increment() { count.withLock { $0 += 1 } }
     var value: Int { count.withLock { $0 } }
 }
-
-import Synchronization

@@ -25,7 +25,12 @@ import Testing
         return fd
     }
 
-    static func receive(_ fd: Int32) -> String {
+    static func receive(_ fd: Int32) -> String { receive(fd, timeout: 10) }
+
+    /// The next datagram, or "" when none comes within `timeout` seconds.
+    static func receive(_ fd: Int32, timeout: Double) -> String {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, Int32(timeout * 1000)) > 0 else { return "" }
         var buffer = [UInt8](repeating: 0, count: 512)
         let n = recv(fd, &buffer, buffer.count, 0)
         return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""

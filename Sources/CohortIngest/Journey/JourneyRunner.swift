@@ -162,7 +162,8 @@ public struct JourneyRunner: Sendable {
         }
         file.identity = identity
         guard identity.kind == .regular else {
-            throw IngestError(.unsupportedFile, "the entry is a \(identity.kind.rawValue); only regular files are analysed (it was not followed or opened)")
+            throw IngestError(
+                .unsupportedFile, "the entry is a \(identity.kind.rawValue); only regular files are analysed (it was not followed or opened)")
         }
         if identity.links > 1 && !environment.options.acceptHardLinks {
             throw IngestError(
