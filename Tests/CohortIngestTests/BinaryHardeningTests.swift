@@ -165,3 +165,42 @@ import Testing
         return stat(path, &info) == 0 ? Int(info.st_size) : 0
     }
 }
+
+extension BinaryHardeningTests {
+    @Test func aLongAnalysisNeitherStarvesTheWatchdogNorASmallFile() async throws {
+        let root = try B.installation()
+        let socketPath = root + "/notify.sock"
+        let listener = try SystemdNotifierTests.listen(socketPath)
+        defer { close(listener) }
+        let process = try B.start(root, environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"])
+        defer { if process.isRunning { process.terminate() } }
+        #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
+        var rows = "time,dead,sex\n"
+        for i in 0..<400_000 { rows += "\(i % 60 + 1),\(i % 2),\(i % 3 == 0 ? "M" : "F")\n" }
+        try rows.write(toFile: root + "/drop/.km_big.csv", atomically: false, encoding: .utf8)
+        #expect(rename(root + "/drop/.km_big.csv", root + "/drop/km_big.csv") == 0)
+        try await Task.sleep(for: .milliseconds(100))
+        try B.dropByRename(root, "km_small.csv")
+        var pings: [Date] = []
+        let deadline = Date().addingTimeInterval(30)
+        var folders: [String] = []
+        var order: [String] = []
+        while Date() < deadline && order.count < 2 {
+            let message = SystemdNotifierTests.receive(listener, timeout: 0.05)
+            if message.hasPrefix("WATCHDOG=1") { pings.append(Date()) }
+            folders = (try? FileManager.default.contentsOfDirectory(atPath: root + "/results/km-test")) ?? []
+            for folder in folders where !order.contains(folder) { order.append(folder) }
+        }
+        #expect(order.count == 2)
+        // The small file (dropped second) finished first, while the large one was analysed.
+        let archived = B.files(root + "/state/archive")
+        let small = archived.first { $0.hasSuffix("km_small.csv") }.flatMap {
+            $0.split(separator: "/").last?.split(separator: "-").prefix(2).joined(separator: "-")
+        }
+        #expect(order.first == small)
+        let gaps = zip(pings, pings.dropFirst()).map { $1.timeIntervalSince($0) }
+        #expect(pings.count >= 3)
+        #expect((gaps.max() ?? 0) < 1.0, "watchdog gaps: \(gaps)")
+        #expect(B.stop(process) == 0)
+    }
+}
