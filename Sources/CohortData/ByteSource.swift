@@ -18,9 +18,10 @@ extension ByteSource {
 /// Sees every byte of the input once, in order, as it is read: the pipeline hashes the input
 /// with one, so that hashing and parsing share the one read of the file.
 ///
-/// The reader calls ``observe(_:)`` on one of its threads while it parses the bytes seen before
-/// on others; calls never overlap and come in input order.
-public protocol ByteObserver: Sendable {
+/// The reader calls ``observe(_:)`` on one of its threads while it parses the chunk on others;
+/// calls never overlap and come in input order (so an observer need not be `Sendable`: a hasher
+/// is not).
+public protocol ByteObserver: SendableMetatype {
     mutating func observe(_ bytes: UnsafeRawBufferPointer)
 }
 

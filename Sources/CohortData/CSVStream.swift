@@ -404,17 +404,21 @@ struct ParseState {
     }
 }
 
-/// The observer, called from the thread that checks a chunk while others parse it.
+/// The observer, called from the thread that checks a chunk while others parse it. Calls come
+/// one at a time (a step's threads are joined before the next step), which is what makes handing
+/// a non-`Sendable` observer between threads safe; the lock orders the accesses besides.
 final class ObserverBox<Observer: ByteObserver>: Sendable {
-    private let state: Mutex<Observer>
+    /// The observer, moved between threads only under the lock, one call at a time.
+    private struct Held: @unchecked Sendable { var observer: Observer }
+    private let state: Mutex<Held>
 
-    init(_ observer: Observer) { state = Mutex(observer) }
+    init(_ observer: Observer) { state = Mutex(Held(observer: observer)) }
 
     func observe(_ bytes: UnsafeRawBufferPointer) {
-        state.withLock { $0.observe(bytes) }
+        state.withLock { $0.observer.observe(bytes) }
     }
 
-    var value: Observer { state.withLock { $0 } }
+    var value: Observer { state.withLock { $0 }.observer }
 }
 
 /// The window's memory, read (never written) by the threads of a step, which it outlives.
