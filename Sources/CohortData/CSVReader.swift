@@ -13,7 +13,7 @@ import Synchronization
 /// The input is read from a ``ByteSource`` once, in chunks of ``chunkSize`` bytes: each chunk's
 /// complete records are parsed (on several threads when the chunk is large) and appended to the
 /// columns, and the incomplete record at its end is carried to the next chunk, so the reader holds
-/// at most one chunk plus `input.max_record_bytes` of the file. UTF-8 is checked as the bytes
+/// at most one chunk plus `input.max_record` of the file. UTF-8 is checked as the bytes
 /// arrive (a character cut by a chunk's end is checked with the next chunk); an encoding error
 /// in the bytes read so far comes before any other error of the same chunk.
 public struct CSVReader: Sendable {

@@ -155,7 +155,7 @@ struct CSVStream<Observer: ByteObserver> {
                 for (k, field) in header.fields.enumerated() where field.count > limits.maxHeaderNameBytes {
                     throw DataError(
                         .headerNameTooLong,
-                        "the name of column \(k + 1) is longer than \(limits.maxHeaderNameBytes) bytes (input.max_header_name_bytes); it starts \"\(Excerpt.of(field))\"",
+                        "the name of column \(k + 1) is longer than \(limits.maxHeaderNameBytes) bytes (input.max_header_name); it starts \"\(Excerpt.of(field))\"",
                         line: 1)
                 }
                 let bodyStart = start + scanner.position

@@ -51,14 +51,14 @@ struct ChunkParser: Sendable {
         let which = name.map { "in column \(Excerpt.of($0))" } ?? "in field \(index + 1)"
         return DataError(
             .fieldTooLong,
-            "a field \(which) is longer than \(limit) bytes (input.max_field_bytes); it starts \"\(Excerpt.of(start))\"",
+            "a field \(which) is longer than \(limit) bytes (input.max_field); it starts \"\(Excerpt.of(start))\"",
             line: line, column: name.map { Excerpt.of($0) })
     }
 
     static func recordTooLong(limit: Int, line: Int) -> DataError {
         DataError(
             .recordTooLong,
-            "the record starting here is longer than \(limit) bytes (input.max_record_bytes); a quote that is never closed makes one record of the rest of the file",
+            "the record starting here is longer than \(limit) bytes (input.max_record); a quote that is never closed makes one record of the rest of the file",
             line: line)
     }
 

@@ -28,11 +28,11 @@ public struct DataError: Error, Hashable, Sendable, CustomStringConvertible {
         /// well on a later try, so the daemon retries it rather than failing it.
         public static let readFailed = Code("read_failed")
         /// A record (a line, or several when a quoted field holds line breaks) is longer than
-        /// `input.max_record_bytes`.
+        /// `input.max_record`.
         public static let recordTooLong = Code("record_too_long")
-        /// A field is longer than `input.max_field_bytes`.
+        /// A field is longer than `input.max_field`.
         public static let fieldTooLong = Code("field_too_long")
-        /// A column name in the header is longer than `input.max_header_name_bytes`.
+        /// A column name in the header is longer than `input.max_header_name`.
         public static let headerNameTooLong = Code("header_name_too_long")
         /// The header has more columns than `input.max_columns`.
         public static let tooManyColumns = Code("too_many_columns")

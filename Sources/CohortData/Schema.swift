@@ -99,26 +99,28 @@ public struct InputOptions: Sendable, Hashable {
     }
 }
 
-/// Size limits checked while the export is read (pipeline `input:` keys of the same names). Each
+/// Size limits checked while the export is read (pipeline `input:` keys `max_record`,
+/// `max_field`, `max_header_name`, `max_columns`). Each
 /// violation fails the file at once with its own code, naming the line (and column when known);
 /// the reader never holds more than `maxRecordBytes` plus one chunk of the file.
 public struct InputLimits: Sendable, Hashable {
-    /// `max_record_bytes`: bytes of one record, its line break included (a quoted field may make
+    /// `max_record`: bytes of one record, its line break included (a quoted field may make
     /// a record span lines). Default 1 MiB. Code `record_too_long`.
     public var maxRecordBytes: Int
-    /// `max_field_bytes`: bytes of one field (quotes included). Default 64 KiB. Code `field_too_long`.
+    /// `max_field`: bytes of one field (quotes included). Default 64 KiB. Code `field_too_long`.
     public var maxFieldBytes: Int
-    /// `max_header_name_bytes`: bytes of one column name in the header. Default 1 KiB.
+    /// `max_header_name`: bytes of one column name in the header. Default 1 KiB.
     /// Code `header_name_too_long`.
     public var maxHeaderNameBytes: Int
-    /// `max_columns`: columns in the header. Default 4,096 (a wide export of lab values has a few
-    /// hundred; spreadsheet programs stop at 16,384). Code `too_many_columns`.
+    /// `max_columns`: columns in the header. Default 100,000 (the contract's: wide genomic or lab
+    /// exports reach tens of thousands; the record limit bounds the memory a header takes
+    /// anyway). Code `too_many_columns`.
     public var maxColumns: Int
 
     public static let defaultMaxRecordBytes = 1 << 20
     public static let defaultMaxFieldBytes = 64 << 10
     public static let defaultMaxHeaderNameBytes = 1 << 10
-    public static let defaultMaxColumns = 4_096
+    public static let defaultMaxColumns = 100_000
 
     public init(
         maxRecordBytes: Int = defaultMaxRecordBytes, maxFieldBytes: Int = defaultMaxFieldBytes,
