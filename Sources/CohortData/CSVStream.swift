@@ -393,7 +393,15 @@ struct ParseState {
 
     /// Appends a piece's rows; its lines are relative to `lineOffset`.
     mutating func append(_ output: ChunkParser.Output, lineOffset: Int) {
-        for c in columns.indices { columns[c].append(output.sinks[c]) }
+        if output.rows >= 20_000 && columns.count > 1 {
+            // Columns are independent: each thread appends whole columns.
+            columns.withUnsafeMutableBufferPointer { buffer in
+                let shared = SharedAccumulators(columns: buffer, sinks: output.sinks)
+                DispatchQueue.concurrentPerform(iterations: buffer.count) { c in shared.append(c) }
+            }
+        } else {
+            for c in columns.indices { columns[c].append(output.sinks[c]) }
+        }
         rows += output.rows
         problemCount += output.problemCount
         for problem in output.problems where problems.count < CSVReader.maximumListedProblems {
@@ -448,4 +456,13 @@ final class PieceResults: Sendable {
             list.map { $0 ?? .failure(DataError(.unreadable, "a part of the file was not parsed")) }
         }
     }
+}
+
+/// The accumulators of a chunk's merge, each appended to by exactly one thread (column `c` by
+/// the iteration `c`), while the caller waits.
+struct SharedAccumulators: @unchecked Sendable {
+    let columns: UnsafeMutableBufferPointer<ColumnAccumulator>
+    let sinks: [ColumnSink]
+
+    func append(_ c: Int) { columns[c].append(sinks[c]) }
 }

@@ -104,3 +104,43 @@ import Testing
         #expect(Digest.sha256(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+/// The memory estimate the daemon admits files by.
+@Suite struct MemoryEstimateTests {
+    static func runner(_ columns: String) throws -> PipelineRunner {
+        let yaml = """
+            name: m
+            match: ["*.csv"]
+            columns: {\(columns)}
+            analyses:
+              - {id: d, plugin: descriptives, variables: [x]}
+            """
+        return PipelineRunner(try LoadedPipeline(text: yaml, file: "m.yaml", directory: NSTemporaryDirectory(), registry: testRegistry))
+    }
+
+    @Test func theEstimateGrowsWithTheFileAndTheColumns() throws {
+        let narrow = try Self.runner("x: number")
+        let wide = try Self.runner("x: number, id: id, g: category, d: date, b: boolean")
+        #expect(wide.tableBytesPerRow == 8 + 16 + 4 + 4 + 1 && narrow.tableBytesPerRow == 8)
+        let small = narrow.estimatedPeakBytes(fileSize: 1 << 20)
+        let large = narrow.estimatedPeakBytes(fileSize: 1 << 30)
+        #expect(small < large && large > (1 << 30) / 4 * 8)
+        #expect(wide.estimatedPeakBytes(fileSize: 1 << 30, bytesPerRecord: 40) > narrow.estimatedPeakBytes(fileSize: 1 << 30, bytesPerRecord: 40))
+        // Longer records mean fewer rows.
+        #expect(narrow.estimatedPeakBytes(fileSize: 1 << 30, bytesPerRecord: 100) < narrow.estimatedPeakBytes(fileSize: 1 << 30, bytesPerRecord: 10))
+    }
+
+    @Test func theEstimateCoversTheTableItPredicts() throws {
+        let runner = try Self.runner("x: number, id: id, g: category")
+        var text = "id,x,g,unused\n"
+        for i in 0..<50_000 { text += "p\(i),\(i % 91).5,\(["a", "b"][i % 2]),zzz\n" }
+        let bytes = Array(text.utf8)
+        let perRecord = try #require(bytes.withUnsafeBytes { CSVReader.bytesPerRecord(sample: UnsafeRawBufferPointer(rebasing: $0[..<4_096])) })
+        #expect(abs(perRecord - Double(bytes.count) / 50_001) < 0.15 * perRecord)  // early ids are shorter
+        var source = MemorySource(bytes)
+        let table = try runner.read(from: &source).prepared.get().table
+        let stored = table.rowCount * (MemoryLayout<Double>.stride + MemoryLayout<String>.stride + MemoryLayout<Int32>.stride)
+        #expect(runner.estimatedPeakBytes(fileSize: bytes.count, bytesPerRecord: perRecord) > stored)
+        #expect(runner.estimatedPeakBytes(fileSize: bytes.count) >= runner.estimatedPeakBytes(fileSize: bytes.count, bytesPerRecord: perRecord))
+    }
+}
