@@ -1,4 +1,4 @@
-public import CohortData
+import CohortData
 
 /// How much memory a run needs, estimated before the file is read, so that the daemon can admit
 /// files against a memory budget (and fail one that cannot fit with `too_large_for_memory`
@@ -10,7 +10,8 @@ public import CohortData
 ///   up to 15 bytes is inline; a longer id costs about 32 bytes more plus its length, which the
 ///   estimate does not know), number and integer 8, category and date 4, boolean 1; a cohort step adds 9 (its match flags
 ///   and kept row indices) and the largest column while the kept rows are gathered;
-/// - analyses' working bytes per row: ``analysisBytesPerRow``, measured (see there);
+/// - analyses' working bytes per row: ``analysisBytesPerRow``, measured (see there), or
+///   ``analysisBytesPerRowOneTask`` when the runner runs one analysis task at a time;
 /// - bytes per record: the caller's (sampled from the file's start with
 ///   ``CSVReader/bytesPerRecord(sample:)``), else 4 bytes per declared column, a lower bound of
 ///   typical exports (the benchmark export has 6.3), so that rows are overestimated.
@@ -23,6 +24,10 @@ extension PipelineRunner {
     /// row, rounded up. On the 1-million-row export the estimate (291 MB) is above the measured
     /// peak (226 MB).
     public static let analysisBytesPerRow = 80
+
+    /// The same with the analyses run one at a time (``PipelineRunner/maxConcurrentTasks`` 1):
+    /// peak RSS 3.45 GB on the same export, 55 bytes a row, rounded up.
+    public static let analysisBytesPerRowOneTask = 56
 
     /// Memory that does not grow with the file: the executable, the runtime, the pipeline.
     public static let baseBytes = 64 << 20
@@ -56,7 +61,7 @@ extension PipelineRunner {
         let p = loaded.pipeline
         let perRecord = max(1, bytesPerRecord ?? Double(4 * max(1, p.columns.count)))
         let rows = Int((Double(max(0, fileSize)) / perRecord).rounded(.up))
-        var perRow = tableBytesPerRow + Self.analysisBytesPerRow
+        var perRow = tableBytesPerRow + (maxConcurrentTasks <= 1 ? Self.analysisBytesPerRowOneTask : Self.analysisBytesPerRow)
         if !p.cohort.isEmpty { perRow += 9 + 8 }
         let reader = 3 * CSVReader.defaultChunkSize + p.input.limits.maxRecordBytes
         return Self.baseBytes + reader + rows * perRow

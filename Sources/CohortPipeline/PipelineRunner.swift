@@ -47,6 +47,10 @@ public struct RunInfo: Sendable {
 /// (independent ones concurrently), and assemble results.json.
 public struct PipelineRunner: Sendable {
     public let loaded: LoadedPipeline
+    /// Analysis tasks (analyses, or parts of one) run at once, at most. Each holds its own working
+    /// memory (subsets of the columns, sort orders), so a caller short of memory for a large
+    /// cohort trades time for memory by lowering it; by default as many as the executor runs.
+    public var maxConcurrentTasks = Int.max
     public static let version = "0.1.0"
 
     public init(_ loaded: LoadedPipeline) { self.loaded = loaded }
@@ -167,11 +171,12 @@ public struct PipelineRunner: Sendable {
                 // cohort an analysis is one task (parts in turn, then assembled): a task per part
                 // would cost more than it saves.
                 let split = input.table.rowCount >= Self.partitionThreshold
+                var jobs: [@Sendable () -> TaskOutput] = []
                 for i in ready.sorted(by: { analyses[$0].partCount > analyses[$1].partCount }) {
                     let analysis = analyses[i]
                     if split && analysis.partCount > 1 {
                         for k in 0..<analysis.partCount {
-                            group.addTask {
+                            jobs.append {
                                 let clock = ContinuousClock()
                                 let start = clock.now
                                 let value = Result { () throws(AnalysisError) in try analysis.runPart(k, input: waveInput) }
@@ -179,7 +184,7 @@ public struct PipelineRunner: Sendable {
                             }
                         }
                     } else {
-                        group.addTask {
+                        jobs.append {
                             let clock = ContinuousClock()
                             let start = clock.now
                             let outcome = Result { () throws(AnalysisError) in try analysis.run(waveInput, report: report) }
@@ -187,12 +192,23 @@ public struct PipelineRunner: Sendable {
                         }
                     }
                 }
+                // At most `width` tasks at once; each one that finishes lets the next start.
+                let width = max(1, maxConcurrentTasks)
+                var next = 0
+                while next < min(width, jobs.count) {
+                    group.addTask(operation: jobs[next])
+                    next += 1
+                }
                 var parts: [PartResult] = []
                 var wholes: [(Int, AnalysisResult)] = []
                 for await output in group {
                     switch output {
                     case .part(let part): parts.append(part)
                     case .whole(let i, let result): wholes.append((i, result))
+                    }
+                    if next < jobs.count {
+                        group.addTask(operation: jobs[next])
+                        next += 1
                     }
                 }
                 // Analyses computed in parts are assembled once all their parts are in.

@@ -59,6 +59,24 @@ import Testing
         #expect(wrapped.result.analyses.map(\.result) == outcome.result.analyses.map(\.result))
     }
 
+    @Test func analysesOneAtATimeGiveTheSameResults() async throws {
+        // Above the partition threshold, so analyses run as parts; width 1 runs them in turn.
+        let yaml = Self.yaml.replacingOccurrences(
+            of: "  - {id: km, plugin: kaplan_meier, by: grp}",
+            with:
+                "  - {id: km, plugin: kaplan_meier, by: grp}\n  - {id: lr, plugin: logrank, groups: [grp, {variable: n, cutoff: median}]}\n  - {id: d, plugin: descriptives, variables: [n, grp]}"
+        )
+        var runner = PipelineRunner(try LoadedPipeline(text: yaml, file: "once.yaml", directory: NSTemporaryDirectory(), registry: testRegistry))
+        var source = MemorySource(Array(Self.csv(rows: 45_000).utf8))
+        let input = runner.read(from: &source)
+        let parallel = await runner.run(input, info: RunInfo(id: "r", fileName: "f.csv"))
+        runner.maxConcurrentTasks = 1
+        let serial = await runner.run(input, info: RunInfo(id: "r", fileName: "f.csv"))
+        #expect(parallel.status == .ok && serial.status == .ok && serial.result.analyses.count == 3)
+        #expect(serial.result.analyses.map(\.result) == parallel.result.analyses.map(\.result))
+        #expect(runner.estimatedPeakBytes(fileSize: 1 << 30) < PipelineRunner(runner.loaded).estimatedPeakBytes(fileSize: 1 << 30))
+    }
+
     @Test func aFileThatFailsIsStillHashedWhole() async throws {
         let runner = try Self.runner()
         // A field over the pipeline's 100-byte limit on line 3, then many more rows.
