@@ -145,8 +145,17 @@ public struct Pipeline: Sendable {
     static func undeclared(_ name: String, known: Set<String>) -> String { Suggestion.undeclared(name, known: known) }
 
     static func input(_ node: YAMLNode) throws -> InputOptions {
-        let m = try node.mapping(allowing: ["delimiter", "encoding", "decimal", "missing", "on_error"])
+        let m = try node.mapping(
+            allowing: ["delimiter", "encoding", "decimal", "missing", "on_error", "max_record", "max_field", "max_header_name", "max_columns"])
         var options = InputOptions()
+        if let n = m["max_record"] { options.limits.maxRecordBytes = try byteSize(n, "max_record") }
+        if let n = m["max_field"] { options.limits.maxFieldBytes = try byteSize(n, "max_field") }
+        if let n = m["max_header_name"] { options.limits.maxHeaderNameBytes = try byteSize(n, "max_header_name") }
+        if let n = m["max_columns"] {
+            let value = try n.int()
+            guard value >= 1 else { throw n.error(.invalidValue, "max_columns must be 1 or more") }
+            options.limits.maxColumns = value
+        }
         if let d = m["delimiter"] {
             let text = try d.string()
             switch text {
@@ -175,6 +184,23 @@ public struct Pipeline: Sendable {
         if let missing = m["missing"] { options.missing = try missing.stringList() }
         if let e = m["on_error"] { options.onError = try e.choice(InputOptions.OnError.self) }
         return options
+    }
+
+    /// A size in bytes: a whole number, or one with a unit B, KiB, MiB or GiB (`64KiB`, `1 MiB`).
+    static func byteSize(_ node: YAMLNode, _ key: String) throws -> Int {
+        let text = try node.string().trimmingCharacters()
+        let units: [(String, Int)] = [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
+        var number = Substring(text)
+        var scale = 1
+        if let (unit, factor) = units.first(where: { text.hasSuffix($0.0) }) {
+            number = text.dropLast(unit.count)
+            scale = factor
+        }
+        guard let value = Int(number.trimmingCharacters()), value >= 1, value <= (1 << 40) / scale else {
+            throw node.error(
+                .invalidValue, "\(key) must be a size of at least 1 byte: a whole number of bytes or one with B, KiB, MiB or GiB (64KiB)")
+        }
+        return value * scale
     }
 
     static func columns(_ node: YAMLNode) throws -> [ColumnSpec] {

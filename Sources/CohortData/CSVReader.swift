@@ -1,37 +1,45 @@
 import Dispatch
 import Foundation
+import Synchronization
 
-/// Reads a delimited export into a ``Table`` of the declared columns, byte by byte.
+/// Reads a delimited export into a ``Table`` of the declared columns, streaming.
 ///
 /// RFC 4180 quoting (quotes, doubled quotes, delimiters and newlines inside quotes), CRLF or LF,
 /// delimiter detected among `,` `;` tab `|` when not given, UTF-8 with or without BOM (or
-/// Windows-1252 / ISO-8859-1, transcoded first), decimal comma, missing tokens. Only declared
-/// columns are materialised, straight into typed storage; every error names the line (1-based,
-/// counting the header as line 1), the column and the value.
+/// Windows-1252 / ISO-8859-1, transcoded chunk by chunk), decimal comma, missing tokens. Only
+/// declared columns are materialised, straight into typed storage; every error names the line
+/// (1-based, counting the header as line 1), the column and the (cut) value.
+///
+/// The input is read from a ``ByteSource`` once, in chunks of ``chunkSize`` bytes: each chunk's
+/// complete records are parsed (on several threads when the chunk is large) and appended to the
+/// columns, and the incomplete record at its end is carried to the next chunk, so the reader holds
+/// at most one chunk plus `input.max_record` of the file. UTF-8 is checked as the bytes
+/// arrive (a character cut by a chunk's end is checked with the next chunk); an encoding error
+/// in the bytes read so far comes before any other error of the same chunk.
 public struct CSVReader: Sendable {
     public let columns: [ColumnSpec]
     public let options: InputOptions
     /// At most this many bad values are listed in a rejection.
     public static let maximumListedProblems = 20
 
-    /// Bodies at least this many bytes are parsed in chunks on several threads.
+    /// Chunks whose records take at least this many bytes are parsed in pieces on several threads.
     public var parallelThreshold: Int
+    /// Bytes read from the source at a time.
+    public var chunkSize: Int
 
-    public init(columns: [ColumnSpec], options: InputOptions, parallelThreshold: Int = 4 << 20) {
+    public static let defaultChunkSize = 16 << 20
+
+    public init(columns: [ColumnSpec], options: InputOptions, parallelThreshold: Int = 4 << 20, chunkSize: Int = defaultChunkSize) {
         self.columns = columns
         self.options = options
         self.parallelThreshold = parallelThreshold
+        self.chunkSize = max(64, chunkSize)
     }
 
-    /// Reads `bytes` (the whole file).
+    /// Reads `bytes` (the whole file, which the caller keeps alive meanwhile).
     public func read(_ bytes: UnsafeRawBufferPointer) throws -> Table {
-        switch options.encoding {
-        case .utf8:
-            return try parse(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
-        case .windows1252, .iso88591:
-            let utf8 = Transcoding.toUTF8(bytes, windows1252: options.encoding == .windows1252)
-            return try utf8.withUnsafeBufferPointer { try parse($0) }
-        }
+        var source = BufferSource(bytes)
+        return try read(from: &source)
     }
 
     /// Reads an in-memory export.
@@ -39,152 +47,52 @@ public struct CSVReader: Sendable {
         try bytes.withUnsafeBytes { try read($0) }
     }
 
-    private func parse(_ input: UnsafeBufferPointer<UInt8>) throws -> Table {
-        var data = input
-        if data.count >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
-            data = UnsafeBufferPointer(rebasing: data[3...])
-        }
-        guard data.contains(where: { $0 != 0x0A && $0 != 0x0D && $0 != 0x20 }) else {
-            throw DataError(.emptyFile, "the file is empty")
-        }
-        let delimiter = options.delimiter ?? Self.detectDelimiter(data)
-        var scanner = RecordScanner(data: data, delimiter: delimiter)
-        defer { scanner.release() }
-        guard let header = try scanner.nextRecord() else { throw DataError(.emptyFile, "the file is empty") }
-        let bodyStart = scanner.position
-        let bodyLine = scanner.line
-        try validateUTF8(UnsafeBufferPointer(rebasing: data[..<bodyStart]), in: data, at: 0)
-        let names = header.fields.map { String(decoding: $0, as: UTF8.self).trimmingCharacters() }
-        // Map declared columns to header positions.
-        var slots = [Int](repeating: -1, count: names.count)
-        var specs: [ColumnSpec] = []
-        var absent: [ColumnSpec] = []
-        for spec in columns {
-            let matches = names.indices.filter { names[$0] == spec.name }
-            if matches.count > 1 {
-                throw DataError(.duplicateColumn, "the header names column '\(spec.name)' \(matches.count) times", line: 1, column: spec.name)
-            }
-            guard let position = matches.first else {
-                if spec.required {
-                    var message = "the file has no column '\(spec.name)'"
-                    let close = names.filter { Self.similar($0, spec.name) }
-                    if !close.isEmpty { message += "; similar: \(close.map { "'\($0)'" }.joined(separator: ", "))" }
-                    throw DataError(.missingColumn, message, line: 1, column: spec.name)
-                }
-                absent.append(spec)
-                continue
-            }
-            slots[position] = specs.count
-            specs.append(spec)
-        }
-        let body = UnsafeBufferPointer(rebasing: data[bodyStart...])
-        let chunks = Self.split(body, into: body.count >= parallelThreshold ? 2 * ProcessInfo.processInfo.activeProcessorCount : 1)
-        let parser = ChunkParser(specs: specs, slots: slots, fieldCount: names.count, delimiter: delimiter, options: options)
-        // Row estimates from the line length of a sample, so column storage is allocated once.
-        let sample = UnsafeBufferPointer(rebasing: body[..<min(body.count, 1 << 16)])
-        let sampleLines = max(1, sample.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
-        let bytesPerLine = Double(max(1, sample.count)) / Double(sampleLines)
-        let estimate: @Sendable (Int) -> Int = { bytes in 16 + Int(Double(bytes) / bytesPerLine * 1.05) }
-        // Each chunk is checked (UTF-8), then parsed; on several threads when there are several.
-        let base = bodyStart
-        func parseChunks(_ chunks: [Chunk]) -> [Result<ChunkParser.Output, any Error>] {
-            let results = ChunkResults(count: chunks.count)
-            let shared = SharedChunks(chunks: chunks)
-            let work: @Sendable (Int) -> Void = { [options] k in
-                let chunk = shared.chunks[k]
-                results.set(
-                    k,
-                    Result {
-                        if options.encoding == .utf8, let bad = Transcoding.firstInvalidUTF8(chunk.bytes) {
-                            throw ChunkResults.InvalidByte(offset: base + chunk.offset + bad)
-                        }
-                        return try parser.parse(
-                            chunk.bytes, firstLine: k == 0 ? bodyLine : 1, capacity: estimate(chunk.bytes.count),
-                            quoted: chunk.quoted)
-                    })
-            }
-            if chunks.count == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: chunks.count, execute: work) }
-            return results.all()
-        }
-        var outputs = parseChunks(chunks)
-        // Chunks of a quoted file are cut where the count of quote characters says a line ends;
-        // a stray quote inside an unquoted field would mislead that count, so any error there is
-        // decided by parsing the body in one piece.
-        if chunks.count > 1 && chunks.contains(where: \.quoted)
-            && outputs.contains(where: {
-                if case .failure = $0 { return true }
-                return false
-            })
-        {
-            for case .success(let output) in outputs { output.free() }
-            outputs = parseChunks([Chunk(bytes: body, offset: 0, quoted: true)])
-        }
-        defer { for case .success(let output) in outputs { output.free() } }
-        // An encoding error anywhere comes first, then the first chunk's error.
-        if let bad = outputs.compactMap({ result -> Int? in
-            if case .failure(let error as ChunkResults.InvalidByte) = result { return error.offset }
-            return nil
-        }).min() {
-            try validateUTF8(UnsafeBufferPointer(rebasing: data[bad...]), in: data, at: bad)
-        }
-        // Line numbers: chunk k starts after the lines of the chunks before it.
-        var lineOffset = 0
-        var rows = 0
-        var problems: [DataError.Problem] = []
-        var problemCount = 0
-        var parts: [ChunkParser.Output] = []
-        for result in outputs {
-            switch result {
-            case .failure(var error as DataError):
-                if let line = error.line { error.line = line + lineOffset }
-                throw error
-            case .failure(let error):
-                throw error
-            case .success(let output):
-                rows += output.rows
-                problemCount += output.problemCount
-                problems += output.problems.map {
-                    var p = $0
-                    p.line += lineOffset
-                    return p
-                }
-                parts.append(output)
-                lineOffset += output.lastLine - 1
-            }
-        }
-        problems = Array(problems.prefix(Self.maximumListedProblems))
-        if options.onError == .reject, let first = problems.first {
-            let more = problemCount > problems.count ? " (\(problemCount) bad values in all; the first \(problems.count) are listed)" : ""
-            throw DataError(
-                .badValue, "value \"\(first.value)\" in column \(first.column) is \(first.reason)\(more)",
-                line: first.line, column: first.column, problems: problems)
-        }
-        guard rows > 0 else { throw DataError(.noRows, "the file has a header but no rows", line: 1) }
-        // Merge each column's chunks (columns on several threads when the file was split).
-        let merged = MergedColumns(count: specs.count)
-        let sharedParts = SharedOutputs(outputs: parts)
-        let mergeColumn: @Sendable (Int) -> Void = { c in merged.set(c, ColumnSink.merge(sharedParts.outputs.map { $0.sinks[c] })) }
-        if parts.count == 1 {
-            for c in specs.indices { mergeColumn(c) }
-        } else {
-            DispatchQueue.concurrentPerform(iterations: specs.count, execute: mergeColumn)
-        }
-        var table = Table(rowCount: rows)
-        for column in merged.all() { table.set(column) }
-        for spec in absent { table.set(ColumnSink.missingColumn(spec, rows: rows)) }
-        // Keep the declaration order.
-        return Table(rowCount: rows, columns: columns.compactMap { table[$0.name] })
+    /// Reads the export from `source`, once, start to end.
+    ///
+    /// - Throws: ``DataError`` (the source's own errors as they are).
+    public func read(from source: inout some ByteSource) throws -> Table {
+        var none = NoObserver()
+        return try read(from: &source, observer: &none)
     }
 
-    /// Throws when `bytes` (at offset `offset` of `data`) are not valid UTF-8, naming the line.
-    private func validateUTF8(_ bytes: UnsafeBufferPointer<UInt8>, in data: UnsafeBufferPointer<UInt8>, at offset: Int) throws {
-        guard options.encoding == .utf8, let local = Transcoding.firstInvalidUTF8(bytes) else { return }
-        let bad = offset + local
-        let line = 1 + data[..<bad].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-        throw DataError(
-            .invalidEncoding,
-            "the file is not valid UTF-8 (byte 0x\(String(data[bad], radix: 16, uppercase: true)) at offset \(bad)); set input.encoding to windows-1252 or iso-8859-1 if it was exported that way",
-            line: line)
+    /// Reads the export from `source`, once, handing every byte read to `observer` as well (on a
+    /// thread of its own while the chunk before is parsed). When the file has an error the parse
+    /// stops there, but the rest is still read (into the observer only, in constant memory), so
+    /// that the observer sees the whole file; an error of the source itself stops at once and is
+    /// the error thrown.
+    ///
+    /// - Throws: ``DataError``.
+    public func read<Observer: ByteObserver>(from source: inout some ByteSource, observer: inout Observer) throws -> Table {
+        var stream = CSVStream(reader: self, observer: observer)
+        defer { stream.release() }
+        do {
+            let table = try stream.run(&source)
+            observer = stream.takeObserver()
+            return table
+        } catch let error as DataError where !stream.sourceFailed {
+            // Read the rest for the observer; a failing source then wins (the file changed?).
+            do { try stream.drain(&source) } catch let sourceError as DataError {
+                observer = stream.takeObserver()
+                throw sourceError
+            }
+            observer = stream.takeObserver()
+            throw error
+        } catch {
+            observer = stream.takeObserver()
+            throw error
+        }
+    }
+
+    /// Bytes per record in a sample of an export's start (its header left out), for estimating
+    /// rows from a file's size before reading it: see ``InputOptions``'s limits and the pipeline's
+    /// memory estimate. `nil` when the sample holds no complete record after the header.
+    public static func bytesPerRecord(sample: UnsafeRawBufferPointer) -> Double? {
+        let bytes = sample.bindMemory(to: UInt8.self)
+        guard let firstBreak = bytes.firstIndex(of: 0x0A) else { return nil }
+        let body = UnsafeBufferPointer(rebasing: bytes[(firstBreak + 1)...])
+        guard let lastBreak = body.lastIndex(of: 0x0A) else { return nil }
+        let lines = body[...lastBreak].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        return Double(lastBreak + 1) / Double(max(1, lines))
     }
 
     /// Splits the body into about `count` chunks at line breaks outside quotes. A chunk records
@@ -278,55 +186,12 @@ public struct CSVReader: Sendable {
     }
 }
 
-/// Results of chunks parsed on several threads.
-final class ChunkResults: @unchecked Sendable {
-    /// A chunk's first byte that breaks UTF-8 (at `offset` from the start of the data).
-    struct InvalidByte: Error { var offset: Int }
-
-    private let lock = NSLock()
-    private var results: [Result<ChunkParser.Output, any Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ k: Int, _ result: Result<ChunkParser.Output, any Error>) {
-        lock.lock()
-        results[k] = result
-        lock.unlock()
-    }
-
-    func all() -> [Result<ChunkParser.Output, any Error>] {
-        lock.lock()
-        defer { lock.unlock() }
-        return results.map { $0 ?? .failure(DataError(.unreadable, "a part of the file was not parsed")) }
-    }
+/// The observer of a read that has none.
+struct NoObserver: ByteObserver {
+    mutating func observe(_ bytes: UnsafeRawBufferPointer) {}
 }
 
-/// Columns merged on several threads.
-final class MergedColumns: @unchecked Sendable {
-    private let lock = NSLock()
-    private var columns: [Column?]
-
-    init(count: Int) { columns = Array(repeating: nil, count: count) }
-
-    func set(_ k: Int, _ column: Column?) {
-        lock.lock()
-        columns[k] = column
-        lock.unlock()
-    }
-
-    func all() -> [Column] {
-        lock.lock()
-        defer { lock.unlock() }
-        return columns.compactMap { $0 }
-    }
-}
-
-/// The chunks, read (never written) by the parsing threads.
+/// The pieces of a chunk, read (never written) by the parsing threads.
 struct SharedChunks: @unchecked Sendable {
     let chunks: [CSVReader.Chunk]
-}
-
-/// The chunks' outputs, read (never written) by the merging threads.
-struct SharedOutputs: @unchecked Sendable {
-    let outputs: [ChunkParser.Output]
 }

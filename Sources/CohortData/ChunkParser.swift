@@ -3,7 +3,8 @@
 /// A chunk without a quote character is split into fields eight bytes at a time (SWAR: a word's
 /// delimiter and line-break bytes are found with a few integer operations); a chunk with quotes
 /// goes through ``RecordScanner``, which handles RFC 4180 quoting. Both hand the fields to the same
-/// decoders (``FieldStore`` → ``ColumnSink``): missing tokens first, then the column's type.
+/// decoders (``FieldStore`` → ``ColumnSink``): missing tokens first, then the column's type. Both
+/// check the record and field limits (``InputLimits``) on every record.
 struct ChunkParser: Sendable {
     let specs: [ColumnSpec]
     /// Header position → index into `specs`, or −1 for a column that is not read.
@@ -11,6 +12,8 @@ struct ChunkParser: Sendable {
     let fieldCount: Int
     let delimiter: UInt8
     let options: InputOptions
+    /// The header's names (for naming the column of a field that is too long).
+    let names: [String]
 
     /// A chunk's columns and problems. Owns the sinks' storage (see ``ColumnSink``).
     struct Output: @unchecked Sendable {
@@ -20,21 +23,43 @@ struct ChunkParser: Sendable {
         var problemCount = 0
         /// The line number after the chunk's last record.
         var lastLine = 1
+        /// Bytes of the chunk parsed (less than its length only when a record was left for the
+        /// next window).
+        var consumed = 0
 
         func free() { for sink in sinks { sink.free() } }
     }
 
-    /// Parses `data`, whose first line is `firstLine`; `capacity` is the expected row count.
-    func parse(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, capacity: Int, quoted: Bool) throws -> Output {
+    /// Parses `data`, whose first line is `firstLine`; `capacity` is the expected row count. With
+    /// `final` false (quoted chunks only) a last record that `data` does not hold whole is left
+    /// unparsed (`consumed` says where it starts).
+    func parse(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, capacity: Int, quoted: Bool, final: Bool = true) throws -> Output {
         var store = FieldStore(specs: specs, options: options, capacity: capacity)
         var completed = false
         defer { if !completed { store.free() } }
-        let lastLine =
-            quoted
-            ? try parseQuoted(data, firstLine: firstLine, into: &store)
-            : try parseUnquoted(data, firstLine: firstLine, into: &store)
+        let (lastLine, consumed) =
+            quoted || !final
+            ? try parseQuoted(data, firstLine: firstLine, final: final, into: &store)
+            : (try parseUnquoted(data, firstLine: firstLine, into: &store), data.count)
         completed = true
-        return store.finish(lastLine: lastLine)
+        var output = store.finish(lastLine: lastLine)
+        output.consumed = consumed
+        return output
+    }
+
+    static func fieldTooLong(name: String?, index: Int, limit: Int, start: UnsafeBufferPointer<UInt8>, line: Int) -> DataError {
+        let which = name.map { "in column \(Excerpt.of($0))" } ?? "in field \(index + 1)"
+        return DataError(
+            .fieldTooLong,
+            "a field \(which) is longer than \(limit) bytes (input.max_field); it starts \"\(Excerpt.of(start))\"",
+            line: line, column: name.map { Excerpt.of($0) })
+    }
+
+    static func recordTooLong(limit: Int, line: Int) -> DataError {
+        DataError(
+            .recordTooLong,
+            "the record starting here is longer than \(limit) bytes (input.max_record); a quote that is never closed makes one record of the rest of the file",
+            line: line)
     }
 
     /// Rows scanned before their fields are decoded column by column.
@@ -51,6 +76,8 @@ struct ChunkParser: Sendable {
         let columns = specs.count
         var separators = SeparatorScanner(start: base, end: end, delimiter: delimiter)
         let blockRows = Self.blockRows
+        let maxField = options.limits.maxFieldBytes
+        let maxRecord = options.limits.maxRecordBytes
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: max(1, columns) * blockRows)
         let ends = UnsafeMutablePointer<Int>.allocate(capacity: max(1, columns) * blockRows)
         let lines = UnsafeMutablePointer<Int>.allocate(capacity: blockRows)
@@ -74,9 +101,15 @@ struct ChunkParser: Sendable {
                     }
                     var position = 0
                     var newline = false
+                    let recordStart = p
                     while true {
                         let start = p
                         p = separators.next(from: p)
+                        if p - start > maxField {
+                            throw Self.fieldTooLong(
+                                name: position < names.count ? names[position] : nil, index: position, limit: maxField,
+                                start: UnsafeBufferPointer(start: start, count: min(p - start, 4 * Excerpt.limit)), line: line)
+                        }
                         if position < fieldCount {
                             let slot = slots[position]
                             if slot >= 0 {
@@ -93,6 +126,7 @@ struct ChunkParser: Sendable {
                         newline = true
                         break
                     }
+                    if p - recordStart > maxRecord { throw Self.recordTooLong(limit: maxRecord, line: line) }
                     guard position == fieldCount else {
                         throw DataError(.raggedRow, "the row has \(position) fields but the header has \(fieldCount)", line: line)
                     }
@@ -111,10 +145,18 @@ struct ChunkParser: Sendable {
         return line
     }
 
-    /// The general path: RFC 4180 quoting.
-    private func parseQuoted(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, into store: inout FieldStore) throws -> Int {
+    /// The general path: RFC 4180 quoting. Returns the line after the last record and the bytes
+    /// parsed.
+    private func parseQuoted(
+        _ data: UnsafeBufferPointer<UInt8>, firstLine: Int, final: Bool, into store: inout FieldStore
+    ) throws -> (Int, Int) {
         var scanner = RecordScanner(data: data, delimiter: delimiter, expectedFields: fieldCount + 1)
         scanner.line = firstLine
+        scanner.final = final
+        scanner.maxFieldBytes = options.limits.maxFieldBytes
+        scanner.maxRecordBytes = options.limits.maxRecordBytes
+        scanner.storedFields = fieldCount + 1
+        scanner.names = names
         defer { scanner.release() }
         while let record = try scanner.nextRecord() {
             if record.count == 1 && record.fields[0].isEmpty { continue }  // blank line
@@ -129,7 +171,7 @@ struct ChunkParser: Sendable {
             }
             store.rows += 1
         }
-        return scanner.line
+        return (scanner.line, scanner.position)
     }
 
     /// The high bit of each zero byte of `x` (exact: no borrow crosses bytes).
@@ -236,7 +278,7 @@ struct FieldStore {
         guard !bad.isEmpty else { return }
         problemCount += bad.count
         for (r, reason) in bad where reject && problems.count < CSVReader.maximumListedProblems {
-            let value = String(decoding: UnsafeBufferPointer(start: base + starts[r], count: ends[r] - starts[r]), as: UTF8.self)
+            let value = Excerpt.of(UnsafeBufferPointer(start: base + starts[r], count: ends[r] - starts[r]))
             problems.append(
                 DataError.Problem(
                     line: lines[r], column: specs[slot].name, value: value,

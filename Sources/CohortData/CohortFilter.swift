@@ -42,8 +42,12 @@ public enum CohortFilter {
     /// The rows left after every step, and the flow: the input count, then per step kept/excluded.
     /// A row with a listed column missing does not match (kept by `drop`, excluded by `keep`).
     ///
+    /// The table is taken (`consuming`): a step that excludes rows replaces each column by its
+    /// kept rows one column at a time, so that, when the caller hands over its only copy, the
+    /// filtered and the unfiltered table are never both held whole.
+    ///
     /// - Throws: ``DataError`` `unknown_variable` for a column the table lacks.
-    public static func apply(_ steps: [CohortStep], to table: Table) throws -> (table: Table, flow: [FlowStep]) {
+    public static func apply(_ steps: [CohortStep], to table: consuming Table) throws -> (table: Table, flow: [FlowStep]) {
         var flow = [FlowStep(step: "input", n: table.rowCount)]
         var current = table
         for step in steps {
@@ -58,7 +62,7 @@ public enum CohortFilter {
             }
             let keep = (0..<current.rowCount).filter { step.action == .keep ? match[$0] : !match[$0] }
             flow.append(FlowStep(step: step.reason, kept: keep.count, excluded: current.rowCount - keep.count))
-            if keep.count != current.rowCount { current = current.gather(keep) }
+            if keep.count != current.rowCount { current.keepRows(keep) }
         }
         return (current, flow)
     }

@@ -6,7 +6,7 @@
 struct ColumnSink {
     /// Why a field is a bad value (the message is made only when one is reported).
     enum BadValue: Sendable {
-        case number, wholeNumber, date, boolean, category
+        case number, wholeNumber, integerForm, date, boolean, category
     }
 
     let spec: ColumnSpec
@@ -89,8 +89,7 @@ struct ColumnSink {
         let mark = self.mark
         let missingFilter = missing.filter
         switch kind {
-        case .number, .integer:
-            let whole = kind == .integer
+        case .number:
             numbers.reserve(rows)
             let out = numbers.end
             for r in 0..<rows {
@@ -101,13 +100,32 @@ struct ColumnSink {
                     continue
                 }
                 if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
-                    ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C),
-                    !whole || Self.isWhole(v)
+                    ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C)
                 {
                     out[r] = v
                 } else {
                     out[r] = .nan
-                    bad.append((r, whole ? .wholeNumber : .number))
+                    bad.append((r, .number))
+                }
+            }
+            numbers.didAppend(rows)
+        case .integer:
+            numbers.reserve(rows)
+            let out = numbers.end
+            for r in 0..<rows {
+                let start = base + starts[r]
+                let n = ends[r] - starts[r]
+                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                    out[r] = .nan
+                    continue
+                }
+                if let v = FieldParsing.integer(start, count: n, mark: mark) {
+                    out[r] = v
+                } else {
+                    out[r] = .nan
+                    // A whole number written otherwise (1e3, beyond ±2^53) gets its own reason.
+                    let asNumber = FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C)
+                    bad.append((r, asNumber.map(Self.isWhole) == true ? .integerForm : .wholeNumber))
                 }
             }
             numbers.didAppend(rows)
@@ -231,6 +249,7 @@ struct ColumnSink {
         switch bad {
         case .number: return "not a number"
         case .wholeNumber: return "not a whole number"
+        case .integerForm: return "not an integer written in digits within ±2^53 (9007199254740992)"
         case .date: return "not a date in the format \(spec.dateFormats.joined(separator: " or "))"
         case .boolean: return "neither \(spec.trueTokens.joined(separator: "/")) nor \(spec.falseTokens.joined(separator: "/"))"
         case .category: return "not one of the declared levels (\((spec.levels.mapping ?? []).map(\.value).joined(separator: ", ")))"

@@ -21,6 +21,21 @@ public struct DataError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let badValue = Code("bad_value")
         public static let unknownVariable = Code("unknown_variable")
         public static let typeMismatch = Code("type_mismatch")
+        /// The file's size or modification time at the end of reading differs from what it was when
+        /// it was claimed, or fewer or more bytes were read than its size: it changed while read.
+        public static let changedDuringRead = Code("changed_during_read")
+        /// read(2) failed with an I/O error (EIO and the like). Transient: the same file may read
+        /// well on a later try, so the daemon retries it rather than failing it.
+        public static let readFailed = Code("read_failed")
+        /// A record (a line, or several when a quoted field holds line breaks) is longer than
+        /// `input.max_record`.
+        public static let recordTooLong = Code("record_too_long")
+        /// A field is longer than `input.max_field`.
+        public static let fieldTooLong = Code("field_too_long")
+        /// A column name in the header is longer than `input.max_header_name`.
+        public static let headerNameTooLong = Code("header_name_too_long")
+        /// The header has more columns than `input.max_columns`.
+        public static let tooManyColumns = Code("too_many_columns")
     }
 
     /// One bad cell.

@@ -39,6 +39,50 @@ enum FieldParsing {
         return negative ? -value : value
     }
 
+    /// The largest magnitude an integer column holds: 2^53, beyond which doubles skip integers.
+    static let integerLimit: UInt64 = 1 << 53
+
+    /// An integer column's value: `[+-]digits`, optionally followed by the decimal mark and only
+    /// zeros (`3.0`, as pandas writes an integer column that has missing values), spaces and tabs
+    /// around it ignored, magnitude at most 2^53. No exponent (`1e3`), no fraction (`3.5`).
+    @inline(__always)
+    static func integer(_ start: UnsafePointer<UInt8>, count: Int, mark: UInt8) -> Double? {
+        var i = 0
+        var end = count
+        while i < end && (start[i] == 0x20 || start[i] == 0x09) { i += 1 }
+        while end > i && (start[end - 1] == 0x20 || start[end - 1] == 0x09) { end -= 1 }
+        guard i < end else { return nil }
+        var negative = false
+        if start[i] == 0x2D || start[i] == 0x2B {
+            negative = start[i] == 0x2D
+            i += 1
+        }
+        var value: UInt64 = 0
+        var digits = 0
+        while i < end {
+            let d = start[i] &- 0x30
+            guard d < 10 else { break }
+            value = value &* 10 &+ UInt64(d)
+            digits += 1
+            // Past 2^53 (16 digits) it can only grow: stop before it can overflow.
+            if value > integerLimit { return nil }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        if i < end {
+            guard start[i] == mark else { return nil }
+            i += 1
+            var zeros = 0
+            while i < end && start[i] == 0x30 {
+                zeros += 1
+                i += 1
+            }
+            guard zeros > 0 && i == end else { return nil }
+        }
+        let v = Double(value)
+        return negative && value != 0 ? -v : v
+    }
+
     /// A decimal number: `[+-]digits[.digits][e[+-]digits]`, with ',' as the decimal mark when
     /// `decimalComma`. Correctly rounded (Clinger's fast path, else the standard library).
     static func number(_ field: UnsafeBufferPointer<UInt8>, decimalComma: Bool) -> Double? {

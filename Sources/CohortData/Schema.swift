@@ -83,15 +83,52 @@ public struct InputOptions: Sendable, Hashable {
     public var decimalComma: Bool
     public var missing: [String]
     public var onError: OnError
+    /// Bounds on what one record may hold, so that a hostile file fails in bounded time and memory.
+    public var limits: InputLimits
 
     public init(
         delimiter: UInt8? = nil, encoding: Encoding = .utf8, decimalComma: Bool = false,
-        missing: [String] = ["", "NA", "N/A", "."], onError: OnError = .reject
+        missing: [String] = ["", "NA", "N/A", "."], onError: OnError = .reject, limits: InputLimits = InputLimits()
     ) {
         self.delimiter = delimiter
         self.encoding = encoding
         self.decimalComma = decimalComma
         self.missing = missing
         self.onError = onError
+        self.limits = limits
+    }
+}
+
+/// Size limits checked while the export is read (pipeline `input:` keys `max_record`,
+/// `max_field`, `max_header_name`, `max_columns`). Each
+/// violation fails the file at once with its own code, naming the line (and column when known);
+/// the reader never holds more than `maxRecordBytes` plus one chunk of the file.
+public struct InputLimits: Sendable, Hashable {
+    /// `max_record`: bytes of one record, its line break included (a quoted field may make
+    /// a record span lines). Default 1 MiB. Code `record_too_long`.
+    public var maxRecordBytes: Int
+    /// `max_field`: bytes of one field (quotes included). Default 64 KiB. Code `field_too_long`.
+    public var maxFieldBytes: Int
+    /// `max_header_name`: bytes of one column name in the header. Default 1 KiB.
+    /// Code `header_name_too_long`.
+    public var maxHeaderNameBytes: Int
+    /// `max_columns`: columns in the header. Default 100,000 (the contract's: wide genomic or lab
+    /// exports reach tens of thousands; the record limit bounds the memory a header takes
+    /// anyway). Code `too_many_columns`.
+    public var maxColumns: Int
+
+    public static let defaultMaxRecordBytes = 1 << 20
+    public static let defaultMaxFieldBytes = 64 << 10
+    public static let defaultMaxHeaderNameBytes = 1 << 10
+    public static let defaultMaxColumns = 100_000
+
+    public init(
+        maxRecordBytes: Int = defaultMaxRecordBytes, maxFieldBytes: Int = defaultMaxFieldBytes,
+        maxHeaderNameBytes: Int = defaultMaxHeaderNameBytes, maxColumns: Int = defaultMaxColumns
+    ) {
+        self.maxRecordBytes = maxRecordBytes
+        self.maxFieldBytes = maxFieldBytes
+        self.maxHeaderNameBytes = maxHeaderNameBytes
+        self.maxColumns = maxColumns
     }
 }

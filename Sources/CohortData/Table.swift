@@ -103,6 +103,16 @@ public struct Table: Sendable, Hashable {
         if let i = columns.firstIndex(where: { $0.name == column.name }) { columns[i] = column } else { columns.append(column) }
     }
 
+    /// Keeps only the rows at `indices`, in that order, replacing one column at a time (each old
+    /// column is released as its replacement is made, when this table held it alone).
+    public mutating func keepRows(_ indices: [Int]) {
+        for k in columns.indices {
+            let gathered = columns[k].data.gather(indices)
+            columns[k].data = gathered
+        }
+        rowCount = indices.count
+    }
+
     /// The rows at `indices`.
     public func gather(_ indices: [Int]) -> Table {
         Table(

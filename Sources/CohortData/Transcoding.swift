@@ -6,12 +6,15 @@ enum Transcoding {
         0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
     ]
 
-    static func toUTF8(_ bytes: UnsafeRawBufferPointer, windows1252: Bool) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + bytes.count / 8)
+    /// Writes `bytes` (Windows-1252 or ISO-8859-1) as UTF-8 at `out`, which has room for three
+    /// bytes per input byte; returns the bytes written. A single-byte encoding, so any chunk of
+    /// the input converts on its own.
+    static func appendUTF8(_ bytes: UnsafeRawBufferPointer, windows1252: Bool, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var k = 0
         for b in bytes {
             if b < 0x80 {
-                out.append(b)
+                out[k] = b
+                k += 1
                 continue
             }
             var scalar = UInt32(b)
@@ -19,9 +22,36 @@ enum Transcoding {
                 let mapped = windows1252High[Int(b - 0x80)]
                 scalar = mapped == 0 ? 0xFFFD : mapped
             }
-            out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "?")).utf8))
+            if scalar < 0x800 {
+                out[k] = UInt8(0xC0 | (scalar >> 6))
+                out[k + 1] = UInt8(0x80 | (scalar & 0x3F))
+                k += 2
+            } else {
+                out[k] = UInt8(0xE0 | (scalar >> 12))
+                out[k + 1] = UInt8(0x80 | ((scalar >> 6) & 0x3F))
+                out[k + 2] = UInt8(0x80 | (scalar & 0x3F))
+                k += 3
+            }
         }
-        return out
+        return k
+    }
+
+    /// Whether `tail` (the last bytes read so far, starting where ``firstInvalidUTF8(_:)`` stopped)
+    /// is only the start of a character whose remaining bytes have not been read yet.
+    static func isIncompleteCharacter(_ tail: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let lead = tail.first, tail.count < 4 else { return false }
+        let length: Int
+        if lead & 0xE0 == 0xC0 && lead >= 0xC2 {
+            length = 2
+        } else if lead & 0xF0 == 0xE0 {
+            length = 3
+        } else if lead & 0xF8 == 0xF0 && lead <= 0xF4 {
+            length = 4
+        } else {
+            return false
+        }
+        guard tail.count < length else { return false }
+        return tail.dropFirst().allSatisfy { $0 & 0xC0 == 0x80 }
     }
 
     /// The offset of the first byte that breaks UTF-8, or `nil` when the input is valid.

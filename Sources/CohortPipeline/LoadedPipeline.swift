@@ -1,5 +1,5 @@
 public import CohortConfiguration
-import CohortData
+public import CohortData
 public import CohortPluginAPI
 import Crypto
 public import Foundation
@@ -74,11 +74,31 @@ public enum Digest {
     }
 
     public static func sha256(_ bytes: UnsafeRawBufferPointer) -> String {
-        var hasher = SHA256()
-        hasher.update(bufferPointer: bytes)
-        return hasher.finalize().map { byte in
-            let s = String(byte, radix: 16)
-            return s.count == 1 ? "0" + s : s
-        }.joined()
+        var stream = SHA256Stream()
+        stream.observe(bytes)
+        return stream.hex
+    }
+
+    /// SHA-256 computed piece by piece as the input is read (a ``ByteObserver``), so that the file
+    /// is hashed from the bytes the reader parses, in the one read of it. Also counts the bytes.
+    public struct SHA256Stream: ByteObserver {
+        private var hasher = SHA256()
+        /// Bytes hashed so far.
+        public private(set) var count = 0
+
+        public init() {}
+
+        public mutating func observe(_ bytes: UnsafeRawBufferPointer) {
+            hasher.update(bufferPointer: bytes)
+            count += bytes.count
+        }
+
+        /// The digest of the bytes observed, lowercase hex.
+        public var hex: String {
+            hasher.finalize().map { byte in
+                let s = String(byte, radix: 16)
+                return s.count == 1 ? "0" + s : s
+            }.joined()
+        }
     }
 }

@@ -47,18 +47,32 @@ public struct RunInfo: Sendable {
 /// (independent ones concurrently), and assemble results.json.
 public struct PipelineRunner: Sendable {
     public let loaded: LoadedPipeline
+    /// Analysis tasks (analyses, or parts of one) run at once, at most. Each holds its own working
+    /// memory (subsets of the columns, sort orders), so a caller short of memory for a large
+    /// cohort trades time for memory by lowering it; by default as many as the executor runs.
+    public var maxConcurrentTasks = Int.max
     public static let version = "0.1.0"
 
     public init(_ loaded: LoadedPipeline) { self.loaded = loaded }
 
-    /// Reads, derives and filters: the analysed cohort and its flow.
+    /// Reads, derives and filters an export in memory: the analysed cohort and its flow.
     public func prepare(_ bytes: UnsafeRawBufferPointer) throws -> Prepared {
+        var source = BufferSource(bytes)
+        var hasher = Digest.SHA256Stream()
+        return try prepare(from: &source, observer: &hasher)
+    }
+
+    /// Reads `source` once (every byte also to `observer`), derives and filters. The unfiltered
+    /// table is handed to the filter, which drops each column as it gathers its kept rows, so
+    /// two whole tables are never held at once.
+    func prepare(from source: inout some ByteSource, observer: inout Digest.SHA256Stream) throws -> Prepared {
         let p = loaded.pipeline
-        var table = try CSVReader(columns: p.columns, options: p.input).read(bytes)
+        var table = try CSVReader(columns: p.columns, options: p.input).read(from: &source, observer: &observer)
         let badValues = table.columns.filter { $0.badValues > 0 }.map { ($0.name, $0.badValues) }
         for d in p.derivations { table.set(try d.evaluate(on: table)) }
-        let (cohort, flow) = try CohortFilter.apply(p.cohort, to: table)
-        return Prepared(table: cohort, flow: flow, rows: table.rowCount, badValues: badValues)
+        let rows = table.rowCount
+        let (cohort, flow) = try CohortFilter.apply(p.cohort, to: consume table)
+        return Prepared(table: cohort, flow: flow, rows: rows, badValues: badValues)
     }
 
     /// An export read, derived and filtered.
@@ -72,37 +86,40 @@ public struct PipelineRunner: Sendable {
         public var badValues: [(column: String, count: Int)]
     }
 
-    /// Runs on the contents of an export. `sha256` is the content's digest when the caller has
-    /// already computed it (the daemon does, to find duplicates); otherwise it is computed here,
-    /// beside the parse.
+    /// Runs on the contents of an export held in memory (a thin wrapper of ``read(from:)`` and
+    /// ``run(_:info:)``). `sha256`, when given, replaces the digest computed while reading.
     public func run(_ data: Data, info: RunInfo, sha256: String? = nil) async -> RunOutcome {
+        var input = data.withUnsafeBytes { bytes in
+            var source = BufferSource(bytes)
+            return read(from: &source)
+        }
+        if let sha256 { input.sha256 = sha256 }
+        return await run(input, info: info)
+    }
+
+    /// Analyses an export read by ``read(from:)``: a file that could not be read gives a failed
+    /// outcome naming its error, as results.json records it.
+    public func run(_ input: ReadInput, info: RunInfo) async -> RunOutcome {
         let p = loaded.pipeline
         let clock = ContinuousClock()
-        let t0 = clock.now
-        async let hashed = sha256 == nil ? data.withUnsafeBytes { Digest.sha256($0) } : ""
-        let (byteCount, preparedResult) = data.withUnsafeBytes { bytes in
-            (bytes.count, Result { try prepare(bytes) })
-        }
-        let readSeconds = Self.seconds(clock.now - t0)
-        let inputSHA: String
-        if let sha256 { inputSHA = sha256 } else { inputSHA = await hashed }
         var result = RunResult(
             id: info.id, started: info.started, finished: info.started, seconds: nil, pipeline: p.name,
             pipelineSHA256: loaded.sha256,
-            input: .init(file: info.fileName, sha256: inputSHA, bytes: byteCount, rows: nil, badValues: nil),
+            input: .init(file: info.fileName, sha256: input.sha256, bytes: input.bytes, rows: nil, badValues: nil),
             flow: [], cohortSize: nil, status: .failed, error: nil, analyses: [])
         let prepared: Prepared
-        do {
-            prepared = try preparedResult.get()
-        } catch {
-            result.error = (error as? DataError) ?? DataError(.unreadable, String(describing: error))
+        switch input.prepared {
+        case .success(let value): prepared = value
+        case .failure(let error):
+            result.error = error
             result.finished = Date()
             return RunOutcome(result: result, report: [])
         }
-        let input = AnalysisInput(table: prepared.table, survival: loaded.survival, earlierOutputs: [:], pipelineDirectory: loaded.directory)
+        let analysisInput = AnalysisInput(
+            table: prepared.table, survival: loaded.survival, earlierOutputs: [:], pipelineDirectory: loaded.directory)
         let reportContext = ReportContext(minCell: p.report.minCell, timeUnit: p.survival?.unit ?? "")
         let t1 = clock.now
-        let results = await runAnalyses(input: input, report: reportContext)
+        let results = await runAnalyses(input: analysisInput, report: reportContext)
         let analysisSeconds = Self.seconds(clock.now - t1)
 
         var report: [(id: String, blocks: [ReportBlock])] = []
@@ -119,7 +136,7 @@ public struct PipelineRunner: Sendable {
             result.analyses.append(entry)
         }
         result.status = RunStatus(failures: result.analysisErrors.count, of: result.analyses.count)
-        result.seconds = .init(read: readSeconds, analyses: analysisSeconds)
+        result.seconds = .init(read: input.seconds, analyses: analysisSeconds)
         result.input.rows = prepared.rows
         result.input.badValues = prepared.badValues.map { RunResult.BadValues(column: $0.column, count: $0.count) }
         result.flow = prepared.flow
@@ -154,11 +171,12 @@ public struct PipelineRunner: Sendable {
                 // cohort an analysis is one task (parts in turn, then assembled): a task per part
                 // would cost more than it saves.
                 let split = input.table.rowCount >= Self.partitionThreshold
+                var jobs: [@Sendable () -> TaskOutput] = []
                 for i in ready.sorted(by: { analyses[$0].partCount > analyses[$1].partCount }) {
                     let analysis = analyses[i]
                     if split && analysis.partCount > 1 {
                         for k in 0..<analysis.partCount {
-                            group.addTask {
+                            jobs.append {
                                 let clock = ContinuousClock()
                                 let start = clock.now
                                 let value = Result { () throws(AnalysisError) in try analysis.runPart(k, input: waveInput) }
@@ -166,7 +184,7 @@ public struct PipelineRunner: Sendable {
                             }
                         }
                     } else {
-                        group.addTask {
+                        jobs.append {
                             let clock = ContinuousClock()
                             let start = clock.now
                             let outcome = Result { () throws(AnalysisError) in try analysis.run(waveInput, report: report) }
@@ -174,12 +192,23 @@ public struct PipelineRunner: Sendable {
                         }
                     }
                 }
+                // At most `width` tasks at once; each one that finishes lets the next start.
+                let width = max(1, maxConcurrentTasks)
+                var next = 0
+                while next < min(width, jobs.count) {
+                    group.addTask(operation: jobs[next])
+                    next += 1
+                }
                 var parts: [PartResult] = []
                 var wholes: [(Int, AnalysisResult)] = []
                 for await output in group {
                     switch output {
                     case .part(let part): parts.append(part)
                     case .whole(let i, let result): wholes.append((i, result))
+                    }
+                    if next < jobs.count {
+                        group.addTask(operation: jobs[next])
+                        next += 1
                     }
                 }
                 // Analyses computed in parts are assembled once all their parts are in.

@@ -58,33 +58,31 @@ public struct ReportRenderer: Sendable {
     }
 
     public func markdown() -> String {
-        var out = "# \(title)\n\n\(subtitle)\n\n"
+        let e = MarkdownText.escape
+        var out = "# \(e(title))\n\n\(e(subtitle))\n\n"
         let figureNames = fileNames().figures
         for block in allBlocks {
             switch block {
-            case .heading(let h): out += "## \(h)\n\n"
-            case .paragraph(let p): out += "\(p)\n\n"
+            case .heading(let h): out += "## \(e(h))\n\n"
+            case .paragraph(let p): out += "\(e(p))\n\n"
             case .table(let t):
-                out += "## \(t.title)\n\n"
+                out += "## \(e(t.title))\n\n"
                 out += "| " + t.header.map(Self.markdownCell).joined(separator: " | ") + " |\n"
                 out += "|" + t.header.map { _ in " --- |" }.joined() + "\n"
                 for row in t.rows {
                     out += "| " + row.map { Self.markdownCell($0.rendered(minCell: minCell)) }.joined(separator: " | ") + " |\n"
                 }
-                if let note = t.note { out += "\n\(note)\n" }
+                if let note = t.note { out += "\n\(e(note))\n" }
                 out += "\n"
             case .figure(let f):
                 let file = figureNames.first { $0.figure == f }?.name ?? "\(f.name).svg"
-                out += "![\(f.title)](\(file))\n\n"
+                out += "![\(e(f.title).replacing("[", with: "\\[").replacing("]", with: "\\]"))](\(file))\n\n"
             }
         }
         return out
     }
 
-    static func markdownCell(_ s: String) -> String {
-        guard s.utf8.contains(where: { $0 == UInt8(ascii: "|") || $0 == 0x0A }) else { return s }
-        return s.replacing("|", with: "\\|").replacing("\n", with: " ")
-    }
+    static func markdownCell(_ s: String) -> String { MarkdownText.cell(s) }
 
     /// A self-contained HTML page: inline CSS and SVG, no scripts, fonts or external images.
     public func html() -> String {
