@@ -1,3 +1,4 @@
+public import CohortData
 public import CohortIngest
 import Synchronization
 public import SystemPackage
@@ -142,7 +143,9 @@ public final class InMemoryFileSystem: IngestFileSystem {
         return try result.get()
     }
 
-    public func openClaimed(_ stored: StoredName, expecting: FileIdentity) throws(IngestError) -> any ClaimedSource {
+    public func sample(_ stored: StoredName, count: Int) -> [UInt8] { tree.withLock { Array(($0.processing[stored]?.bytes ?? []).prefix(count)) } }
+
+    public func openClaimed(_ stored: StoredName, expecting: FileIdentity) throws(IngestError) -> any ByteSource {
         try fault(.read)
         let found = tree.withLock { t in (t.processing[stored], t.changing.contains(stored)) }
         guard let file = found.0, file.identity.kind == .regular, file.identity.isSameEntry(as: expecting) else {
@@ -221,7 +224,7 @@ public final class InMemoryFileSystem: IngestFileSystem {
 }
 
 /// A claimed file's bytes, read in pieces; optionally found changed at its end.
-struct BytesSource: ClaimedSource {
+struct BytesSource: ByteSource {
     let bytes: [UInt8]
     let changes: Bool
     var offset = 0
@@ -231,10 +234,10 @@ struct BytesSource: ClaimedSource {
         self.changes = changes
     }
 
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int {
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(DataError) -> Int {
         let n = min(buffer.count, bytes.count - offset)
         if n == 0 {
-            if changes { throw IngestError(.changedDuringRead, "the file changed while it was read (size or modification time)") }
+            if changes { throw DataError(.changedDuringRead, "the file changed while it was read (size or modification time)") }
             return 0
         }
         bytes.withUnsafeBytes { raw in buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + n)])) }

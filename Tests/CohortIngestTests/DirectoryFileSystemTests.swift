@@ -1,4 +1,5 @@
 import CohortConfiguration
+import CohortData
 import CohortIngest
 import Foundation
 import SystemPackage
@@ -140,10 +141,10 @@ import Testing
                 handle.write(Data("1,1,M\n".utf8))
                 try handle.close()
             }
-            let error = #expect(throws: IngestError.self) {
+            let error = #expect(throws: DataError.self) {
                 while try source.read(into: buffer) > 0 {}
             }
-            #expect(error?.kind == "changed_during_read", "\(change)")
+            #expect(error?.code == .changedDuringRead, "\(change)")
         }
     }
 

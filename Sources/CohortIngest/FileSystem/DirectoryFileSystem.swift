@@ -1,4 +1,5 @@
 import CFileSystem
+public import CohortData
 import Foundation
 import Synchronization
 public import SystemPackage
@@ -120,7 +121,7 @@ public final class DirectoryFileSystem: IngestFileSystem {
 
     // MARK: processing
 
-    public func openClaimed(_ stored: StoredName, expecting: FileIdentity) throws(IngestError) -> any ClaimedSource {
+    public func openClaimed(_ stored: StoredName, expecting: FileIdentity) throws(IngestError) -> any ByteSource {
         let fd: Int32
         do throws(SystemCallError) { fd = try processing.openForReading(stored.component) } catch {
             if error.isTransient { throw IngestError(error, doing: "opening the file") }
@@ -139,7 +140,17 @@ public final class DirectoryFileSystem: IngestFileSystem {
         // Only reading from here on: no need to block on a FIFO (none gets here), but clear
         // O_NONBLOCK so that read(2) behaves as on any regular file.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        return DescriptorSource(fd: fd, expected: expecting)
+        return OwnedDescriptorSource(fd: fd, expected: expecting)
+    }
+
+    public func sample(_ stored: StoredName, count: Int) -> [UInt8] {
+        guard let fd = try? processing.openForReading(stored.component) else { return [] }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return [] }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        return n > 0 ? Array(bytes[0..<n]) : []
     }
 
     public func claimedIdentity(_ stored: StoredName) -> FileIdentity? { try? processing.identity(of: stored.component) }
@@ -294,39 +305,21 @@ public final class DirectoryFileSystem: IngestFileSystem {
     }
 }
 
-/// A claimed file read with read(2): no mapping, so a file truncated under the reader is a short
-/// read (and ``IngestError/Kind/changedDuringRead``), never a SIGBUS.
-final class DescriptorSource: ClaimedSource {
+/// A claimed file read with read(2) (``FileDescriptorSource``): no mapping, so a file truncated
+/// under the reader is a short read and `changed_during_read`, never a SIGBUS. Owns the descriptor.
+final class OwnedDescriptorSource: ByteSource {
     private let fd: Int32
-    private let expected: FileIdentity
-    private var total: Int64 = 0
+    private var source: FileDescriptorSource
 
     init(fd: Int32, expected: FileIdentity) {
         self.fd = fd
-        self.expected = expected
+        source = FileDescriptorSource(
+            descriptor: fd, expected: .init(size: Int(expected.size), modificationNanoseconds: expected.modified))
     }
 
     deinit { close(fd) }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IngestError(SystemCallError("read"), doing: "reading the file")
-            }
-            if n == 0 {
-                var info = stat()
-                guard fstat(fd, &info) == 0, FileIdentity(info).isUnchanged(comparedWith: expected), total == expected.size else {
-                    throw IngestError(.changedDuringRead, "the file changed while it was read (size or modification time)")
-                }
-                return 0
-            }
-            total += Int64(n)
-            if total > expected.size {
-                throw IngestError(.changedDuringRead, "the file grew while it was read")
-            }
-            return n
-        }
-    }
+    var expectedSize: Int? { source.expectedSize }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(DataError) -> Int { try source.read(into: buffer) }
 }

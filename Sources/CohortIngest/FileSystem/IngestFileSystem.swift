@@ -1,3 +1,4 @@
+public import CohortData
 public import SystemPackage
 
 /// An entry found below the drop directory.
@@ -15,14 +16,6 @@ public struct DropEntry: Sendable, Hashable {
     public var key: String { EscapedName.escape(path) }
 }
 
-/// Reads a claimed file once, front to back, like read(2).
-///
-/// Rules: returns 0 only at the end of the file, and only after checking that the file did not
-/// change since it was claimed (same inode, size and modification time, and exactly `size` bytes
-/// read), else throws ``IngestError/Kind/changedDuringRead``.
-public protocol ClaimedSource {
-    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(IngestError) -> Int
-}
 
 /// The file actions of a journey and of reconciliation: everything the daemon does to the drop,
 /// state and results directories. `DirectoryFileSystem` does them with directory descriptors on
@@ -35,7 +28,10 @@ public protocol ClaimedSource {
 /// 2. ``claim(_:expecting:as:)`` moves the entry into `processing/` under the stored name only if
 ///    it is still the entry listed (same device and inode) and not a directory; otherwise it throws
 ///    ``IngestError/Kind/gone`` and leaves the tree as it was. It never replaces an existing entry.
-/// 3. ``openClaimed(_:expecting:)`` opens only a regular file that is the claimed inode.
+/// 3. ``openClaimed(_:expecting:)`` opens only a regular file that is the claimed inode; the
+///    source it returns reads it once, front to back, and returns 0 only at the end of the file
+///    after checking that the file did not change since it was claimed (size, modification time
+///    and bytes read), else throws `changed_during_read`; an I/O error is `read_failed` (retried).
 /// 4. ``publish(_:pipeline:runID:)`` makes `results/<pipeline>/<runID>/` appear whole or not at all,
 ///    and is idempotent (an existing run folder is left as it is).
 /// 5. ``archive(_:day:)`` and ``fail(_:errorFile:)`` are idempotent: an input already moved is not
@@ -48,7 +44,10 @@ public protocol IngestFileSystem: Sendable {
     /// the file or holds CAP_LEASE, on a local filesystem); `false` when it cannot be told.
     func isOpenForWriting(_ path: FilePath) -> Bool
     func claim(_ path: FilePath, expecting: FileIdentity, as stored: StoredName) throws(IngestError) -> FileIdentity
-    func openClaimed(_ stored: StoredName, expecting: FileIdentity) throws(IngestError) -> any ClaimedSource
+    func openClaimed(_ stored: StoredName, expecting: FileIdentity) throws(IngestError) -> any ByteSource
+    /// Up to `count` bytes from the start of a claimed file (to estimate its record length), or
+    /// nothing when it cannot be read.
+    func sample(_ stored: StoredName, count: Int) -> [UInt8]
     /// The identity of a file in `processing/`, or `nil` when it is not there.
     func claimedIdentity(_ stored: StoredName) -> FileIdentity?
     func processingNames() -> [StoredName]

@@ -16,15 +16,18 @@ public struct IngestEnvironment: Sendable {
     public var clock: any IngestClock
     public var options: IngestOptions
     public var logger: Logger
-    /// Estimated peak memory of a run of `pipeline` on a file of `bytes` bytes.
-    public var memoryEstimate: @Sendable (_ pipeline: LoadedPipeline, _ bytes: Int64) -> Int64
+    /// Estimated peak memory of `runner`'s run on a file of `bytes` bytes whose records average
+    /// `bytesPerRecord` (when a sample tells).
+    public var memoryEstimate: @Sendable (_ runner: PipelineRunner, _ bytes: Int64, _ bytesPerRecord: Double?) -> Int64
     /// A test seam: an error to raise instead of the journal write of a step (a full or failing
     /// database), or `nil` to write.
     public var journalFault: (@Sendable (IngestJourney.Step) -> IngestError?)?
 
     public init(
         files: any IngestFileSystem, journal: Store, state: IngestState, clock: any IngestClock, options: IngestOptions, logger: Logger,
-        memoryEstimate: @escaping @Sendable (LoadedPipeline, Int64) -> Int64 = { MemoryEstimate.bytes(for: $0, fileSize: $1) }
+        memoryEstimate: @escaping @Sendable (PipelineRunner, Int64, Double?) -> Int64 = { runner, bytes, perRecord in
+            Int64(runner.estimatedPeakBytes(fileSize: Int(bytes), bytesPerRecord: perRecord))
+        }
     ) {
         self.files = files
         self.journal = journal
@@ -55,8 +58,9 @@ public struct JourneyRunner: Sendable {
         /// As listed in the drop directory, then as claimed.
         public var identity: FileIdentity?
         var pipeline: LoadedPipeline?
+        var runner: PipelineRunner?
         var sha256: String?
-        var contents: [UInt8]?
+        var input: ReadInput?
         var outcome: RunOutcome?
         var started = Date()
         var folder: String?
@@ -132,7 +136,7 @@ public struct JourneyRunner: Sendable {
         case .claim: try claim()
         case .inspect: try await inspect()
         case .read: try read()
-        case .journalAttempt: return try journalAttempt()
+        case .journalAttempt: return try await journalAttempt()
         case .analyse: try await analyse()
         case .publish: try publish()
         case .journalRun: try journalRun()
@@ -179,37 +183,44 @@ public struct JourneyRunner: Sendable {
                 .ambiguousPipeline, "several pipelines match this file name: \(candidates.map(\.pipeline.name).joined(separator: ", "))")
         }
         file.pipeline = loaded
-        let estimate = environment.memoryEstimate(loaded, identity.size)
+        // The memory it needs, from its size and the record length of its first 64 KiB; when the
+        // analyses side by side would not fit, they run one at a time (less memory, more time).
+        var runner = PipelineRunner(loaded)
+        let sample = environment.files.sample(file.stored, count: 1 << 16)
+        let perRecord = sample.withUnsafeBytes { CSVReader.bytesPerRecord(sample: $0) }
         let total = await environment.state.memoryTotal
+        var estimate = environment.memoryEstimate(runner, identity.size, perRecord)
+        if estimate > total {
+            runner.maxConcurrentTasks = 1
+            estimate = environment.memoryEstimate(runner, identity.size, perRecord)
+        }
         guard estimate <= total else {
             throw IngestError(
                 .tooLargeForMemory,
                 "analysing this file needs an estimated \(estimate >> 20) MiB; the memory budget is \(total >> 20) MiB (memory_budget)")
         }
+        file.runner = runner
         await environment.state.reserveMemory(estimate)
         file.reservedMemory = estimate
     }
 
     private mutating func read() throws(IngestError) {
-        guard let identity = file.identity else { throw IngestError(.unreadable, "the file was not inspected") }
+        guard let identity = file.identity, let runner = file.runner else { throw IngestError(.unreadable, "the file was not inspected") }
         var source = try environment.files.openClaimed(file.stored, expecting: identity)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(identity.size))
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { chunk.deallocate() }
-        while true {
-            let n = try source.read(into: chunk)
-            if n == 0 { break }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+        // One read: hashed, parsed, derived and filtered from the same bytes.
+        let input = runner.read(from: &source)
+        if input.complete { file.sha256 = input.sha256 }
+        if let failure = input.failure {
+            if failure.code == .readFailed { throw IngestError(.io, "reading the file: \(failure.message)", transient: true) }
+            throw IngestError(failure)
         }
-        file.sha256 = Digest.sha256(bytes)
-        file.contents = bytes
+        file.input = input
     }
 
-    private mutating func journalAttempt() throws(IngestError) -> IngestJourney.Event {
+    private mutating func journalAttempt() async throws(IngestError) -> IngestJourney.Event {
         guard let loaded = file.pipeline, let sha = file.sha256 else { throw IngestError(.unreadable, "the file was not read") }
         let runID = file.runID
-        let bytes = Int64(file.contents?.count ?? 0)
+        let bytes = Int64(file.input?.bytes ?? 0)
         let skip = environment.options.skipDuplicates
         let (earlier, attempts) = try journal("journaling the attempt") { store -> (String?, Int) in
             if skip, let earlier = try store.alreadyAnalysed(sha256: sha, pipelineSHA256: loaded.sha256, excluding: runID) {
@@ -221,7 +232,8 @@ public struct JourneyRunner: Sendable {
         }
         if let earlier {
             file.skippedBecause = "same content already analysed by this pipeline version in run \(earlier)"
-            file.contents = nil
+            file.input = nil
+            await releaseMemory()
             environment.logger.info(
                 "duplicate skipped", metadata: ["run": "\(runID)", "pipeline": "\(loaded.pipeline.name)", "sha256": "\(sha.prefix(12))"])
             return .duplicate
@@ -233,11 +245,11 @@ public struct JourneyRunner: Sendable {
     }
 
     private mutating func analyse() async throws(IngestError) {
-        guard let loaded = file.pipeline, let contents = file.contents else { throw IngestError(.unreadable, "the file was not read") }
+        guard let runner = file.runner, let input = file.input else { throw IngestError(.unreadable, "the file was not read") }
         let info = RunInfo(id: file.runID, fileName: EscapedName.escape(file.path.lastComponent.map { FilePath(root: nil, [$0]) } ?? file.path))
         file.started = info.started
-        let outcome = await PipelineRunner(loaded).run(Data(contents), info: info, sha256: file.sha256)
-        file.contents = nil
+        let outcome = await runner.run(input, info: info)
+        file.input = nil
         await releaseMemory()
         if let failure = outcome.failure { throw IngestError(failure) }
         file.outcome = outcome
