@@ -77,6 +77,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         }
         pipelines = try m["pipelines"].map { try path("pipelines", $0) } ?? directory + "/pipelines.d"
         try Self.checkSeparate(drop: drop, state: state, results: results, nodes: nodes)
+        try Self.checkOutsideDrop(drop: drop, paths: [("store", store), ("pipelines", pipelines)], nodes: nodes)
         func seconds(_ key: String, _ fallback: Double, zero: Bool) throws -> Double {
             guard let node = m[key] else { return fallback }
             let v = try node.double()
@@ -139,6 +140,17 @@ public struct DaemonConfiguration: Sendable, Hashable {
         // Int64(exactly:) of 2^63 and beyond is nil (Int64(_:) would trap).
         guard bytes < 0x1p63 else { return nil }
         return Int64(bytes)
+    }
+
+    /// The store and the pipelines directory are not in the drop tree: a producer could replace
+    /// them there, and the daemon would take them as input.
+    static func checkOutsideDrop(drop: String, paths: [(key: String, path: String)], nodes: [String: YAMLNode]) throws {
+        let dropPath = normalized(drop)
+        for (key, path) in paths {
+            let p = normalized(path)
+            guard let node = nodes[key], p == dropPath || p.hasPrefix(dropPath + "/") else { continue }
+            throw node.error(.invalidValue, "\(key) is inside drop; producers may write there, and files there are taken as input")
+        }
     }
 
     /// `path` without `.` components, repeated or trailing slashes, and with `..` taken lexically,

@@ -92,6 +92,10 @@ import Testing
         let outer = try #require(Self.error("drop: /srv/state/drop\nstate: /srv/state\nresults: /srv/results\n"))
         #expect(outer.message.contains("drop is inside state"))
         #expect(Self.error("drop: /srv/drop\nstate: /srv/drop-state\nresults: /srv/results\n") == nil)
+        let store = try #require(Self.error("drop: /srv/drop\nstate: /srv/state\nresults: /srv/results\nstore: {sqlite: /srv/drop/x.sqlite}\n"))
+        #expect(store.path == "store.sqlite" && store.line == 4 && store.message.contains("store is inside drop"))
+        let pipelines = try #require(Self.error("drop: /srv/drop\nstate: /srv/state\nresults: /srv/results\npipelines: /srv/drop\n"))
+        #expect(pipelines.path == "pipelines" && pipelines.message.contains("pipelines is inside drop"))
     }
 
     @Test func byteSizes() {
