@@ -23,6 +23,16 @@ public struct ConfigurationError: Error, Hashable, Sendable, CustomStringConvert
         public static let undeclaredVariable = Code("undeclared_variable")
         /// Two things share a name that must be unique.
         public static let duplicate = Code("duplicate")
+        /// Lists and mappings nest deeper than ``YAMLLimits/maximumDepth``.
+        public static let tooDeep = Code("too_deep")
+        /// The file is larger than ``YAMLLimits/maximumBytes``, or expands (aliases included) to more
+        /// than ``YAMLLimits/maximumNodes`` nodes.
+        public static let tooLarge = Code("too_large")
+        /// A YAML tag (`!!python/object`, `!foo`) the schema does not read.
+        public static let unknownTag = Code("unknown_tag")
+        /// Two outputs of a run would have the same file name (an analysis id that is a reserved
+        /// name, or two ids whose tables or figures share a file).
+        public static let fileNameCollision = Code("file_name_collision")
     }
 
     public var code: Code

@@ -70,7 +70,10 @@ public struct Pipeline: Sendable {
         let nameNode = try top.required("name")
         name = try nameNode.string()
         guard Self.isValidName(name) else {
-            throw nameNode.error(.invalidValue, "name '\(name)' must match [a-z0-9][a-z0-9-]*")
+            throw nameNode.error(
+                .invalidValue,
+                "name '\(ShownText.cut(name))' must match [a-z0-9][a-z0-9-]* and be at most \(Self.maximumNameLength) characters "
+                    + "(it names the pipeline's results directory)")
         }
         profile = try top["profile"].map { try $0.choice(Profile.self) }
         title = try top["title"]?.string()
@@ -85,7 +88,7 @@ public struct Pipeline: Sendable {
         if let deriveNode = top["derive"] {
             for pair in try deriveNode.anyMapping().pairs {
                 let name = try pair.key.string()
-                if known.contains(name) { throw pair.key.error(.duplicate, "'\(name)' is already declared or derived") }
+                if known.contains(name) { throw pair.key.error(.duplicate, "'\(ShownText.cut(name))' is already declared or derived") }
                 let expression = try ExpressionDecoder(known: known).decode(pair.value)
                 derivations.append(Derivation(name: name, expression: expression))
                 known.insert(name)
@@ -112,8 +115,11 @@ public struct Pipeline: Sendable {
             let m = try item.anyMapping()
             let idNode = try m.required("id")
             let id = try idNode.string()
-            guard Self.isValidName(id.replacingUnderscores()) else {
-                throw idNode.error(.invalidValue, "id '\(id)' must be letters, digits, '-' or '_'")
+            guard Self.isValidID(id) else {
+                throw idNode.error(
+                    .invalidValue,
+                    "id '\(ShownText.cut(id))' must match [A-Za-z0-9][A-Za-z0-9_-]* and be at most \(Self.maximumNameLength) characters "
+                        + "(it names the analysis's files in a run folder)")
             }
             if !ids.insert(id).inserted { throw idNode.error(.duplicate, "analysis id '\(id)' is used twice") }
             analyses.append(AnalysisSpec(id: id, plugin: try m.required("plugin").string(), node: item))
@@ -136,13 +142,26 @@ public struct Pipeline: Sendable {
         }
     }
 
+    /// The longest pipeline name or analysis id (a directory name and file names in a run folder,
+    /// with room for the run id and extensions within NAME_MAX).
+    public static let maximumNameLength = 64
+
+    /// `[a-z0-9][a-z0-9-]*`, at most ``maximumNameLength`` characters.
     static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, first.isLowerAlphanumeric else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isLowerAlphanumeric || $0 == "-" }
+        let scalars = name.unicodeScalars
+        guard let first = scalars.first, first.isLowerAlphanumeric, name.utf8.count <= maximumNameLength else { return false }
+        return scalars.allSatisfy { $0.isLowerAlphanumeric || $0 == "-" }
+    }
+
+    /// `[A-Za-z0-9][A-Za-z0-9_-]*`, at most ``maximumNameLength`` characters.
+    static func isValidID(_ id: String) -> Bool {
+        let scalars = id.unicodeScalars
+        guard let first = scalars.first, first.isASCIIAlphanumeric, id.utf8.count <= maximumNameLength else { return false }
+        return scalars.allSatisfy { $0.isASCIIAlphanumeric || $0 == "-" || $0 == "_" }
     }
 
     /// "'x' is neither declared nor derived — did you mean 'y'?"
-    static func undeclared(_ name: String, known: Set<String>) -> String { Suggestion.undeclared(name, known: known) }
+    static func undeclared(_ name: String, known: Set<String>) -> String { NearMiss.undeclared(name, known: known) }
 
     static func input(_ node: YAMLNode) throws -> InputOptions {
         let m = try node.mapping(
@@ -236,7 +255,7 @@ public struct Pipeline: Sendable {
                 spec.dateFormats = try format.stringList()
                 for (k, pattern) in spec.dateFormats.enumerated() where DatePatternCheck.isValid(pattern) == false {
                     let at = (try? format.list())?[k] ?? format
-                    throw at.error(.invalidValue, "date format '\(pattern)' needs yyyy (or yy), M or MM, and d or dd")
+                    throw at.error(.invalidValue, "date format '\(ShownText.cut(pattern))' needs yyyy (or yy), M or MM, and d or dd")
                 }
             }
             if let t = m["true"] { spec.trueTokens = try t.stringList() }
@@ -345,8 +364,5 @@ enum DatePatternCheck {
 
 extension Unicode.Scalar {
     var isLowerAlphanumeric: Bool { ("a"..."z").contains(self) || ("0"..."9").contains(self) }
-}
-
-extension String {
-    func replacingUnderscores() -> String { lowercased().map { $0 == "_" ? "-" : $0 }.reduce(into: "") { $0.append($1) } }
+    var isASCIIAlphanumeric: Bool { isLowerAlphanumeric || ("A"..."Z").contains(self) }
 }

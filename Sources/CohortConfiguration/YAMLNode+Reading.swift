@@ -15,7 +15,7 @@ extension YAMLNode {
     public func double() throws -> Double {
         let text = try string()
         guard let value = Double(text.trimmingCharacters()), value.isFinite else {
-            throw error(.invalidValue, "expected a number, found \"\(text)\"")
+            throw error(.invalidValue, "expected a number, found \"\(ShownText.cut(text))\"")
         }
         return value
     }
@@ -24,7 +24,7 @@ extension YAMLNode {
     public func int() throws -> Int {
         let text = try string()
         guard let value = Int(text.trimmingCharacters()) else {
-            throw error(.invalidValue, "expected a whole number, found \"\(text)\"")
+            throw error(.invalidValue, "expected a whole number, found \"\(ShownText.cut(text))\"")
         }
         return value
     }
@@ -35,7 +35,7 @@ extension YAMLNode {
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw error(.invalidValue, "expected true or false, found \"\(text)\"")
+        default: throw error(.invalidValue, "expected true or false, found \"\(ShownText.cut(text))\"")
         }
     }
 
@@ -43,7 +43,7 @@ extension YAMLNode {
     public func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
         let text = try string()
         if let value = T(rawValue: text) { return value }
-        throw error(.invalidValue, Suggestion.notOneOf(text, options: T.allCases.map(\.rawValue)))
+        throw error(.invalidValue, NearMiss.notOneOf(text, options: T.allCases.map(\.rawValue)))
     }
 
     /// The items of a list.
@@ -75,8 +75,8 @@ extension YAMLNode {
         for pair in mapping.pairs {
             let key = try pair.key.string()
             if !allowed.contains(key) {
-                var message = "unknown key '\(key)'"
-                if let guess = Suggestion.closest(to: key, among: allowed) { message += " — did you mean '\(guess)'?" }
+                var message = "unknown key '\(ShownText.cut(key))'"
+                if let guess = NearMiss.closest(to: key, among: allowed) { message += " — did you mean '\(guess)'?" }
                 throw pair.key.error(.unknownKey, message)
             }
         }
@@ -88,24 +88,35 @@ extension YAMLNode {
         guard case .mapping(let pairs) = content else {
             throw error(.wrongType, "expected a mapping, found \(kindDescription)")
         }
-        var seen = Set<String>()
-        for pair in pairs {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(pairs.count)
+        for (k, pair) in pairs.enumerated() {
             let key = try pair.key.string()
-            if !seen.insert(key).inserted { throw pair.key.error(.duplicate, "key '\(key)' appears twice") }
+            if index.updateValue(k, forKey: key) != nil {
+                throw pair.key.error(.duplicate, "key '\(ShownText.cut(key))' appears twice")
+            }
         }
-        return YAMLMapping(node: self, pairs: pairs)
+        return YAMLMapping(node: self, pairs: pairs, index: index)
     }
 }
 
-/// A mapping node's entries, in file order.
+/// A mapping node's entries, in file order, with an index of its keys (each key is looked up in
+/// constant time, so reading a mapping is linear in its size).
 public struct YAMLMapping: Sendable {
     public let node: YAMLNode
     public let pairs: [YAMLNode.Pair]
+    private let index: [String: Int]
+
+    init(node: YAMLNode, pairs: [YAMLNode.Pair], index: [String: Int]) {
+        self.node = node
+        self.pairs = pairs
+        self.index = index
+    }
 
     /// The value for `key`, or `nil`; a plain null value counts as absent.
     public subscript(key: String) -> YAMLNode? {
-        guard let pair = pairs.first(where: { (try? $0.key.string()) == key }), !pair.value.isNull else { return nil }
-        return pair.value
+        guard let k = index[key], !pairs[k].value.isNull else { return nil }
+        return pairs[k].value
     }
 
     /// The value for a required key.

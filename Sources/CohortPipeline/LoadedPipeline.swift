@@ -16,10 +16,18 @@ public struct LoadedPipeline: Sendable {
     /// Validates a pipeline given as text, its analyses with the plugins of `registry`.
     public init(text: String, file: String, directory: String, registry: PluginRegistry) throws {
         let pipeline = try Pipeline(yaml: text, file: file)
+        try Self.checkFileNames(of: pipeline)
+        // The variables' kinds once, and the earlier analyses grown one by one (not rebuilt for each
+        // analysis): validation stays linear in the number of analyses.
+        let kinds = Self.kinds(of: pipeline)
         var analyses: [ConfiguredAnalysis] = []
+        var earlier: [EarlierAnalysis] = []
+        analyses.reserveCapacity(pipeline.analyses.count)
+        earlier.reserveCapacity(pipeline.analyses.count)
         for spec in pipeline.analyses {
-            let context = Self.context(of: pipeline, id: spec.id, earlier: analyses.map(\.asEarlier))
-            analyses.append(try registry.configure(spec, context: context))
+            let configured = try registry.configure(spec, context: Self.context(of: pipeline, id: spec.id, kinds: kinds, earlier: earlier))
+            analyses.append(configured)
+            earlier.append(configured.asEarlier)
         }
         self.pipeline = pipeline
         self.analyses = analyses
@@ -27,17 +35,11 @@ public struct LoadedPipeline: Sendable {
         self.directory = directory
     }
 
-    /// Reads and validates a pipeline file.
+    /// Reads and validates a pipeline file (at most ``YAMLLimits/maximumBytes`` of it are read: a
+    /// larger file is refused before it is read whole).
     public init(contentsOf path: String, registry: PluginRegistry) throws {
-        let url = URL(fileURLWithPath: path)
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigurationError(.unreadable, "cannot read the file (\(error.localizedDescription))", file: path)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(.unreadable, "the file is not UTF-8 text", file: path)
-        }
-        try self.init(text: text, file: path, directory: url.deletingLastPathComponent().path, registry: registry)
+        let text = try ConfigurationFile.read(path)
+        try self.init(text: text, file: path, directory: URL(fileURLWithPath: path).deletingLastPathComponent().path, registry: registry)
     }
 }
 
@@ -47,10 +49,19 @@ extension LoadedPipeline {
 
     /// What the analysis `id` may validate its parameters against.
     static func context(of pipeline: Pipeline, id: String, earlier: [EarlierAnalysis]) -> AnalysisContext {
+        context(of: pipeline, id: id, kinds: kinds(of: pipeline), earlier: earlier)
+    }
+
+    /// The kind of every declared and derived variable.
+    static func kinds(of pipeline: Pipeline) -> [String: ColumnKind] {
         var kinds: [String: ColumnKind] = [:]
         for column in pipeline.columns { kinds[column.name] = column.kind }
         for d in pipeline.derivations { kinds[d.name] = d.expression.kind(given: kinds) }
-        return AnalysisContext(
+        return kinds
+    }
+
+    static func context(of pipeline: Pipeline, id: String, kinds: [String: ColumnKind], earlier: [EarlierAnalysis]) -> AnalysisContext {
+        AnalysisContext(
             id: id, kinds: kinds, survival: pipeline.survivalOutcome,
             profile: pipeline.profile.flatMap { Profile(rawValue: $0.rawValue) },
             labels: pipeline.labels, earlier: earlier)

@@ -21,8 +21,11 @@ struct CheckCommand: ParsableCommand {
         var failures = 0
         if let config {
             do {
-                let daemon = try loadDaemonConfiguration(config)
-                let entries = (try? FileManager.default.contentsOfDirectory(atPath: daemon.pipelines)) ?? []
+                let daemon = try DaemonConfiguration(contentsOf: config)
+                let entries: [String]
+                do { entries = try FileManager.default.contentsOfDirectory(atPath: daemon.pipelines) } catch {
+                    throw ConfigurationError(.unreadable, "cannot list the pipelines directory \(daemon.pipelines)", file: config)
+                }
                 files += entries.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { daemon.pipelines + "/" + $0 }
                 print("\(config): ok")
             } catch {
