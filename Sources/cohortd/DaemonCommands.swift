@@ -13,12 +13,7 @@ import SystemPackage
 
 /// Reads a daemon configuration file, resolving relative paths against its directory.
 func loadDaemonConfiguration(_ path: String) throws -> DaemonConfiguration {
-    let text: String
-    do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-        throw ConfigurationError(.unreadable, "cannot read the file", file: path)
-    }
-    let directory = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
-    return try DaemonConfiguration(yaml: text, file: path, directory: directory)
+    try DaemonConfiguration(contentsOf: path)
 }
 
 /// Opens the store for reading (read-only when this user may not write it, e.g. an operator

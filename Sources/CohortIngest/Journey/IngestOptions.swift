@@ -29,6 +29,6 @@ public struct IngestOptions: Sendable, Hashable {
     public init(_ configuration: DaemonConfiguration) {
         self.init(
             workers: configuration.workers, settle: configuration.settle, rescan: configuration.rescan,
-            maxFileSize: configuration.maxFileSize, acceptHardLinks: false, skipDuplicates: configuration.duplicates == .skip)
+            maxFileSize: configuration.maxFileSize, acceptHardLinks: configuration.acceptHardLinks, skipDuplicates: configuration.duplicates == .skip)
     }
 }

@@ -50,15 +50,18 @@ public struct IngestDaemon: Sendable {
         do { files = try DirectoryFileSystem(layout: layout) } catch {
             throw DaemonError(.directory, "cannot open the daemon's directories: \(error)")
         }
-        let budget = MemoryBudget.automatic()  // MERGE: configuration.memoryBudget
+        let budget: Int64
+        switch configuration.memoryBudget {
+        case .auto: budget = MemoryBudget.automatic()
+        case .bytes(let bytes): budget = bytes
+        }
         let state = IngestState(pipelines: pipelines, memoryBudget: budget)
         logger.info(
             "starting",
             metadata: [
                 "pipelines": "\(pipelines.pipelines.count)", "workers": "\(configuration.workers)", "memory_budget_mib": "\(budget >> 20)",
             ])
-        var options = IngestOptions(configuration)
-        options.acceptHardLinks = false  // MERGE: configuration.acceptHardLinks
+        let options = IngestOptions(configuration)
         let environment = IngestEnvironment(files: files, journal: journal, state: state, clock: clock, options: options, logger: logger)
         let (resumed, _) = try Reconciler(files: files, journal: journal, logger: logger).reconcile()
         let events = InotifyDropEvents(root: { [files] in files.dropHandle })

@@ -100,9 +100,7 @@ extension ReloadService {
         {
             var directory = configuration.pipelines
             if let file = configurationFile {
-                let text = try String(contentsOfFile: file, encoding: .utf8)
-                let fresh = try DaemonConfiguration(
-                    yaml: text, file: file, directory: URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent().path)
+                let fresh = try DaemonConfiguration(contentsOf: file)
                 if fresh.drop != configuration.drop || fresh.state != configuration.state || fresh.results != configuration.results
                     || fresh.store != configuration.store || fresh.workers != configuration.workers
                 {
