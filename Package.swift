@@ -92,6 +92,7 @@ var package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CFileSystem"),
+        .target(name: "CProcess"),
         .systemLibrary(name: "CMalloc"),
         .target(
             name: "CohortDaemon",
@@ -149,7 +150,9 @@ var package = Package(
             swiftSettings: strictSettings
         ),
     ] + builtInPlugins.map { plugin in
-        .target(name: plugin.target, dependencies: pluginDependencies, path: "plugins/\(plugin.folder)", swiftSettings: strictSettings)
+        .target(
+            name: plugin.target, dependencies: pluginDependencies + (plugin.target == "ExecPlugin" ? ["CProcess"] : []),
+            path: "plugins/\(plugin.folder)", swiftSettings: strictSettings)
     },
     swiftLanguageModes: [.v6]
 )

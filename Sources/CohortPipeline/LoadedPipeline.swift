@@ -18,7 +18,8 @@ public struct LoadedPipeline: Sendable {
         let pipeline = try Pipeline(yaml: text, file: file)
         var analyses: [ConfiguredAnalysis] = []
         for spec in pipeline.analyses {
-            let context = Self.context(of: pipeline, id: spec.id, earlier: analyses.map(\.asEarlier))
+            var context = Self.context(of: pipeline, id: spec.id, earlier: analyses.map(\.asEarlier))
+            context.pipelineDirectory = directory
             analyses.append(try registry.configure(spec, context: context))
         }
         self.pipeline = pipeline
