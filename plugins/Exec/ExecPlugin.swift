@@ -16,7 +16,8 @@ import Foundation
 /// larger than `max_output` become this analysis's error; the other analyses still complete.
 /// The program runs with an empty environment except `PATH`, `LANG`, `COHORTD_ANALYSIS` and
 /// `TMPDIR`, in a private directory (`TMPDIR`, removed after the run) that is, where the kernel
-/// has Landlock, the only place it may write; every process it starts is killed when it ends
+/// has Landlock, the only place it may write (under the shipped unit nothing there can be
+/// executed: `NoExecPaths`); every process it starts is killed when it ends
 /// (see ``ExecContainment``). A relative program resolves against the pipeline file's directory;
 /// a program that is missing or not executable, a negative `max_output` and a timeout that is not
 /// positive or longer than a day are configuration errors.

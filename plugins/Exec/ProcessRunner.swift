@@ -10,7 +10,10 @@ import CProcess
 ///
 /// The run is driven by one `poll(2)` loop on the calling thread over the pipes and a pidfd for
 /// the shepherd: no thread per pipe, no sleeping, no `waitpid` polling. The plugin API's `run` is
-/// synchronous, so the calling thread is the analysis's own and waits in `poll`.
+/// synchronous, so the calling thread is the analysis's own and waits in `poll`. That thread must
+/// be the one that forks and waits: the shepherd's parent-death signal (`PR_SET_PDEATHSIG`)
+/// follows the forking *thread*, so an asynchronous version must fork from a thread that lives
+/// as long as the run (a shared reactor thread), never from a pool thread that may exit.
 enum ProcessRunner {
     /// How a run ended.
     enum Outcome: Sendable {

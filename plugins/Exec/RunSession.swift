@@ -82,7 +82,11 @@ struct RunSession: ~Copyable {
                 wait = left <= .zero ? 0 : Int32(min((left / .milliseconds(1)).rounded(.up), 60_000))
             }
             let ready = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), wait) }
-            if ready < 0 && errno != EINTR { break }
+            if ready < 0 && errno != EINTR {
+                kill(pid, SIGKILL)  // cannot watch it any more: end it, so that the wait below returns
+                forced = true
+                break
+            }
             if !forced && ContinuousClock.now >= hardDeadline {
                 kill(pid, SIGKILL)
                 forced = true
