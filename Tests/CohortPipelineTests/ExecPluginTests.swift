@@ -270,6 +270,52 @@ import Testing
         #expect(Self.threadCount - threads < 10, "threads \(threads) → \(Self.threadCount)")
     }
 
+    @Test func concurrentRunsAreEachContained() async throws {
+        let marker = "cohortd-marker-\(UUID().uuidString)"
+        let killed = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 { group.addTask { (try? Self.run("exit", marker: marker))?.descendantsKilled ?? -1 } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(killed.count == 4 && killed.allSatisfy { $0 >= 2 }, "\(killed)")
+        #expect(Self.processes(holding: marker).isEmpty)
+    }
+
+    @Test func largeInputIsWrittenWholeAndAnUnreadInputDoesNotHang() throws {
+        let dir = try ExecPluginTests.scripts([
+            "count.sh": "#!/bin/sh\nprintf '{\"bytes\": %s}' \"$(wc -c | tr -d ' ')\"\n",
+            "ignore.sh": "#!/bin/sh\necho '{}'\n",
+        ])
+        let input = [UInt8](repeating: UInt8(ascii: "x"), count: 3_000_000)
+        let counted = ProcessRunner.run(executable: dir + "/count.sh", arguments: [], input: input, timeout: 20, maxOutput: 1000, environment: [:])
+        guard case .exited(0, let stdout, _) = counted.outcome else {
+            Issue.record("unexpected outcome \(counted.outcome)")
+            return
+        }
+        #expect(try JSONParser.parse(stdout)["bytes"]?.number == 3_000_000)
+        let ignored = ProcessRunner.run(executable: dir + "/ignore.sh", arguments: [], input: input, timeout: 20, maxOutput: 1000, environment: [:])
+        guard case .exited(0, _, _) = ignored.outcome else {
+            Issue.record("unexpected outcome \(ignored.outcome)")
+            return
+        }
+    }
+
+    @Test func aSignalAndAnExitStatusAreTheProgramsNotTheShepherds() throws {
+        let dir = try ExecPluginTests.scripts(["die.sh": "#!/bin/sh\nkill -TERM $$\n", "three.sh": "#!/bin/sh\necho oops >&2\nexit 3\n"])
+        let died = ProcessRunner.run(executable: dir + "/die.sh", arguments: [], input: [], timeout: 10, maxOutput: 1000, environment: [:])
+        guard case .signaled(let signal) = died.outcome else {
+            Issue.record("unexpected outcome \(died.outcome)")
+            return
+        }
+        #expect(signal == SIGTERM)
+        let three = ProcessRunner.run(executable: dir + "/three.sh", arguments: [], input: [], timeout: 10, maxOutput: 1000, environment: [:])
+        guard case .exited(let status, _, let stderr) = three.outcome else {
+            Issue.record("unexpected outcome \(three.outcome)")
+            return
+        }
+        #expect(status == 3)
+        #expect(String(decoding: stderr, as: UTF8.self) == "oops\n")
+    }
+
     @Test func theProgramRunsInAPrivateDirectoryRemovedAfterwards() throws {
         let dir = try ExecPluginTests.scripts([
             "where.sh": "#!/bin/sh\ncat >/dev/null\ntouch left-behind\nprintf '{\"cwd\": \"%s\", \"tmp\": \"%s\"}' \"$(pwd)\" \"$TMPDIR\"\n"
