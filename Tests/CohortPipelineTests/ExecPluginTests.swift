@@ -338,6 +338,7 @@ import Testing
         // A directory standing for the daemon's state, results or store.
         let state = NSTemporaryDirectory() + "cohortd-state-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: state) }
         try "state".write(toFile: state + "/readable", atomically: true, encoding: .utf8)
         let dir = try ExecPluginTests.scripts([
             "probe.py": """
