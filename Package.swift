@@ -94,6 +94,7 @@ var package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "CFileSystem"),
+        .target(name: "CProcess"),
         .systemLibrary(name: "CMalloc"),
         .target(
             name: "CohortIngest",
@@ -162,7 +163,9 @@ var package = Package(
             swiftSettings: strictSettings
         ),
     ] + builtInPlugins.map { plugin in
-        .target(name: plugin.target, dependencies: pluginDependencies, path: "plugins/\(plugin.folder)", swiftSettings: strictSettings)
+        .target(
+            name: plugin.target, dependencies: pluginDependencies + (plugin.target == "ExecPlugin" ? ["CProcess"] : []),
+            path: "plugins/\(plugin.folder)", swiftSettings: strictSettings)
     },
     swiftLanguageModes: [.v6]
 )

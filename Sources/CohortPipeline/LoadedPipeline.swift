@@ -25,7 +25,9 @@ public struct LoadedPipeline: Sendable {
         analyses.reserveCapacity(pipeline.analyses.count)
         earlier.reserveCapacity(pipeline.analyses.count)
         for spec in pipeline.analyses {
-            let configured = try registry.configure(spec, context: Self.context(of: pipeline, id: spec.id, kinds: kinds, earlier: earlier))
+            var context = Self.context(of: pipeline, id: spec.id, kinds: kinds, earlier: earlier)
+            context.pipelineDirectory = directory
+            let configured = try registry.configure(spec, context: context)
             analyses.append(configured)
             earlier.append(configured.asEarlier)
         }

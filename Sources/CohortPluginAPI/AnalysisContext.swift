@@ -16,11 +16,15 @@ public struct AnalysisContext: Sendable {
     public var labels: [String: String]
     /// Analyses listed before this one, in order.
     public var earlier: [EarlierAnalysis]
+    /// The directory of the pipeline file, when it is known (`exec` checks that a relative
+    /// program exists there).
+    public var pipelineDirectory: String?
 
     public init(
         id: String, kinds: [String: ColumnKind], survival: SurvivalOutcome?, profile: Profile?, labels: [String: String],
-        earlier: [EarlierAnalysis]
+        earlier: [EarlierAnalysis], pipelineDirectory: String? = nil
     ) {
+        self.pipelineDirectory = pipelineDirectory
         self.id = id
         self.kinds = kinds
         self.survival = survival

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CohortConfiguration
 import CohortIngest
+import ExecPlugin
 import CohortStore
 import Foundation
 import Logging
@@ -50,6 +51,10 @@ struct RunCommand: AsyncParsableCommand {
         // sends once running) and turns them into a graceful shutdown: stop taking files, finish
         // the files in work, exit 0. SIGHUP is trapped while preparing and forwarded to reloads.
         signal(SIGPIPE, SIG_IGN)
+        // Over the unit's LimitFSIZE a write fails with EFBIG (a transient, retried error) instead
+        // of the signal killing the daemon.
+        signal(SIGXFSZ, SIG_IGN)
+        logger.info("exec plugin containment", metadata: ["containment": "\(ExecContainment.summary)"])
         let daemon: IngestDaemon
         do {
             daemon = try await IngestDaemon.prepare(

@@ -14,7 +14,13 @@ import Foundation
 /// Numbers and booleans are JSON numbers and booleans, categories their labels, dates ISO
 /// `yyyy-MM-dd`, missing values `null`. A timeout, a non-zero exit, output that is not JSON or is
 /// larger than `max_output` become this analysis's error; the other analyses still complete.
-/// The program runs with an empty environment except `PATH`, `LANG` and `COHORTD_ANALYSIS`.
+/// The program runs with an empty environment except `PATH`, `LANG`, `COHORTD_ANALYSIS` and
+/// `TMPDIR`, in a private directory (`TMPDIR`, removed after the run) that is, where the kernel
+/// has Landlock, the only place it may write (under the shipped unit nothing there can be
+/// executed: `NoExecPaths`); every process it starts is killed when it ends
+/// (see ``ExecContainment``). A relative program resolves against the pipeline file's directory;
+/// a program that is missing or not executable, a negative `max_output` and a timeout that is not
+/// positive or longer than a day are configuration errors.
 public enum ExecPlugin: AnalysisPlugin {
     public static let name = "exec"
 
@@ -37,10 +43,17 @@ public enum ExecPlugin: AnalysisPlugin {
     public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
         let commandNode = try m.required(.command)
         let command = try commandNode.strings()
+        let programNode = commandNode.shape == .list ? try commandNode.items().first ?? commandNode : commandNode
         guard let program = command.first, !program.isEmpty else { throw commandNode.error(.invalidValue, "command needs a program") }
+        if let problem = ProgramCheck.problem(program, pipelineDirectory: context.pipelineDirectory) {
+            throw programNode.error(.invalidValue, problem)
+        }
         let timeout = try m.number(.timeout) ?? 30
-        if !(timeout > 0), let node = m[.timeout] { throw node.error(.invalidValue, "timeout must be a positive number of seconds") }
+        if !(timeout > 0 && timeout <= ProcessRunner.maximumTimeout), let node = m[.timeout] {
+            throw node.error(.invalidValue, "timeout must be a positive number of seconds, at most \(Int(ProcessRunner.maximumTimeout)) (a day)")
+        }
         let maxOutput = try m.integer(.max_output) ?? 16 << 20
+        if maxOutput < 1, let node = m[.max_output] { throw node.error(.invalidValue, "max_output must be a positive number of bytes") }
         let variables = try m[.variables].map { try context.variables($0) } ?? []
         return Parameters(
             id: context.id, command: command, variables: variables, timeout: timeout,
@@ -48,21 +61,21 @@ public enum ExecPlugin: AnalysisPlugin {
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> JSONValue {
-        var program = p.command[0]
-        if !program.hasPrefix("/") { program = input.pipelineDirectory + "/" + program }
+        let program = ProgramCheck.resolve(p.command[0], pipelineDirectory: input.pipelineDirectory)
         let payload = try requestDocument(p, input: input)
-        let result = try ProcessRunner.run(
+        let run = ProcessRunner.run(
             executable: program, arguments: Array(p.command.dropFirst()),
             input: Array(payload.serialized(indent: 0).utf8), timeout: p.timeout,
             maxOutput: p.maxOutput,
             environment: [
                 "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "COHORTD_ANALYSIS": p.id,
             ])
-        switch result {
+        switch run.outcome {
         case .timedOut: throw AnalysisError(.init("timeout"), "timed out after \(Format.short(p.timeout)) s")
         case .outputTooLarge: throw AnalysisError(.init("output_too_large"), "wrote more than \(p.maxOutput) bytes of output")
         case .failedToStart(let reason): throw AnalysisError(.init("failed_to_start"), "could not start \(p.command[0]): \(reason)")
         case .signaled(let signal): throw AnalysisError(.init("killed"), "was killed by signal \(signal)")
+        case .stopped: throw AnalysisError(.init("stopped"), "was stopped before it finished (cohortd is stopping)")
         case .exited(let status, let stdout, let stderr):
             guard status == 0 else {
                 let tail = String(decoding: stderr.suffix(500), as: UTF8.self).trimmingCharacters()

@@ -1,170 +1,128 @@
-import Foundation
-import Synchronization
+import CProcess
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Runs a child process in its own process group with standard input, bounded output and a
-/// timeout, using posix_spawn and waitpid directly: the whole group is killed on timeout or
-/// oversized output, so a script's own children cannot keep the pipes open.
+/// Runs a program contained (see ``ExecContainment``): standard input written, output bounded,
+/// a timeout, and no process of the program's left running when ``run(executable:arguments:input:timeout:maxOutput:environment:)``
+/// returns.
+///
+/// The run is driven by one `poll(2)` loop on the calling thread over the pipes and a pidfd for
+/// the shepherd: no thread per pipe, no sleeping, no `waitpid` polling. The plugin API's `run` is
+/// synchronous, so the calling thread is the analysis's own and waits in `poll`. That thread must
+/// be the one that forks and waits: the shepherd's parent-death signal (`PR_SET_PDEATHSIG`)
+/// follows the forking *thread*, so an asynchronous version must fork from a thread that lives
+/// as long as the run (a shared reactor thread), never from a pool thread that may exit.
 enum ProcessRunner {
-    enum Result: Sendable {
+    /// How a run ended.
+    enum Outcome: Sendable {
         case exited(status: Int32, stdout: [UInt8], stderr: [UInt8])
         case signaled(Int32)
         case timedOut
         case outputTooLarge
+        /// The shepherd was stopped from outside (SIGTERM: cohortd is stopping).
+        case stopped
         case failedToStart(String)
     }
 
-    /// Collects a pipe's bytes on a background thread, up to a limit.
-    final class Collector: Sendable {
-        private let data = Mutex<[UInt8]>([])
-        private let overflow = Atomic<Bool>(false)
-        let limit: Int
-
-        init(limit: Int) { self.limit = limit }
-
-        func append(_ chunk: UnsafeRawBufferPointer) -> Bool {
-            data.withLock { data in
-                if data.count + chunk.count > limit {
-                    overflow.store(true, ordering: .relaxed)
-                    return false
-                }
-                data.append(contentsOf: chunk)
-                return true
-            }
-        }
-
-        /// Reads `fd` to end of file (or until the limit), then closes it.
-        func drain(_ fd: Int32, onOverflow: () -> Void) {
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 1)
-            defer {
-                buffer.deallocate()
-                close(fd)
-            }
-            while true {
-                let n = read(fd, buffer.baseAddress, buffer.count)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                if !append(UnsafeRawBufferPointer(rebasing: buffer[0..<n])) {
-                    onOverflow()
-                    break
-                }
-            }
-        }
-
-        var bytes: [UInt8] { data.withLock { $0 } }
-
-        var exceeded: Bool { overflow.load(ordering: .relaxed) }
+    /// A run's outcome and what containment did.
+    struct Run: Sendable {
+        var outcome: Outcome
+        /// Processes still running below the program when it ended, killed by the shepherd.
+        var descendantsKilled: Int
+        /// The Landlock ABI the program was confined with (0: not confined).
+        var landlockABI: Int
+        /// Inode numbers of the run's pipes (tests check that none stays open).
+        var pipeInodes: [UInt64]
     }
 
+    /// A failure before the program could be started.
+    struct SetupError: Error {
+        var message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    /// Longest timeout accepted (a day); the parameter reading rejects longer ones.
+    static let maximumTimeout: Double = 86_400
+
+    /// How long after the timeout the shepherd itself is killed if it has not ended the run.
+    static let shepherdGrace: Duration = .seconds(5)
+
+    private static let ignoreSIGPIPE: Void = {
+        // A program that stops reading must give EPIPE on its standard input, not a SIGPIPE that ends cohortd.
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
+
+    /// Runs `executable` (an absolute path) with `arguments`, `input` on standard input and exactly
+    /// `environment` plus `TMPDIR` (its private directory, also its working directory).
     static func run(
         executable: String, arguments: [String], input: [UInt8], timeout: Double, maxOutput: Int,
         environment: [String: String]
-    ) throws -> Result {
-        var inPipe: [Int32] = [-1, -1]
-        var outPipe: [Int32] = [-1, -1]
-        var errPipe: [Int32] = [-1, -1]
-        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
-            return .failedToStart("cannot create pipes (errno \(errno))")
+    ) -> Run {
+        ignoreSIGPIPE
+        let abi = ExecContainment.capabilities.landlockABI
+        let directory: PrivateDirectory
+        do { directory = try PrivateDirectory() } catch {
+            return Run(outcome: .failedToStart(error.message), descendantsKilled: 0, landlockABI: abi, pipeInodes: [])
         }
-        // Close-on-exec, so that no other child inherits them (Glibc's pipe2 is not imported).
-        for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        sigaddset(&defaults, SIGTERM)
-        sigaddset(&defaults, SIGINT)
-        sigaddset(&defaults, SIGHUP)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        defer { directory.remove() }
+        var environment = environment
+        environment["TMPDIR"] = directory.path
+        let timeoutMilliseconds = Int64((min(max(timeout, 0.001), maximumTimeout) * 1000).rounded(.up))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             for p in argv { free(p) }
             for p in envp { free(p) }
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        close(inPipe[0])
-        close(outPipe[1])
-        close(errPipe[1])
-        guard spawned == 0 else {
-            close(inPipe[1])
-            close(outPipe[0])
-            close(errPipe[0])
-            return .failedToStart(String(cString: strerror(spawned)))
-        }
-        let group = pid
-
-        let out = Collector(limit: maxOutput)
-        let err = Collector(limit: 1 << 20)
-        let readers = DispatchGroup()
-        for (fd, collector) in [(outPipe[0], out), (errPipe[0], err)] {
-            readers.enter()
-            Thread.detachNewThread {
-                collector.drain(fd) { kill(-group, SIGKILL) }
-                readers.leave()
-            }
-        }
-        let writeEnd = inPipe[1]
-        // A program that stops reading must give EPIPE here, not a SIGPIPE that ends cohortd.
-        signal(SIGPIPE, SIG_IGN)
-        Thread.detachNewThread {
-            input.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let n = write(writeEnd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-                    if n < 0 && errno == EINTR { continue }
-                    if n <= 0 { break }
-                    offset += n
+        var child = cproc_child()
+        let failure = executable.withCString { path in
+            directory.path.withCString { workdir in
+                argv.withUnsafeBufferPointer { argv in
+                    envp.withUnsafeBufferPointer { envp in
+                        var request = cproc_request(
+                            path: path, argv: argv.baseAddress, envp: envp.baseAddress, workdir: workdir,
+                            landlock_abi: Int32(abi), timeout_ms: timeoutMilliseconds)
+                        return cproc_spawn(&request, &child)
+                    }
                 }
             }
-            close(writeEnd)
         }
+        guard failure == 0 else {
+            return Run(
+                outcome: .failedToStart("cannot start a process (\(String(cString: strerror(failure))))"), descendantsKilled: 0,
+                landlockABI: abi, pipeInodes: [])
+        }
+        var session = RunSession(child: child, input: input, maxOutput: maxOutput)
+        let inodes = session.pipeInodes
+        let ended = session.drive(hardDeadline: ContinuousClock.now + .milliseconds(timeoutMilliseconds) + shepherdGrace)
+        return Run(outcome: outcome(of: ended), descendantsKilled: Int(ended.report?.descendants_killed ?? 0), landlockABI: abi, pipeInodes: inodes)
+    }
 
-        let clock = ContinuousClock()
-        var status: Int32 = 0
-        func reaped(within seconds: Double) -> Bool {
-            let deadline = clock.now + .milliseconds(Int64(seconds * 1000))
-            while true {
-                let r = waitpid(pid, &status, WNOHANG)
-                if r == pid || (r < 0 && errno != EINTR) { return true }
-                if clock.now >= deadline { return false }
-                usleep(2000)
-            }
+    /// The outcome of an ended session.
+    static func outcome(of ended: RunSession.Ended) -> Outcome {
+        if ended.outputTooLarge { return .outputTooLarge }
+        guard let report = ended.report else {
+            // The shepherd died without a word: killed at the hard deadline, or by someone else.
+            if ended.forced { return .timedOut }
+            return .signaled(ended.shepherdSignal)
         }
-        if !reaped(within: timeout) {
-            kill(-group, SIGTERM)
-            if !reaped(within: 2) {
-                kill(-group, SIGKILL)
-                _ = reaped(within: 10)
+        switch UInt32(bitPattern: report.kind) {
+        case CPROC_EXITED.rawValue: return .exited(status: report.value, stdout: ended.stdout, stderr: ended.stderrTail)
+        case CPROC_SIGNALED.rawValue: return .signaled(report.value)
+        case CPROC_TIMED_OUT.rawValue: return .timedOut
+        case CPROC_STOPPED.rawValue: return .stopped
+        default:
+            let step: String
+            switch UInt32(bitPattern: report.stage) {
+            case CPROC_STAGE_CHDIR.rawValue: step = "entering its private directory"
+            case CPROC_STAGE_LANDLOCK.rawValue: step = "confining it with Landlock"
+            case CPROC_STAGE_FORK.rawValue: step = "creating its process"
+            default: step = "executing it"
             }
-            kill(-group, SIGKILL)
-            _ = readers.wait(timeout: .now() + 2)
-            return .timedOut
+            return .failedToStart("\(step) failed: \(String(cString: strerror(report.value)))")
         }
-        // Whatever the program left running in its group would hold the pipes open.
-        kill(-group, SIGKILL)
-        _ = readers.wait(timeout: .now() + 5)
-        if out.exceeded { return .outputTooLarge }
-        let signal = status & 0x7F
-        if signal != 0 { return .signaled(signal) }
-        return .exited(status: (status >> 8) & 0xFF, stdout: out.bytes, stderr: err.bytes)
     }
 }

@@ -20,9 +20,9 @@ public struct SystemCallError: Error, Sendable, Hashable, CustomStringConvertibl
         errno = Glibc.errno
     }
 
-    /// ENOSPC, EDQUOT, EIO, EXDEV, EAGAIN, EINTR, EBUSY, ENOMEM, EMFILE, ENFILE.
+    /// ENOSPC, EDQUOT, EFBIG (over LimitFSIZE), EIO, EXDEV, EAGAIN, EINTR, EBUSY, ENOMEM, EMFILE, ENFILE.
     public var isTransient: Bool {
-        [ENOSPC, EDQUOT, EIO, EXDEV, EAGAIN, EINTR, EBUSY, ENOMEM, EMFILE, ENFILE].contains(errno)
+        [ENOSPC, EDQUOT, EFBIG, EIO, EXDEV, EAGAIN, EINTR, EBUSY, ENOMEM, EMFILE, ENFILE].contains(errno)
     }
 
     /// Whether the filesystem is out of space (or quota).
