@@ -11,22 +11,7 @@ public enum NearMiss {
     /// The option nearest to `word` when it is close enough to be a likely typo (the same answer as
     /// ``Suggestion/closest(to:among:)``).
     public static func closest(to word: String, among options: some Sequence<String>) -> String? {
-        let length = word.count
-        guard length <= longestWord else { return nil }
-        // A candidate n characters longer or shorter is at least n edits away, and a suggestion is
-        // at most max(2, min(lengths) / 3) ≤ max(2, length / 3) edits away.
-        let reach = max(2, length / 3)
-        var kept: [String] = []
-        for option in options {
-            // Count no further than the reach allows, whatever the option's length.
-            var count = 0
-            for _ in option {
-                count += 1
-                if count > length + reach { break }
-            }
-            if abs(count - length) <= reach { kept.append(option) }
-        }
-        return Suggestion.closest(to: word, among: kept)
+        Suggestion.closest(to: word, among: Array(options))
     }
 
     /// "'x' is neither a declared column nor a derived variable — did you mean 'y'?"

@@ -33,7 +33,21 @@ extension StringProtocol {
 public enum Suggestion {
     /// The option nearest to `word` when it is close enough to be a likely typo.
     public static func closest(to word: String, among options: [String]) -> String? {
-        let scored = options.map { ($0, EditDistance.levenshtein(word.lowercased(), $0.lowercased())) }
+        // In time linear in the candidates: no suggestion for a word longer than any name a
+        // pipeline accepts, and a candidate whose length alone puts it past the distance a
+        // suggestion may have (max(2, shorter length / 3)) is never scored.
+        let length = word.count
+        guard length <= 64 else { return nil }
+        let reach = max(2, length / 3)
+        let candidates = options.filter { option in
+            var count = 0
+            for _ in option {
+                count += 1
+                if count > length + reach { return false }
+            }
+            return abs(count - length) <= reach
+        }
+        let scored = candidates.map { ($0, EditDistance.levenshtein(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         let limit = max(2, min(word.count, best.0.count) / 3)
         return best.1 <= limit ? best.0 : nil
@@ -41,14 +55,14 @@ public enum Suggestion {
 
     /// "\"x\" is not one of a, b, c — did you mean 'b'?"
     public static func notOneOf(_ text: String, options: [String]) -> String {
-        var message = "\"\(text)\" is not one of \(options.joined(separator: ", "))"
+        var message = "\"\(Excerpt.of(text))\" is not one of \(options.joined(separator: ", "))"
         if let guess = closest(to: text, among: options) { message += " — did you mean '\(guess)'?" }
         return message
     }
 
     /// "'x' is neither a declared column nor a derived variable — did you mean 'y'?"
     public static func undeclared(_ name: String, known: Set<String>) -> String {
-        var message = "'\(name)' is neither a declared column nor a derived variable"
+        var message = "'\(Excerpt.of(name))' is neither a declared column nor a derived variable"
         if let guess = closest(to: name, among: known.sorted()) { message += " — did you mean '\(guess)'?" }
         return message
     }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import CohortConfiguration
 import CohortIngest
-import ExecPlugin
 import CohortStore
+import ExecPlugin
 import Foundation
 import Logging
 import ServiceLifecycle

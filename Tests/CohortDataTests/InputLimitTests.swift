@@ -154,3 +154,14 @@ import Testing
         #expect(e.problems.map(\.reason) == ["not an integer written in digits within ±2^53 (9007199254740992)", "not a whole number"])
     }
 }
+
+/// "Did you mean" stays linear in the candidates.
+@Suite struct SuggestionTests {
+    @Test func farCandidatesAreNotScoredAndLongWordsGetNoSuggestion() {
+        let names = (0..<20_000).map { "column_\($0)" } + ["age"]
+        #expect(Suggestion.closest(to: "agee", among: names) == "age")
+        #expect(Suggestion.closest(to: "column_1999x", among: names) == "column_1999")
+        #expect(Suggestion.closest(to: String(repeating: "x", count: 300_000), among: names) == nil)
+        #expect(Suggestion.undeclared(String(repeating: "y", count: 300_000), known: Set(names)).utf8.count < 200)
+    }
+}

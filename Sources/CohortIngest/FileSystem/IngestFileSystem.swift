@@ -16,7 +16,6 @@ public struct DropEntry: Sendable, Hashable {
     public var key: String { EscapedName.escape(path) }
 }
 
-
 /// The file actions of a journey and of reconciliation: everything the daemon does to the drop,
 /// state and results directories. `DirectoryFileSystem` does them with directory descriptors on
 /// the real filesystem; CohortIngestTesting has an in-memory one.
