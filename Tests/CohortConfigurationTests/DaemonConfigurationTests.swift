@@ -12,15 +12,7 @@ import Testing
     }
 
     static func error(_ yaml: String) -> ConfigurationError? {
-        do {
-            _ = try DaemonConfiguration(yaml: yaml, file: "cohortd.yaml", directory: "/srv/etc")
-            return nil
-        } catch let error as ConfigurationError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
+        configurationError { _ = try DaemonConfiguration(yaml: yaml, file: "cohortd.yaml", directory: "/srv/etc") }
     }
 
     @Test func defaults() throws {

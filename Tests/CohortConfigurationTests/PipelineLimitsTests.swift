@@ -8,15 +8,7 @@ import Testing
     }
 
     static func error(_ yaml: String) -> ConfigurationError? {
-        do {
-            _ = try Pipeline(yaml: yaml, file: "p.yaml")
-            return nil
-        } catch let error as ConfigurationError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
+        configurationError { _ = try Pipeline(yaml: yaml, file: "p.yaml") }
     }
 
     @Test func namesAreAtMost64CharactersOfASafeSet() throws {

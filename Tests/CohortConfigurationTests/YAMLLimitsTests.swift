@@ -5,15 +5,7 @@ import Testing
 /// The limits applied while libyaml parses (depth, size, nodes), tags, and documents.
 @Suite struct YAMLLimitsTests {
     static func error(_ yaml: String, limits: YAMLLimits = .standard) -> ConfigurationError? {
-        do {
-            _ = try YAMLParser.parse(yaml, file: "p.yaml", limits: limits)
-            return nil
-        } catch let error as ConfigurationError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
+        configurationError { _ = try YAMLParser.parse(yaml, file: "p.yaml", limits: limits) }
     }
 
     static func nestedLists(_ depth: Int) -> String { String(repeating: "[", count: depth) + "x" + String(repeating: "]", count: depth) }

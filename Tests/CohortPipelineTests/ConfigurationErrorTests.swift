@@ -20,15 +20,7 @@ import Testing
         """
 
     static func error(_ yaml: String) -> ConfigurationError? {
-        do {
-            _ = try LoadedPipeline(text: yaml, file: "p.yaml", directory: "/tmp", registry: testRegistry)
-            return nil
-        } catch let error as ConfigurationError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
+        configurationError { _ = try LoadedPipeline(text: yaml, file: "p.yaml", directory: "/tmp", registry: testRegistry) }
     }
 
     @Test func theBaseIsValid() throws {

@@ -106,15 +106,7 @@ import Testing
     // MARK: validation
 
     static func configurationError(_ yaml: String, directory: String) -> ConfigurationError? {
-        do {
-            _ = try LoadedPipeline(text: yaml, file: "p.yaml", directory: directory, registry: testRegistry)
-            return nil
-        } catch let error as ConfigurationError {
-            return error
-        } catch {
-            Issue.record("unexpected error \(error)")
-            return nil
-        }
+        CohortPipelineTests.configurationError { _ = try LoadedPipeline(text: yaml, file: "p.yaml", directory: directory, registry: testRegistry) }
     }
 
     @Test func aMissingOrUnrunnableProgramIsAConfigurationError() throws {

@@ -1,3 +1,4 @@
+import CohortConfiguration
 import CohortJSON
 import CohortPipeline
 import CohortPluginAPI
@@ -45,5 +46,19 @@ extension JSONValue {
     /// The result of analysis `id` in a results document.
     func analysis(_ id: String) -> JSONValue? {
         self["analyses"]?.array.first { $0["id"]?.string == id }
+    }
+}
+
+/// The configuration error `body` throws, or `nil` when it throws none (any other error is
+/// recorded as an issue).
+func configurationError(_ body: () throws -> Void) -> ConfigurationError? {
+    do {
+        try body()
+        return nil
+    } catch let error as ConfigurationError {
+        return error
+    } catch {
+        Issue.record("unexpected error \(error)")
+        return nil
     }
 }

@@ -33,17 +33,7 @@ public enum EscapedName {
     }
 
     /// The escaped text of a path.
-    public static func escape(_ path: FilePath) -> String {
-        path.withPlatformString { pointer in
-            var bytes: [UInt8] = []
-            var p = pointer
-            while p.pointee != 0 {
-                bytes.append(UInt8(bitPattern: p.pointee))
-                p += 1
-            }
-            return escape(bytes)
-        }
-    }
+    public static func escape(_ path: FilePath) -> String { escape(bytes(of: path)) }
 
     /// The original bytes of an escaped text, or `nil` when `text` is not a valid escape.
     public static func bytes(of text: String) -> [UInt8]? {
