@@ -173,7 +173,8 @@ public final class DirectoryFileSystem: IngestFileSystem {
             let runDirectory = try work.makeDirectory(runName)
             for (name, bytes) in files {
                 guard let component = FilePath.Component(name) else { continue }
-                try runDirectory.write(bytes, as: component, sync: false)
+                // In place: the folder appears in results/ only by the rename below, once complete.
+                try runDirectory.write(bytes, as: component, sync: false, atomic: false)
             }
             // One filesystem sync makes the whole folder durable before it is renamed into results/.
             try runDirectory.syncFilesystem()

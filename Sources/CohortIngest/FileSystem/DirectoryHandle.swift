@@ -122,9 +122,10 @@ public final class DirectoryHandle: Sendable {
     /// Writes `bytes` as the file `name`: to a temporary name first, fsynced, mode 0640 whatever
     /// the umask, then renamed over `name` — so a reader never sees a partial file and a full
     /// disk never leaves a 0-byte one. `sync: false` leaves durability to a later ``sync()`` of
-    /// the filesystem.
-    public func write(_ bytes: [UInt8], as name: FilePath.Component, sync: Bool = true) throws(SystemCallError) {
-        let temporary = FilePath.Component(".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))") ?? "tmp"
+    /// the filesystem; `atomic: false` writes in place, for files in a directory that is itself
+    /// renamed into view only once complete (a run folder under `work/`).
+    public func write(_ bytes: [UInt8], as name: FilePath.Component, sync: Bool = true, atomic: Bool = true) throws(SystemCallError) {
+        let temporary = atomic ? FilePath.Component(".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))") ?? "tmp" : name
         let fd = temporary.withPlatformString { openat(descriptor, $0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o640) }
         guard fd >= 0 else { throw SystemCallError("openat") }
         do throws(SystemCallError) {
@@ -138,7 +139,7 @@ public final class DirectoryHandle: Sendable {
                 offset += n
             }
             if sync { guard fsync(fd) == 0 else { throw SystemCallError("fsync") } }
-            try replace(temporary, in: self, as: name)
+            if atomic { try replace(temporary, in: self, as: name) }
         } catch {
             _ = temporary.withPlatformString { unlinkat(descriptor, $0, 0) }
             throw error

@@ -7,7 +7,7 @@ import Dispatch
 /// Tasks started with `withTaskExecutorPreference(executor)` run their jobs here, and so do their
 /// child tasks (a partitioned analysis's parts).
 public final class AnalysisExecutor: TaskExecutor {
-    private let queue = DispatchQueue(label: "cohortd.analysis", qos: .utility, attributes: .concurrent)
+    private let queue = DispatchQueue(label: "cohortd.analysis", attributes: .concurrent)
 
     public init() {}
 

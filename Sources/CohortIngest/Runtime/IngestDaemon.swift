@@ -74,7 +74,7 @@ public struct IngestDaemon: Sendable {
             load: ReloadService.loader(configuration: configuration, configurationFile: configurationFile, plugins: plugins, logger: logger))
         let status = StatusService(
             state: state, journal: journal, notifier: notifier, clock: clock,
-            write: { bytes in try? files.state.write(bytes, as: statusFile) })
+            write: { bytes in try? files.state.write(bytes, as: statusFile, sync: false) })
         return IngestDaemon(
             services: [
                 WatchdogService(state: state, notifier: notifier, clock: clock), status, SignalForwarder(signals: hangups, requests: requester),
