@@ -137,14 +137,15 @@ public struct IntegerBins: Sendable, Hashable {
                     "bin \"\(label)\" is not an inclusive integer range such as \"1-5\" or \"11-\"")
             }
         }
-        for a in 0..<bins.count {
-            for b in (a + 1)..<max(bins.count, a + 1) {
-                let x = bins[a]
-                let y = bins[b]
-                let overlap = x.lower <= (y.upper ?? .infinity) && y.lower <= (x.upper ?? .infinity)
-                if overlap {
-                    throw StatisticsError(.invalidParameter, "bins \"\(x.label)\" and \"\(y.label)\" overlap")
-                }
+        // Sorted by their lower ends, two ranges overlap exactly when some neighbours do (if i
+        // and j > i overlap, so do i and i + 1): n log n, not every pair.
+        let order = bins.indices.sorted { (bins[$0].lower, $0) < (bins[$1].lower, $1) }
+        for (a, b) in zip(order, order.dropFirst()) {
+            let x = bins[a]
+            let y = bins[b]
+            if y.lower <= (x.upper ?? .infinity) {
+                let (first, second) = a < b ? (x, y) : (y, x)
+                throw StatisticsError(.invalidParameter, "bins \"\(first.label)\" and \"\(second.label)\" overlap")
             }
         }
         self.bins = bins

@@ -98,3 +98,15 @@ import Testing
         #expect(one.median == 4 && one.standardDeviation == nil)
     }
 }
+
+/// Integer bins: overlaps found among many bins without comparing every pair.
+@Suite struct IntegerBinsTests {
+    @Test func overlapsAreFoundWhereverTheyAre() throws {
+        #expect(throws: StatisticsError.self) { try IntegerBins(["1-10", "20-30", "2-3"]) }
+        #expect(throws: StatisticsError.self) { try IntegerBins(["11-", "1-5", "40-50"]) }
+        #expect(throws: StatisticsError.self) { try IntegerBins(["1-5", "5-9"]) }
+        let many = (0..<40_000).map { "\($0 * 10)-\($0 * 10 + 9)" }.reversed()
+        #expect(try IntegerBins(Array(many)).bins.count == 40_000)
+        #expect(throws: StatisticsError.self) { try IntegerBins(Array(many) + ["123-124"]) }
+    }
+}
