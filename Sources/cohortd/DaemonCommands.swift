@@ -66,6 +66,9 @@ struct RunCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: daemon.serviceConfigurations, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // The daemon holds the drop and state directory locks: keep it alive while the group runs
+        // (ARC could otherwise release it after its last use above).
+        defer { withExtendedLifetime(daemon) {} }
         do { try await group.run() } catch {
             logger.critical("cannot run", metadata: ["error": "\(error)"])
             throw ExitCode(1)
