@@ -50,6 +50,29 @@ import Testing
         #expect(site.clock.now >= IngestJourney.Backoff.initial * 7)  // 0.5 + 1 + 2 s of back-off at least
     }
 
+    @Test func aShutdownPostponesAJourneyWaitingToRetryWithoutWaitingOutItsBackoff() async throws {
+        let site = try FakeSite()
+        site.files.inject(IngestError(.io, "publishing: ENOSPC", transient: true, noSpace: true), into: .publish, times: 100)
+        let identity = site.files.drop("km_1.csv", Fixture.csv)
+        let environment = site.environment
+        let journey = Task {
+            var runner = JourneyRunner(environment: environment, file: .init(runID: RunInfo.newID(), path: "km_1.csv", identity: identity))
+            return await runner.run()
+        }
+        // Let it fail a few times (back-off 0.5, 1, 2, 4 s…), then stop while it waits.
+        for _ in 0..<6 {
+            await site.clock.waitForSleepers(1)
+            site.clock.advance(by: .seconds(1))
+        }
+        await site.clock.waitForSleepers(1)
+        await site.state.beginStopping()
+        let before = site.clock.now
+        site.clock.advance(by: .seconds(1))
+        #expect(await journey.value == .postponed)
+        #expect(site.clock.now - before <= .seconds(1))
+        #expect(site.files.processingCount == 1 && site.files.failedCount == 0)
+    }
+
     @Test func aPublishedRunWhoseJournalWriteFailsIsRecordedNotFailed() async throws {
         var site = try FakeSite()
         let failures = FailureBudget(3)

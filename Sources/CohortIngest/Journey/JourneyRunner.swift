@@ -102,8 +102,18 @@ public struct JourneyRunner: Sendable {
                     continue
                 }
                 await environment.state.retryingChanged(by: 1)
-                try? await environment.clock.sleep(for: delay)
+                // In steps of at most a second, so that a shutdown does not wait out a long back-off.
+                var remaining = delay
+                while remaining > .zero, await !environment.state.isStopping {
+                    let nap = min(remaining, .seconds(1))
+                    try? await environment.clock.sleep(for: nap)
+                    remaining -= nap
+                }
                 await environment.state.retryingChanged(by: -1)
+                if await environment.state.isStopping {
+                    action = .finish(.postponed)
+                    continue
+                }
                 action = await perform(step)
             case .perform(let step):
                 action = await perform(step)
