@@ -26,40 +26,6 @@ int cfs_open_nofollow(int dirfd, const char *path, int flags) {
     return openat(dirfd, path, flags | O_NOFOLLOW | O_CLOEXEC);
 }
 
-int cfs_fsync_directory(const char *path) {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    int result = fsync(fd);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return result;
-}
-
-int cfs_syncfs(const char *path) {
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    int result = syncfs(fd);
-    int saved = errno;
-    close(fd);
-    errno = saved;
-    return result;
-}
-
-int cfs_open_for_writing(const char *path) {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) return -1;
-    int result;
-    if (fcntl(fd, F_SETLEASE, F_RDLCK) == 0) {
-        fcntl(fd, F_SETLEASE, F_UNLCK);
-        result = 0;
-    } else {
-        result = (errno == EAGAIN) ? 1 : -1;
-    }
-    close(fd);
-    return result;
-}
-
 static int cfs_openat2(int dirfd, const char *path, int flags) {
 #ifdef SYS_openat2
     struct open_how how;
@@ -72,12 +38,6 @@ static int cfs_openat2(int dirfd, const char *path, int flags) {
     errno = ENOSYS;
     return -1;
 #endif
-}
-
-int cfs_have_openat2(void) {
-    int fd = cfs_openat2(AT_FDCWD, ".", O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) { close(fd); return 1; }
-    return errno == ENOSYS ? 0 : 1;
 }
 
 int cfs_openat_beneath(int dirfd, const char *path, int flags) {

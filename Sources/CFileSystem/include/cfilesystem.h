@@ -10,21 +10,11 @@ int cfs_rename_noreplace(int olddirfd, const char *oldpath, int newdirfd, const 
 /// O_CLOEXEC added to `flags`). Returns the descriptor, or -1 with errno set (ELOOP for a link).
 int cfs_open_nofollow(int dirfd, const char *path, int flags);
 
-/// fsyncs a directory, so that renames into or out of it are durable. Returns 0 or -1 (errno).
-int cfs_fsync_directory(const char *path);
-
-/// Flushes every dirty page of the filesystem holding `path` (one syncfs(2) instead of an fsync
-/// per file when many files were just written). Returns 0 or -1 (errno).
-int cfs_syncfs(const char *path);
-
-/// Whether some process has `path` open for writing, asked the only way Linux answers it for
-/// any process: a read lease (F_SETLEASE, F_RDLCK) is refused with EAGAIN while the file is
-/// open for writing anywhere; a granted lease is released at once. Returns 1 (open for writing),
-/// 0 (not), or -1 when it cannot be told (not the file's owner without CAP_LEASE, a network
-/// filesystem, a link): the caller then relies on the size and time having settled.
-int cfs_open_for_writing(const char *path);
-
-/// `cfs_open_for_writing` on an open descriptor (the caller opened it O_RDONLY | O_NONBLOCK).
+/// Whether some process has the open file `fd` (opened O_RDONLY | O_NONBLOCK) open for writing,
+/// asked the only way Linux answers it for any process: a read lease (F_SETLEASE, F_RDLCK) is
+/// refused with EAGAIN while the file is open for writing anywhere; a granted lease is released at
+/// once. Returns 1 (open for writing), 0 (not), or -1 when it cannot be told (not the file's owner
+/// without CAP_LEASE, a network filesystem): the caller then relies on the settle time.
 int cfs_fd_open_for_writing(int fd);
 
 /// syncfs(2) of the filesystem holding the open descriptor `fd`. Returns 0 or -1 (errno).
@@ -37,8 +27,5 @@ int cfs_syncfs_fd(int fd);
 /// are refused (EXDEV), as openat2 refuses them. O_CLOEXEC is added to `flags`. Returns the
 /// descriptor, or -1 with errno set (ELOOP or EXDEV for a path that would escape or follow a link).
 int cfs_openat_beneath(int dirfd, const char *path, int flags);
-
-/// Whether the running kernel has openat2(2): 1 or 0.
-int cfs_have_openat2(void);
 
 #endif

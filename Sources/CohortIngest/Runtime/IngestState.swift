@@ -28,8 +28,6 @@ public actor IngestState {
     private var waiters: [(bytes: Int64, continuation: CheckedContinuation<Void, Never>)] = []
     /// When the loop's current turn started (clock time), or `nil` while it waits for events.
     public private(set) var turnStarted: Duration?
-    /// Counts that the status reports.
-    public private(set) var finished: [IngestJourney.Ending: Int] = [:]
     /// Bumped on every change a status reader may want to show.
     public private(set) var version = 0
 
@@ -62,16 +60,14 @@ public actor IngestState {
         return inserted
     }
 
-    public func release(_ key: String, ending: IngestJourney.Ending) {
+    public func release(_ key: String) {
         taking.remove(key)
-        finished[ending, default: 0] += 1
         version += 1
     }
 
     /// A journey resumed from the journal (not from a drop entry) starts or ends.
-    public func resume(_ delta: Int, ending: IngestJourney.Ending? = nil) {
+    public func resume(_ delta: Int) {
         resumed += delta
-        if let ending { finished[ending, default: 0] += 1 }
         version += 1
     }
 

@@ -33,13 +33,7 @@ public struct PipelineSet: Sendable {
 
     /// The pipelines whose `match` globs match `relativePath` (the path below the drop directory).
     /// A `*` does not cross `/`: "rps/*.csv" matches files dropped into drop/rps/.
-    public func matching(_ relativePath: String) -> [LoadedPipeline] {
-        pipelines.filter { loaded in
-            loaded.pipeline.match.contains { fnmatch($0, relativePath, FNM_PATHNAME) == 0 }
-        }
-    }
-
-    /// The pipelines whose `match` globs match the bytes of `relativePath` (a name need not be UTF-8).
+    /// (The bytes of the path are matched: a name need not be UTF-8.)
     public func matching(_ relativePath: FilePath) -> [LoadedPipeline] {
         relativePath.withPlatformString { path in
             pipelines.filter { loaded in loaded.pipeline.match.contains { fnmatch($0, path, FNM_PATHNAME) == 0 } }

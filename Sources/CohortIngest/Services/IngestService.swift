@@ -243,8 +243,8 @@ public struct IngestService: Service {
             let feed = self.feed
             let work: @Sendable () async -> Void = {
                 var runner = JourneyRunner(environment: env, file: file, from: step)
-                let ending = await runner.run()
-                if let key { await env.state.release(key, ending: ending) } else { await env.state.resume(-1, ending: ending) }
+                _ = await runner.run()
+                if let key { await env.state.release(key) } else { await env.state.resume(-1) }
                 feed.yield(.finished)
             }
             if let executor = service.executor {
