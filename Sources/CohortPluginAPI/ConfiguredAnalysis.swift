@@ -6,6 +6,8 @@ public struct AnalysisOutcome: Sendable {
     public var result: JSONValue
     public var report: [ReportBlock]
     public var output: any Sendable
+    /// The method checks it raised (also in `result`'s `warnings`).
+    public var warnings: [MethodWarning] = []
 }
 
 /// An analysis with its parameters decoded, ready to run: ``partCount`` parts, each computed by
@@ -71,9 +73,10 @@ extension AnalysisPlugin {
                 }
                 let output = merge(outputs)
                 let result = try JSONValueEncoder().encode(output)
-                return AnalysisOutcome(
-                    result: result, report: report(output, parameters: parameters, context: reportContext),
-                    output: output)
+                var blocks = report(output, parameters: parameters, context: reportContext)
+                let warnings = (output as? any WarningReporting)?.warnings ?? []
+                if !warnings.isEmpty { blocks.append(.checks(warnings.map(\.reportCheck))) }
+                return AnalysisOutcome(result: result, report: blocks, output: output, warnings: warnings)
             })
     }
 }

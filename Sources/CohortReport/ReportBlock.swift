@@ -4,6 +4,20 @@ public enum ReportBlock: Sendable, Hashable {
     case paragraph(String)
     case table(ReportTable)
     case figure(ReportFigure)
+    /// The method checks an analysis raised (results' `warnings`): printed under the analysis and
+    /// gathered again in the report's closing "Checks" section.
+    case checks([ReportCheck])
+}
+
+/// One raised method check: its contract code (`ph_violated`, …) and the sentence for the reader.
+public struct ReportCheck: Sendable, Hashable {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
 }
 
 /// A table of the report; also written as `<name>.csv`.

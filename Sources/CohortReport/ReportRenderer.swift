@@ -14,6 +14,16 @@ public struct ReportRenderer: Sendable {
 
     var allBlocks: [ReportBlock] { sections.flatMap { $0.blocks } }
 
+    /// The checks each section raised, in section order (sections without any left out).
+    var checksBySection: [(id: String, checks: [ReportCheck])] {
+        sections.compactMap { section in
+            let checks = section.blocks.flatMap { block -> [ReportCheck] in
+                if case .checks(let c) = block { return c } else { return [] }
+            }
+            return checks.isEmpty ? nil : (section.id, checks)
+        }
+    }
+
     /// File names: a section's only table or figure is named after the section id
     /// (`overall.csv`, `overall.svg`); several are `<id>_<name>`.
     func fileNames() -> (tables: [(name: String, table: ReportTable)], figures: [(name: String, figure: ReportFigure)]) {
@@ -77,7 +87,17 @@ public struct ReportRenderer: Sendable {
             case .figure(let f):
                 let file = figureNames.first { $0.figure == f }?.name ?? "\(f.name).svg"
                 out += "![\(e(f.title).replacing("[", with: "\\[").replacing("]", with: "\\]"))](\(file))\n\n"
+            case .checks(let checks):
+                out += checks.map { "> **Check** (`\($0.code)`): \(e($0.message))\n" }.joined(separator: ">\n") + "\n"
             }
+        }
+        let raised = checksBySection
+        if !raised.isEmpty {
+            out += "## Checks\n\n"
+            for (id, checks) in raised {
+                for check in checks { out += "- \(e(id)) (`\(check.code)`): \(e(check.message))\n" }
+            }
+            out += "\n"
         }
         return out
     }
@@ -99,6 +119,7 @@ public struct ReportRenderer: Sendable {
             th,td{padding:.3em .7em;text-align:left;vertical-align:top}thead th{border-top:2px solid #333;border-bottom:1px solid #333}
             tbody tr:last-child td{border-bottom:2px solid #333}td.num{text-align:right;font-variant-numeric:tabular-nums}
             .note{color:#555;font-size:.85em}figure{margin:1em 0}svg{max-width:100%;height:auto}
+            .checks{border-left:4px solid #e69f00;background:#fff8e6;padding:.2em .8em;margin:.6em 0;font-size:.92em}.checks p{margin:.3em 0}
             </style></head><body>
             <h1>\(e(title))</h1>
             <p class="sub">\(e(subtitle))</p>
@@ -123,7 +144,19 @@ public struct ReportRenderer: Sendable {
                 if let note = t.note { out += "<p class=\"note\">\(e(note))</p>\n" }
             case .figure(let f):
                 out += "<figure>\n\(f.svg)<figcaption class=\"note\">\(e(f.title))</figcaption></figure>\n"
+            case .checks(let checks):
+                out +=
+                    "<div class=\"checks\">" + checks.map { "<p><strong>Check</strong> (<code>\(e($0.code))</code>): \(e($0.message))</p>" }.joined()
+                    + "</div>\n"
             }
+        }
+        let raised = checksBySection
+        if !raised.isEmpty {
+            out += "<h2 id=\"checks\">Checks</h2>\n<ul class=\"checks-list\">\n"
+            for (id, checks) in raised {
+                for check in checks { out += "<li>\(e(id)) (<code>\(e(check.code))</code>): \(e(check.message))</li>\n" }
+            }
+            out += "</ul>\n"
         }
         out += "</body></html>\n"
         return out

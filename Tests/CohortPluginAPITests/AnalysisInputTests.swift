@@ -1,4 +1,5 @@
 import CohortData
+import CohortJSON
 import CohortPluginAPI
 import CohortStatistics
 import Testing
@@ -30,5 +31,16 @@ import Testing
     @Test func statisticsErrorsKeepTheirCode() {
         let error = AnalysisError(describing: StatisticsError(.emptyInput, "nothing"))
         #expect(error.code.name == "empty_input" && error.message == "nothing")
+    }
+
+    @Test func aWarningEncodesItsCodeMessageAndDetailsInOrder() throws {
+        let warning = MethodWarning(.phViolated, "age: p = 0.01", details: [("term", .string("age")), ("p", .number(0.01)), ("code", .null)])
+        let json = try JSONValueEncoder().encode([warning])
+        #expect(
+            json
+                == .array([
+                    .object([("code", .string("ph_violated")), ("message", .string("age: p = 0.01")), ("term", .string("age")), ("p", .number(0.01))])
+                ]))
+        #expect(warning.reportCheck.code == "ph_violated")
     }
 }

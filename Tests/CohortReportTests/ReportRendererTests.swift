@@ -34,6 +34,20 @@ import Testing
         #expect(renderer.markdown().contains("| =cmd\\|x | 3 (12.5%) |"))
     }
 
+    @Test func checksPrintUnderTheAnalysisAndAgainInTheChecksSection() {
+        let check = ReportCheck(code: "ph_violated", message: "Age <violates> PH")
+        let renderer = ReportRenderer(
+            title: "T", subtitle: "S", sections: [("a", [.table(Self.table)]), ("cox", [.table(Self.table), .checks([check])])], minCell: 0)
+        let markdown = renderer.markdown()
+        #expect(markdown.contains("> **Check** (`ph_violated`): \(MarkdownText.escape(check.message))\n"))
+        #expect(MarkdownText.escape(check.message) != check.message)
+        #expect(markdown.hasSuffix("## Checks\n\n- cox (`ph_violated`): \(MarkdownText.escape(check.message))\n\n"))
+        let html = renderer.html()
+        #expect(html.contains("<h2 id=\"checks\">Checks</h2>"))
+        #expect(html.contains("<li>cox (<code>ph_violated</code>): Age &lt;violates&gt; PH</li>"))
+        #expect(!ReportRenderer(title: "T", subtitle: "S", sections: [("a", [.table(Self.table)])], minCell: 0).markdown().contains("## Checks"))
+    }
+
     @Test func anEmptyReportRenders() {
         let renderer = ReportRenderer(title: "T", subtitle: "S", sections: [], minCell: 0)
         #expect(renderer.html().hasSuffix("</body></html>\n"))
