@@ -19,6 +19,9 @@ import Synchronization
 public struct CSVReader: Sendable {
     public let columns: [ColumnSpec]
     public let options: InputOptions
+    /// Declared columns whose presence is checked (when `required`) but whose values are not kept:
+    /// the table has no such column. For columns nothing reads (the pipeline's unread identifiers).
+    public let unread: Set<String>
     /// At most this many bad values are listed in a rejection.
     public static let maximumListedProblems = 20
 
@@ -29,8 +32,12 @@ public struct CSVReader: Sendable {
 
     public static let defaultChunkSize = 16 << 20
 
-    public init(columns: [ColumnSpec], options: InputOptions, parallelThreshold: Int = 4 << 20, chunkSize: Int = defaultChunkSize) {
+    public init(
+        columns: [ColumnSpec], options: InputOptions, unread: Set<String> = [], parallelThreshold: Int = 4 << 20,
+        chunkSize: Int = defaultChunkSize
+    ) {
         self.columns = columns
+        self.unread = unread
         self.options = options
         self.parallelThreshold = parallelThreshold
         self.chunkSize = max(64, chunkSize)

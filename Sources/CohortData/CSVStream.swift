@@ -195,6 +195,8 @@ struct CSVStream<Observer: ByteObserver> {
                 absent.append(spec)
                 continue
             }
+            // An unread column is skipped like an undeclared one.
+            if reader.unread.contains(spec.name) { continue }
             slots[position] = specs.count
             specs.append(spec)
         }
@@ -240,7 +242,7 @@ struct CSVStream<Observer: ByteObserver> {
         var table = Table(rowCount: rows)
         for accumulator in state.columns { table.set(accumulator.column()) }
         state.columns = []
-        for spec in absent { table.set(ColumnSink.missingColumn(spec, rows: rows)) }
+        for spec in absent where !reader.unread.contains(spec.name) { table.set(ColumnSink.missingColumn(spec, rows: rows)) }
         // Keep the declaration order.
         return Table(rowCount: rows, columns: reader.columns.compactMap { table[$0.name] })
     }

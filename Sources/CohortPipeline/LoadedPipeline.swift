@@ -12,6 +12,8 @@ public struct LoadedPipeline: Sendable {
     public let sha256: String
     /// The directory holding the file (relative `exec` commands resolve against it).
     public let directory: String
+    /// Declared columns the reader checks but does not keep (see ``unreadIdentifiers(of:)``).
+    public let unreadColumns: Set<String>
 
     /// Validates a pipeline given as text, its analyses with the plugins of `registry`.
     public init(text: String, file: String, directory: String, registry: PluginRegistry) throws {
@@ -35,6 +37,7 @@ public struct LoadedPipeline: Sendable {
         self.analyses = analyses
         self.sha256 = Digest.sha256(Array(text.utf8))
         self.directory = directory
+        self.unreadColumns = Self.unreadIdentifiers(of: pipeline)
     }
 
     /// Reads and validates a pipeline file (at most ``YAMLLimits/maximumBytes`` of it are read: a

@@ -32,12 +32,13 @@ extension PipelineRunner {
     /// Memory that does not grow with the file: the executable, the runtime, the pipeline.
     public static let baseBytes = 64 << 20
 
-    /// Bytes per row of the table the pipeline materialises (declared and derived columns).
+    /// Bytes per row of the table the pipeline materialises (declared columns it reads, and derived
+    /// ones).
     public var tableBytesPerRow: Int {
         let p = loaded.pipeline
         var kinds: [String: ColumnKind] = [:]
         for column in p.columns { kinds[column.name] = column.kind }
-        var total = p.columns.reduce(0) { $0 + Self.bytes(of: $1.kind) }
+        var total = p.columns.filter { !loaded.unreadColumns.contains($0.name) }.reduce(0) { $0 + Self.bytes(of: $1.kind) }
         for d in p.derivations {
             let kind = d.expression.kind(given: kinds)
             kinds[d.name] = kind

@@ -67,7 +67,7 @@ public struct PipelineRunner: Sendable {
     /// two whole tables are never held at once.
     func prepare(from source: inout some ByteSource, observer: inout Digest.SHA256Stream) throws -> Prepared {
         let p = loaded.pipeline
-        var table = try CSVReader(columns: p.columns, options: p.input).read(from: &source, observer: &observer)
+        var table = try CSVReader(columns: p.columns, options: p.input, unread: loaded.unreadColumns).read(from: &source, observer: &observer)
         let badValues = table.columns.filter { $0.badValues > 0 }.map { ($0.name, $0.badValues) }
         for d in p.derivations { table.set(try d.evaluate(on: table)) }
         let rows = table.rowCount

@@ -75,17 +75,39 @@ public struct AnalysisInput: Sendable {
         guard let timeColumn = table[spec.time], let eventColumn = table[spec.event] else {
             throw AnalysisError(.unknownVariable, "the data have no variable '\(table[spec.time] == nil ? spec.time : spec.event)'")
         }
-        guard let time = timeColumn.numbers, timeColumn.kind != .date else {
+        guard case .number(let time) = timeColumn.data else {
             throw AnalysisError(.typeMismatch, "survival time '\(spec.time)' must be a number")
         }
-        guard let event = eventColumn.numbers, eventColumn.kind != .date else {
+        // The event as flags, straight from the column's storage (no whole-column copy as numbers):
+        // a boolean's 1/0, or a number's 0/1 codes (any other code is `invalid_event`, below).
+        var rows: [Int] = []
+        var event: [Bool] = []
+        rows.reserveCapacity(table.rowCount)
+        event.reserveCapacity(table.rowCount)
+        switch eventColumn.data {
+        case .boolean(let flags):
+            for i in 0..<table.rowCount where !time[i].isNaN && flags[i] >= 0 {
+                rows.append(i)
+                event.append(flags[i] == 1)
+            }
+        case .number(let codes):
+            for i in 0..<table.rowCount where !time[i].isNaN && !codes[i].isNaN {
+                guard codes[i] == 0 || codes[i] == 1 else {
+                    throw AnalysisError(
+                        .init(StatisticsError.Code.invalidEvent.name),
+                        "survival '\(spec.time)'/'\(spec.event)': event code \(codes[i]) of row \(i + 1) of the cohort is neither 1 (event) nor 0 (censored)"
+                    )
+                }
+                rows.append(i)
+                event.append(codes[i] == 1)
+            }
+        default:
             throw AnalysisError(.typeMismatch, "survival event '\(spec.event)' must be a boolean or a 0/1 number")
         }
-        var rows: [Int] = []
-        rows.reserveCapacity(table.rowCount)
-        for i in 0..<table.rowCount where !time[i].isNaN && !event[i].isNaN { rows.append(i) }
         do {
-            let data = try SurvivalData(time: rows.map { time[$0] }, event: rows.map { event[$0] })
+            // Every row complete (the usual case): the times are the column's own storage, shared.
+            let times = rows.count == table.rowCount ? time : rows.map { time[$0] }
+            let data = try SurvivalData(time: times, event: event)
             return SurvivalSubset(data: data, rows: rows, excluded: table.rowCount - rows.count)
         } catch let error as StatisticsError {
             // Name the row of the table rather than the position among complete rows.

@@ -171,6 +171,8 @@ import Testing
         let site = try FakeSite()
         let notifier = RecordingNotifier(watchdogInterval: .seconds(5))
         let watchdog = WatchdogService(state: site.state, notifier: notifier, clock: site.clock)
+        #expect(await !watchdog.isLive(interval: .seconds(5)))  // before READY=1
+        await site.state.becameReady()
         #expect(await watchdog.isLive(interval: .seconds(5)))
         await site.state.turnBegan(at: site.clock.now)
         site.clock.advance(by: .seconds(4))

@@ -43,4 +43,23 @@ import Testing
                 ]))
         #expect(warning.reportCheck.code == "ph_violated")
     }
+
+    @Test func eventCodesOtherThanZeroOrOneNameTheirRowAndBooleansAreFlags() throws {
+        let columns = [ColumnSpec(name: "t", kind: .number), ColumnSpec(name: "e", kind: .number)]
+        let table = try CSVReader(columns: columns, options: InputOptions()).read(Array("t,e\n5,1\n6,\n7,2\n".utf8))
+        let input = AnalysisInput(
+            table: table, survival: SurvivalOutcome(time: "t", event: "e", unit: "days"), earlierOutputs: [:], pipelineDirectory: "/tmp")
+        #expect(
+            throws: AnalysisError(
+                .init("invalid_event"), "survival 't'/'e': event code 2.0 of row 3 of the cohort is neither 1 (event) nor 0 (censored)")
+        ) {
+            try input.survival()
+        }
+        let flags = [ColumnSpec(name: "t", kind: .number), ColumnSpec(name: "e", kind: .boolean, trueTokens: ["dead"], falseTokens: ["alive"])]
+        let booleans = try CSVReader(columns: flags, options: InputOptions()).read(Array("t,e\n5,dead\n6,\n7,alive\n".utf8))
+        let (data, rows, excluded) = try AnalysisInput(
+            table: booleans, survival: SurvivalOutcome(time: "t", event: "e", unit: "days"), earlierOutputs: [:], pipelineDirectory: "/tmp"
+        ).survival()
+        #expect(data.event == [true, false] && data.time == [5, 7] && rows == [0, 2] && excluded == 1)
+    }
 }

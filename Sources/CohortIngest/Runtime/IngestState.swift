@@ -100,6 +100,10 @@ public actor IngestState {
     }
     public var mayStart: Bool { !isStopping }
 
+    /// Whether the ingest loop has started (READY=1 sent): the watchdog pings only after it.
+    public private(set) var isReady = false
+    public func becameReady() { isReady = true }
+
     public func turnBegan(at time: Duration) { turnStarted = time }
     public func turnEnded() { turnStarted = nil }
 

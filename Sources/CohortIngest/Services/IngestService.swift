@@ -61,6 +61,7 @@ public struct IngestService: Service {
     private func loop(_ triggers: AsyncStream<Trigger>, _ feed: AsyncStream<Trigger>.Continuation) async throws {
         let env = environment
         let logger = env.logger
+        await env.state.becameReady()
         notifier.notify("READY=1\nSTATUS=watching the drop directory")
         logger.info("ready", metadata: ["resumed": "\(resumed.count)", "workers": "\(env.options.workers)"])
         if events == nil { logger.warning("inotify unavailable: relying on rescans") }

@@ -1,6 +1,6 @@
 public import ServiceLifecycle
 
-/// Sends WATCHDOG=1 every half of `WATCHDOG_USEC`, only while the ingest loop is live: waiting for
+/// Sends WATCHDOG=1 every half of `WATCHDOG_USEC`, only while the ingest loop is live (after READY=1): waiting for
 /// events, or in a turn that began less than one interval ago. A loop stuck in a turn (a hung
 /// journal write) stops the pings, and systemd restarts the service. Analyses run on their own
 /// executor, so a long one never holds the loop (nor this service) up.
@@ -28,8 +28,10 @@ public struct WatchdogService: Service {
         }
     }
 
-    /// Whether the loop is live now.
+    /// Whether the loop is live now: started (so READY=1 comes before the first ping), and waiting
+    /// or in a turn younger than one interval.
     public func isLive(interval: Duration) async -> Bool {
+        guard await state.isReady else { return false }
         guard let began = await state.turnStarted else { return true }
         return clock.now - began < interval
     }
