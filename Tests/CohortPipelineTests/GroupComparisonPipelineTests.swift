@@ -22,14 +22,16 @@ import Testing
           age: number
           size: number
           trio: {type: category, levels: [X, Y, Z]}
+          ward: category
         survival: {time: time, event: dead}
         analyses:
         """
 
     /// 30 patients; group C has no events, centre `east` has one patient, `one` has one level;
-    /// `trio` puts every death in X, so neither Y nor Z has an event.
+    /// `trio` puts every death in X, so neither Y nor Z has an event; `ward` (levels from the
+    /// data) has one value.
     static let csv: String = {
-        var lines = ["time,dead,group,sex,one,centre,age,size,trio"]
+        var lines = ["time,dead,group,sex,one,centre,age,size,trio,ward"]
         for k in 0..<30 {
             let group = ["A", "B", "C"][k % 3]
             let dead = group != "C" && k % 4 != 1
@@ -38,7 +40,7 @@ import Testing
             let age = 40 + (k * 11) % 35
             let size = k % 5 == 0 ? "" : "\(10 + (k * 13) % 29)"
             let trio = dead ? "X" : (k % 2 == 0 ? "Y" : "Z")
-            lines.append("\(time),\(dead ? "yes" : "no"),\(group),\(k % 2 == 0 ? "male" : "female"),only,\(centre),\(age),\(size),\(trio)")
+            lines.append("\(time),\(dead ? "yes" : "no"),\(group),\(k % 2 == 0 ? "male" : "female"),only,\(centre),\(age),\(size),\(trio),w1")
         }
         return lines.joined(separator: "\n") + "\n"
     }()
@@ -93,15 +95,20 @@ import Testing
 
     // MARK: bad inputs at run time
 
-    @Test func aGroupingWithOneLevelIsNullWithAReasonAndAWarning() async throws {
-        let outcome = try await Self.run("  - {id: lr, plugin: logrank, groups: [one, group], pairwise: holm, trend: true}")
+    @Test func aGroupingWithOneDeclaredLevelIsAConfigurationError() throws {
+        let e = try #require(Self.error("  - {id: lr, plugin: logrank, groups: [group, one]}"))
+        #expect(e.path == "analyses[0].groups[1]" && e.message.contains("1 level"))
+    }
+
+    @Test func aGroupingWithOneLevelInTheDataIsNullWithAReasonAndAWarning() async throws {
+        let outcome = try await Self.run("  - {id: lr, plugin: logrank, groups: [ward, group], pairwise: holm, trend: true}")
         let result = try #require(outcome.document.analysis("lr")?["result"])
         let tests = result["tests"]?.array ?? []
-        let one = try #require(tests.first { $0["variable"]?.string == "one" })
+        let one = try #require(tests.first { $0["variable"]?.string == "ward" })
         #expect(one["chisq"] == .null && one["p"] == .null)
         #expect(one["reason"]?.string?.isEmpty == false)
         let warned = Self.warnings(result, code: "not_estimable")
-        #expect(warned.contains { $0["what"]?.string == "log-rank test one" })
+        #expect(warned.contains { $0["what"]?.string == "log-rank test ward" })
         // The other grouping is still tested.
         let group = try #require(tests.first { $0["variable"]?.string == "group" })
         #expect(group["p"]?.number != nil)

@@ -166,6 +166,10 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         for item in try m.required(.groups).items() {
             if item.shape == .scalar {
                 let v = try context.variable(item, kinds: [.category, .boolean])
+                if let declared = context.declaredLevels[v], declared.count < 2 {
+                    let count = declared.count == 1 ? "1 level" : "\(declared.count) levels"
+                    throw item.error(.invalidValue, "'\(v)' declares \(count); a log-rank test compares at least two")
+                }
                 groups.append(Grouping(variable: v, cutoff: nil, label: context.label(v)))
                 continue
             }
