@@ -64,9 +64,6 @@ public struct LogRankTest: Sendable, Hashable {
             throw StatisticsError(.lengthMismatch, "\(k) groups but \(included.count) inclusion flags")
         }
         let strataCount = max(strataAssignment?.count ?? 1, 1)
-        var observed = [Double](repeating: 0, count: k)
-        var expected = [Double](repeating: 0, count: k)
-        var variance = [Double](repeating: 0, count: k * k)
         var counts = [Int](repeating: 0, count: k)
         var events = [Int](repeating: 0, count: k)
 
@@ -74,7 +71,6 @@ public struct LogRankTest: Sendable, Hashable {
         // not included, are left out.
         let codes = groups.timeOrdered
         let strataCodes = strataAssignment?.timeOrdered
-        let time = data.sortedTime
         let event = data.sortedEvent
         let n = codes.count
         let take = included ?? [Bool](repeating: true, count: k)
@@ -93,9 +89,6 @@ public struct LogRankTest: Sendable, Hashable {
             if event[j] { events[g] += 1 }
         }
         let used = counts.reduce(0, +)
-        guard counts.filter({ $0 > 0 }).count >= 2 else {
-            throw StatisticsError(.tooFewGroups, "a survival comparison needs at least two groups with subjects")
-        }
         var starts = [Int](repeating: 0, count: strataCount + 1)
         for s in 0..<strataCount { starts[s + 1] = starts[s] + stratumSizes[s] }
         var positions = [Int32](repeating: 0, count: used)
@@ -106,6 +99,42 @@ public struct LogRankTest: Sendable, Hashable {
             positions[next[s]] = Int32(j)
             next[s] += 1
         }
+        try self.init(
+            data, codes: codes, groupCount: k, layout: Layout(positions: positions, starts: starts, counts: counts, events: events), rho: rho)
+    }
+
+    /// The subjects taking part, laid out for one pass per stratum.
+    struct Layout {
+        /// Positions in time order (indices into the time-ordered arrays), stratum by stratum,
+        /// each stratum in time order.
+        var positions: [Int32]
+        /// Stratum `s` is `positions[starts[s]..<starts[s + 1]]`.
+        var starts: [Int]
+        /// Subjects and events per group among the positions.
+        var counts: [Int]
+        var events: [Int]
+    }
+
+    /// The test on subjects already laid out by stratum (shared by ``LogRankPairwise``, which
+    /// lays out each pair from per-group lists without scanning every subject again).
+    init(_ data: SurvivalData, codes: [Int32], groupCount k: Int, layout: Layout, rho: Double) throws {
+        guard rho >= 0, rho.isFinite else {
+            throw StatisticsError(.invalidParameter, "rho must be a finite number ≥ 0, not \(rho)")
+        }
+        let counts = layout.counts
+        let events = layout.events
+        let positions = layout.positions
+        let starts = layout.starts
+        let strataCount = max(starts.count - 1, 0)
+        let used = positions.count
+        guard counts.filter({ $0 > 0 }).count >= 2 else {
+            throw StatisticsError(.tooFewGroups, "a survival comparison needs at least two groups with subjects")
+        }
+        var observed = [Double](repeating: 0, count: k)
+        var expected = [Double](repeating: 0, count: k)
+        var variance = [Double](repeating: 0, count: k * k)
+        let time = data.sortedTime
+        let event = data.sortedEvent
 
         var atRisk = [Double](repeating: 0, count: k)
         var deaths = [Double](repeating: 0, count: k)

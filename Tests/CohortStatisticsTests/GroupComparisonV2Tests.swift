@@ -101,6 +101,21 @@ import Testing
         #expect(test.chiSquare.isFinite && test.p > 0 && test.p < 1)
     }
 
+    /// Each pair laid out from the per-group runs equals the test refitted on the pair's subjects.
+    @Test func pairLayoutsEqualRefitsOnThePair() throws {
+        let (data, groups, strata) = try Self.logRankData(strata: ["s1", "s2"])
+        for rho in [0.0, 1.0] {
+            let pairwise = try LogRankPairwise(data, groups: groups, strata: strata, rho: rho, adjustment: .holm)
+            for pair in pairwise.pairs {
+                var included = [Bool](repeating: false, count: 4)
+                included[pair.a] = true
+                included[pair.b] = true
+                let refit = try LogRankTest(data, groups: groups, strata: strata, rho: rho, including: included)
+                #expect(pair.chiSquare == refit.chiSquare, "rho \(rho) pair \(pair.a)-\(pair.b)")
+            }
+        }
+    }
+
     @Test func pairsWithoutEventsAreNullWithAReason() throws {
         // Groups 0 and 1 have events; group 2 none at all, group 3 none either: the pair 2-3 has no
         // event, so its test is null with a reason, and it still counts in the adjustment's n.
