@@ -129,6 +129,18 @@ import Testing
         #expect(Self.warnings(result, code: "not_estimable").isEmpty)
     }
 
+    @Test func aTimePastAGroupsFollowUpIsWarned() async throws {
+        // Follow-up ends at 38; 30 is within every group's, 1000 past all of them.
+        let outcome = try await Self.run("  - {id: lr, plugin: logrank, groups: [sex], times: [30, 1000]}")
+        let result = try #require(outcome.document.analysis("lr")?["result"])
+        let past = Self.warnings(result, code: "past_follow_up")
+        #expect(past.count == 2)
+        #expect(past.allSatisfy { $0["time"]?.number == 1000 })
+        #expect(Set(past.compactMap { $0["group"]?.string }) == ["male", "female"])
+        let groups = result["tests"]?.array.first?["groups"]?.array ?? []
+        #expect(groups.allSatisfy { ($0["at_times"]?.array.count ?? 0) == 1 })
+    }
+
     @Test func aStratumWithOneSubjectAndAGroupWithoutEventsStillGiveNumbers() async throws {
         let outcome = try await Self.run("  - {id: lr, plugin: logrank, groups: [group], strata: [centre], pairwise: BH, trend: true}")
         let result = try #require(outcome.document.analysis("lr")?["result"])

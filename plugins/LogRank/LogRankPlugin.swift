@@ -350,13 +350,19 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         var groups: [Group] = []
         for (k, level) in levels.enumerated() {
             let km = try KaplanMeier(sorted[k], confidence: p.confidence)
+            let atTimes = km.survival(at: p.times).map { SurvivalAtTime($0) }
+            // summary(fit, times, extend = FALSE) lists no row past the group's last time.
+            for t in p.times where t.isFinite && !atTimes.contains(where: { $0.time == t }) {
+                checks.append(
+                    MethodWarning(
+                        .pastFollowUp,
+                        "\(g.label) = \(level): survival at \(Format.short(t)) \(p.unit) is not estimable, past the group's last follow-up",
+                        details: [("group", .string(level)), ("time", .number(t)), ("variable", .string(g.variable))]))
+            }
             groups.append(
                 Group(
                     level: level, n: test.groups[k].count, events: test.groups[k].events,
-                    observed: test.groups[k].observed, expected: test.groups[k].expected,
-                    at_times: km.survival(at: p.times).map {
-                        SurvivalAtTime($0)
-                    }))
+                    observed: test.groups[k].observed, expected: test.groups[k].expected, at_times: atTimes))
         }
         return Test(
             variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
