@@ -297,7 +297,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         }
         // Complete cases of the grouping and the strata (refs_v2_lib.R logrank_test).
         if let stratumCodes = strata.codes {
-            for i in codes.indices where stratumCodes[i] < 0 { codes[i] = -1 }
+            for i in codes.indices where i >= stratumCodes.count || stratumCodes[i] < 0 { codes[i] = -1 }
         }
         let declaredLevels = levels.count
         // Levels without subjects are not groups of the test (as R's factor() of the data).
