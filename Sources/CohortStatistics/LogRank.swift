@@ -48,40 +48,93 @@ public struct LogRankTest: Sendable, Hashable {
     }
 
     /// Runs the test on group (and stratum) assignments made once with ``SurvivalData/assign(_:count:)``.
+    ///
+    /// - Parameter included: when given, only the subjects of the groups marked `true` take part
+    ///   (a pairwise comparison refitted on two groups, as `survdiff` on `subset`); the other
+    ///   groups keep rows of zeros.
     public init(
         _ data: SurvivalData, groups: SurvivalData.GroupAssignment, strata strataAssignment: SurvivalData.GroupAssignment? = nil,
-        rho: Double = 0
+        rho: Double = 0, including included: [Bool]? = nil
     ) throws {
         guard rho >= 0, rho.isFinite else {
             throw StatisticsError(.invalidParameter, "rho must be a finite number ≥ 0, not \(rho)")
         }
-        let groupCount = groups.count
-        let strata = strataAssignment
-        let strataCount = strataAssignment?.count ?? 1
-        let k = groupCount
-        var observed = [Double](repeating: 0, count: k)
-        var expected = [Double](repeating: 0, count: k)
-        var variance = [Double](repeating: 0, count: k * k)
+        let k = groups.count
+        if let included, included.count != k {
+            throw StatisticsError(.lengthMismatch, "\(k) groups but \(included.count) inclusion flags")
+        }
+        let strataCount = max(strataAssignment?.count ?? 1, 1)
         var counts = [Int](repeating: 0, count: k)
         var events = [Int](repeating: 0, count: k)
 
-        // Group and stratum codes in time order; subjects with a negative code are left out.
+        // Group and stratum codes in time order; subjects with a negative code, or of a group
+        // not included, are left out.
         let codes = groups.timeOrdered
-        let strataCodes = strata?.timeOrdered
-        let time = data.sortedTime
+        let strataCodes = strataAssignment?.timeOrdered
         let event = data.sortedEvent
         let n = codes.count
-        var used = 0
-        for k in 0..<n {
-            let g = codes[k]
-            guard g >= 0, (strataCodes?[k] ?? 0) >= 0 else { continue }
-            counts[Int(g)] += 1
-            if event[k] { events[Int(g)] += 1 }
-            used += 1
+        let take = included ?? [Bool](repeating: true, count: k)
+        // Each stratum's subjects in time order: a stable counting sort of the time-ordered
+        // positions by stratum, so that every stratum is one contiguous run (one pass each).
+        var stratumSizes = [Int](repeating: 0, count: strataCount)
+        var stratumOf = [Int32](repeating: -1, count: n)
+        for j in 0..<n {
+            let g = Int(codes[j])
+            guard g >= 0, g < k, take[g] else { continue }
+            let s = strataCodes.map { Int($0[j]) } ?? 0
+            guard s >= 0, s < strataCount else { continue }
+            stratumOf[j] = Int32(s)
+            stratumSizes[s] += 1
+            counts[g] += 1
+            if event[j] { events[g] += 1 }
         }
+        let used = counts.reduce(0, +)
+        var starts = [Int](repeating: 0, count: strataCount + 1)
+        for s in 0..<strataCount { starts[s + 1] = starts[s] + stratumSizes[s] }
+        var positions = [Int32](repeating: 0, count: used)
+        var next = Array(starts.dropLast())
+        for j in 0..<n {
+            let s = Int(stratumOf[j])
+            if s < 0 { continue }
+            positions[next[s]] = Int32(j)
+            next[s] += 1
+        }
+        try self.init(
+            data, codes: codes, groupCount: k, layout: Layout(positions: positions, starts: starts, counts: counts, events: events), rho: rho)
+    }
+
+    /// The subjects taking part, laid out for one pass per stratum.
+    struct Layout {
+        /// Positions in time order (indices into the time-ordered arrays), stratum by stratum,
+        /// each stratum in time order.
+        var positions: [Int32]
+        /// Stratum `s` is `positions[starts[s]..<starts[s + 1]]`.
+        var starts: [Int]
+        /// Subjects and events per group among the positions.
+        var counts: [Int]
+        var events: [Int]
+    }
+
+    /// The test on subjects already laid out by stratum (shared by ``LogRankPairwise``, which
+    /// lays out each pair from per-group lists without scanning every subject again).
+    init(_ data: SurvivalData, codes: [Int32], groupCount k: Int, layout: Layout, rho: Double) throws {
+        guard rho >= 0, rho.isFinite else {
+            throw StatisticsError(.invalidParameter, "rho must be a finite number ≥ 0, not \(rho)")
+        }
+        let counts = layout.counts
+        let events = layout.events
+        let positions = layout.positions
+        let starts = layout.starts
+        let strataCount = max(starts.count - 1, 0)
+        let used = positions.count
         guard counts.filter({ $0 > 0 }).count >= 2 else {
             throw StatisticsError(.tooFewGroups, "a survival comparison needs at least two groups with subjects")
         }
+        var observed = [Double](repeating: 0, count: k)
+        var expected = [Double](repeating: 0, count: k)
+        var variance = [Double](repeating: 0, count: k * k)
+        let time = data.sortedTime
+        let event = data.sortedEvent
 
         var atRisk = [Double](repeating: 0, count: k)
         var deaths = [Double](repeating: 0, count: k)
@@ -90,67 +143,57 @@ public struct LogRankTest: Sendable, Hashable {
         codes.withUnsafeBufferPointer { codes in
             time.withUnsafeBufferPointer { time in
                 event.withUnsafeBufferPointer { event in
-                    atRisk.withUnsafeMutableBufferPointer { atRisk in
-                        deaths.withUnsafeMutableBufferPointer { deaths in
-                            observed.withUnsafeMutableBufferPointer { observed in
-                                expected.withUnsafeMutableBufferPointer { expected in
-                                    variance.withUnsafeMutableBufferPointer { variance in
-                                        for stratum in 0..<(strata == nil ? 1 : strataCount) {
-                                            // Subject k belongs to this pass when its group and stratum codes say so.
-                                            @inline(__always) func member(_ k: Int) -> Bool {
-                                                codes[k] >= 0 && (strataCodes.map { Int($0[k]) == stratum } ?? true)
-                                            }
-                                            for g in 0..<k { atRisk[g] = 0 }
-                                            var remaining = 0
-                                            for j in 0..<n where member(j) {
-                                                atRisk[Int(codes[j])] += 1
-                                                remaining += 1
-                                            }
-                                            if remaining == 0 { continue }
-                                            var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
-                                            var j = 0
-                                            while j < n {
-                                                if !member(j) {
-                                                    j += 1
-                                                    continue
-                                                }
-                                                let t = time[j]
-                                                for g in 0..<k { deaths[g] = 0 }
-                                                var d = 0
-                                                var leaving = 0
-                                                var end = j
-                                                while end < n && time[end] == t {
-                                                    if member(end) {
-                                                        leaving += 1
-                                                        if event[end] {
-                                                            deaths[Int(codes[end])] += 1
+                    positions.withUnsafeBufferPointer { positions in
+                        atRisk.withUnsafeMutableBufferPointer { atRisk in
+                            deaths.withUnsafeMutableBufferPointer { deaths in
+                                observed.withUnsafeMutableBufferPointer { observed in
+                                    expected.withUnsafeMutableBufferPointer { expected in
+                                        variance.withUnsafeMutableBufferPointer { variance in
+                                            for stratum in 0..<strataCount {
+                                                let first = starts[stratum]
+                                                let last = starts[stratum + 1]
+                                                if first == last { continue }
+                                                for g in 0..<k { atRisk[g] = 0 }
+                                                for q in first..<last { atRisk[Int(codes[Int(positions[q])])] += 1 }
+                                                var remaining = last - first
+                                                var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
+                                                var q = first
+                                                while q < last {
+                                                    let t = time[Int(positions[q])]
+                                                    for g in 0..<k { deaths[g] = 0 }
+                                                    var d = 0
+                                                    var end = q
+                                                    while end < last && time[Int(positions[end])] == t {
+                                                        let j = Int(positions[end])
+                                                        if event[j] {
+                                                            deaths[Int(codes[j])] += 1
                                                             d += 1
                                                         }
+                                                        end += 1
                                                     }
-                                                    end += 1
-                                                }
-                                                let nr = Double(remaining)
-                                                if d > 0 {
-                                                    let w = rho == 0 ? 1 : Double.pow(km, rho)
-                                                    let dd = Double(d)
-                                                    for g in 0..<k {
-                                                        observed[g] += w * deaths[g]
-                                                        expected[g] += w * dd * atRisk[g] / nr
-                                                    }
-                                                    if remaining > 1 {
-                                                        let kt = w * w * dd * (nr - dd) / (nr * (nr - 1))
-                                                        for a in 0..<k where atRisk[a] > 0 {
-                                                            let tmp = kt * atRisk[a]
-                                                            variance[a * k + a] += tmp
-                                                            for b in 0..<k { variance[a * k + b] -= tmp * atRisk[b] / nr }
+                                                    let nr = Double(remaining)
+                                                    if d > 0 {
+                                                        let w = rho == 0 ? 1 : Double.pow(km, rho)
+                                                        let dd = Double(d)
+                                                        for g in 0..<k {
+                                                            observed[g] += w * deaths[g]
+                                                            expected[g] += w * dd * atRisk[g] / nr
                                                         }
+                                                        if remaining > 1 {
+                                                            let kt = w * w * dd * (nr - dd) / (nr * (nr - 1))
+                                                            for a in 0..<k where atRisk[a] > 0 {
+                                                                let tmp = kt * atRisk[a]
+                                                                variance[a * k + a] += tmp
+                                                                for b in 0..<k { variance[a * k + b] -= tmp * atRisk[b] / nr }
+                                                            }
+                                                        }
+                                                        km *= (nr - dd) / nr
                                                     }
-                                                    km *= (nr - dd) / nr
+                                                    // Everyone observed at t leaves the risk set after t.
+                                                    for idx in q..<end { atRisk[Int(codes[Int(positions[idx])])] -= 1 }
+                                                    remaining -= end - q
+                                                    q = end
                                                 }
-                                                // Everyone observed at t leaves the risk set after t.
-                                                for idx in j..<end where member(idx) { atRisk[Int(codes[idx])] -= 1 }
-                                                remaining -= leaving
-                                                j = end
                                             }
                                         }
                                     }

@@ -35,10 +35,13 @@ import Testing
                 conf_type: plain
                 conf_level: 0.95
                 title: T
-                groups: [sex, flag, {variable: age, cutoff: {from: r}, label: Age}, {variable: size, cutoff: median}]
+                groups: [sex, {variable: age, cutoff: {from: r}, label: Age}, {variable: size, cutoff: median}]
+                strata: [flag]
+                pairwise: holm
+                trend: true
             """,
             "roc_cutoff": """
-              - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T}
+              - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T, compare: [[age, size]]}
             """,
             "cox": """
               - {id: a, plugin: cox, univariable: [age, sex, flag], multivariable: [age, sex], ties: breslow, conf_level: 0.9, title: T}

@@ -1,16 +1,21 @@
 import CohortData
 public import CohortPluginAPI
-public import CohortReport
+import CohortReport
 public import CohortStatistics
 
 /// `plugin: logrank` — the univariate table (Table 3): per grouping, n, events, observed and
 /// expected deaths, survival at chosen times with CI, and the log-rank (or Peto–Peto) p-value.
 /// Continuous variables are split at a `cutoff`: a number, `median`, or `{from: <roc_cutoff id>}`.
+///
+/// Version 2 (`analyses-v2.md`, "logrank"): `strata` (`survdiff(... + strata(s))`, several columns
+/// as one interaction), `pairwise` (every pair of levels refitted, `p.adjust` over the pairs) and
+/// `trend` (scores 1..k in declared order, for groupings with 3 or more levels; a 2-level grouping
+/// gets `trend: null` with a `trend_reason`, since its trend test is the log-rank test itself).
 public enum LogRankPlugin: PartitionedAnalysisPlugin {
     public static let name = "logrank"
 
     public enum Key: String, ParameterKey {
-        case times, rho, groups, conf_type, conf_level, title
+        case times, rho, groups, conf_type, conf_level, title, strata, pairwise, trend
     }
 
     /// The keys of a grouping written as a mapping.
@@ -43,6 +48,16 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var confidence: SurvivalConfidence
         public var title: String?
         public var unit: String
+        /// Stratum columns (category or boolean); their combinations form the strata.
+        public var strata: [String] = []
+        /// The adjustment of the pairwise comparisons; `nil` = `pairwise: none`, no comparisons.
+        public var pairwise: PValueAdjustment? = nil
+        /// Under `profile: ezr` the raw pairwise p is rounded to 3 significant digits before
+        /// adjusting, as EZR's `pairwise.logrank.test` does.
+        public var roundPairwise: Bool = false
+        public var trend: Bool = false
+        /// Display labels of the stratum columns.
+        public var strataLabels: [String] = []
     }
 
     public struct Cutoff: Encodable, Sendable {
@@ -63,6 +78,35 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var at_times: [AtTime]
     }
 
+    /// One pair of levels, refitted on its two groups.
+    public struct Pair: Encodable, Sendable {
+        public var a: String
+        public var b: String
+        public var chisq: Double?
+        /// The unadjusted p.
+        public var p: Double?
+        /// `p.adjust` over all the pairs (of `signif(p, 3)` under profile ezr).
+        public var p_adjusted: Double?
+        /// Why the pair's test is not estimable (`nil` when it is).
+        public var reason: String?
+    }
+
+    public struct Pairwise: Encodable, Sendable {
+        /// `bonferroni`, `holm` or `BH` (R's `p.adjust` method names).
+        public var adjust: String
+        /// `true` when each p was rounded to 3 significant digits before adjusting (profile ezr).
+        public var rounded: Bool
+        public var pairs: [Pair]
+    }
+
+    public struct Trend: Encodable, Sendable {
+        public var chisq: Double
+        public var df: Int
+        public var p: Double
+        /// The scores, one per level in declared order.
+        public var scores: [Double]
+    }
+
     public struct Test: Encodable, Sendable {
         public var variable: String
         public var cutoff: Cutoff?
@@ -72,12 +116,45 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var n_used: Int
         public var groups: [Group]
         public var error: String?
+        /// Why the test is null (the same text as `error`), `nil` when it was computed.
+        public var reason: String? = nil
+        /// The stratum columns (empty when not stratified).
+        public var strata: [String] = []
+        /// How many strata the columns formed among the subjects used.
+        public var strata_count: Int? = nil
+        /// `nil` with `pairwise: none`.
+        public var pairwise: Pairwise? = nil
+        /// `nil` when not asked for or not estimable (`trend_reason` says which).
+        public var trend: Trend? = nil
+        public var trend_reason: String? = nil
+        /// The method checks this test raised (gathered into the output's `warnings`).
+        var checks: [MethodWarning] = []
+
+        enum CodingKeys: String, CodingKey {
+            case variable, cutoff, chisq, df, p, n_used, groups, error, reason, strata, strata_count, pairwise, trend, trend_reason
+        }
     }
 
-    public struct Output: Encodable, Sendable {
+    public struct Output: Encodable, Sendable, WarningReporting {
         public var rho: Double
         public var times: [Double]
         public var tests: [Test]
+        /// The stratum columns.
+        public var strata: [String] = []
+        /// `none`, `bonferroni`, `holm` or `BH`.
+        public var pairwise: String = "none"
+        public var trend: Bool = false
+        public var warnings: [MethodWarning] = []
+
+        init(rho: Double, times: [Double], tests: [Test], parameters p: Parameters) {
+            self.rho = rho
+            self.times = times
+            self.tests = tests
+            self.strata = p.strata
+            self.pairwise = p.pairwise?.rawValue ?? "none"
+            self.trend = p.trend
+            self.warnings = tests.flatMap(\.checks)
+        }
     }
 
     public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
@@ -89,6 +166,10 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         for item in try m.required(.groups).items() {
             if item.shape == .scalar {
                 let v = try context.variable(item, kinds: [.category, .boolean])
+                if let declared = context.declaredLevels[v], declared.count < 2 {
+                    let count = declared.count == 1 ? "1 level" : "\(declared.count) levels"
+                    throw item.error(.invalidValue, "'\(v)' declares \(count); a log-rank test compares at least two")
+                }
                 groups.append(Grouping(variable: v, cutoff: nil, label: context.label(v)))
                 continue
             }
@@ -120,9 +201,29 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             }
             groups.append(Grouping(variable: v, cutoff: cutoff, label: try g.string(.label) ?? context.label(v)))
         }
-        return Parameters(
+        var parameters = Parameters(
             times: try m.numbers(.times) ?? [], rho: rho, groups: groups, confidence: confidence,
             title: try m.string(.title), unit: survival.unit)
+        if let node = m[.strata] {
+            let items = node.shape == .scalar ? [node] : try node.items()
+            for item in items {
+                let s = try context.variable(item, kinds: [.category, .boolean])
+                if parameters.strata.contains(s) { throw item.error(.invalidValue, "'\(s)' is listed twice in strata") }
+                if groups.contains(where: { $0.variable == s }) {
+                    throw item.error(
+                        .invalidValue, "'\(s)' is both a grouping and a stratum; a stratified test cannot compare the levels it stratifies on")
+                }
+                parameters.strata.append(s)
+            }
+            parameters.strataLabels = parameters.strata.map(context.label)
+        }
+        if let node = m[.pairwise] {
+            let adjustment = try node.choice(PValueAdjustment.self)
+            parameters.pairwise = adjustment == PValueAdjustment.none ? nil : adjustment
+        }
+        parameters.roundPairwise = context.profile == .ezr
+        parameters.trend = try m.boolean(.trend) ?? false
+        return parameters
     }
 
     /// The `roc_cutoff` analyses whose cut-offs split variables.
@@ -138,24 +239,36 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
     }
 
     public static func merge(_ outputs: [Output], parameters p: Parameters) -> Output {
-        Output(rho: p.rho, times: p.times, tests: outputs.flatMap(\.tests))
+        Output(rho: p.rho, times: p.times, tests: outputs.flatMap(\.tests), parameters: p)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, _) = try input.survival()
+        let strata = try LogRankStrata(p.strata, input: input, rows: rows)
         let tests = p.groups.map { grouping in
             do {
-                return try test(grouping, p, input: input, data: data, rows: rows)
+                return try test(grouping, p, input: input, data: data, rows: rows, strata: strata)
             } catch {
+                let reason = AnalysisError(describing: error).message
                 return Test(
                     variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
-                    error: AnalysisError(describing: error).message)
+                    error: reason, reason: reason, strata: p.strata,
+                    checks: [notEstimable("log-rank test", of: grouping, reason: reason)])
             }
         }
-        return Output(rho: p.rho, times: p.times, tests: tests)
+        return Output(rho: p.rho, times: p.times, tests: tests, parameters: p)
     }
 
-    static func test(_ g: Grouping, _ p: Parameters, input: AnalysisInput, data: SurvivalData, rows: [Int]) throws -> Test {
+    /// The `not_estimable` warning of a null figure of a grouping's test.
+    static func notEstimable(_ what: String, of g: Grouping, reason: String) -> MethodWarning {
+        MethodWarning(
+            .notEstimable, "\(what) for \(g.label) not estimable: \(reason)",
+            details: [("what", .string("\(what) \(g.variable)"))])
+    }
+
+    static func test(
+        _ g: Grouping, _ p: Parameters, input: AnalysisInput, data: SurvivalData, rows: [Int], strata: LogRankStrata
+    ) throws -> Test {
         var codes: [Int32]
         var levels: [String]
         var cutoff: Cutoff? = nil
@@ -182,6 +295,11 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         } else {
             (codes, levels) = try input.groups(g.variable, rows: rows)
         }
+        // Complete cases of the grouping and the strata (refs_v2_lib.R logrank_test).
+        if let stratumCodes = strata.codes {
+            for i in codes.indices where i >= stratumCodes.count || stratumCodes[i] < 0 { codes[i] = -1 }
+        }
+        let declaredLevels = levels.count
         // Levels without subjects are not groups of the test (as R's factor() of the data).
         var seen = [Bool](repeating: false, count: levels.count)
         for c in codes where c >= 0 { seen[Int(c)] = true }
@@ -193,56 +311,63 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             levels = present.map { levels[$0] }
         }
         let assignment = try data.assign(codes, count: levels.count)
-        let test = try LogRankTest(data, groups: assignment, rho: p.rho)
+        let strataAssignment = try strata.codes.map { try data.assign($0, count: strata.count) }
+        let test = try LogRankTest(data, groups: assignment, strata: strataAssignment, rho: p.rho)
+        var checks: [MethodWarning] = []
+        var pairwise: Pairwise? = nil
+        if let adjustment = p.pairwise {
+            let comparisons = try LogRankPairwise(
+                data, groups: assignment, strata: strataAssignment, rho: p.rho, adjustment: adjustment,
+                roundingToThreeDigits: p.roundPairwise)
+            let pairs = comparisons.pairs.map { pair in
+                Pair(
+                    a: levels[pair.a], b: levels[pair.b], chisq: pair.chiSquare, p: pair.p, p_adjusted: pair.pAdjusted,
+                    reason: pair.reason)
+            }
+            for pair in pairs {
+                if let reason = pair.reason { checks.append(notEstimable("pairwise log-rank test \(pair.a) vs \(pair.b)", of: g, reason: reason)) }
+            }
+            pairwise = Pairwise(adjust: adjustment.rawValue, rounded: p.roundPairwise, pairs: pairs)
+        }
+        var trend: Trend? = nil
+        var trendReason: String? = nil
+        if p.trend {
+            if declaredLevels < 3 {
+                trendReason = "not applicable: \(g.label) has \(declaredLevels) levels, and with 2 the test for trend is the log-rank test"
+            } else {
+                do {
+                    // refs_v2_lib.R: w <- seq_along(lv), scores 1..k in declared order.
+                    let scores = levels.indices.map { Double($0 + 1) }
+                    let t = try LogRankTrend(test, scores: scores)
+                    trend = Trend(chisq: t.chiSquare, df: t.degreesOfFreedom, p: t.p, scores: scores)
+                } catch let error as StatisticsError {
+                    trendReason = error.message
+                    checks.append(notEstimable("log-rank test for trend", of: g, reason: error.message))
+                }
+            }
+        }
         let sorted = data.sorted(by: assignment)
         var groups: [Group] = []
         for (k, level) in levels.enumerated() {
             let km = try KaplanMeier(sorted[k], confidence: p.confidence)
+            let atTimes = km.survival(at: p.times).map { SurvivalAtTime($0) }
+            // summary(fit, times, extend = FALSE) lists no row past the group's last time.
+            for t in p.times where t.isFinite && !atTimes.contains(where: { $0.time == t }) {
+                checks.append(
+                    MethodWarning(
+                        .pastFollowUp,
+                        "\(g.label) = \(level): survival at \(Format.short(t)) \(p.unit) is not estimable, past the group's last follow-up",
+                        details: [("group", .string(level)), ("time", .number(t)), ("variable", .string(g.variable))]))
+            }
             groups.append(
                 Group(
                     level: level, n: test.groups[k].count, events: test.groups[k].events,
-                    observed: test.groups[k].observed, expected: test.groups[k].expected,
-                    at_times: km.survival(at: p.times).map {
-                        SurvivalAtTime($0)
-                    }))
+                    observed: test.groups[k].observed, expected: test.groups[k].expected, at_times: atTimes))
         }
         return Test(
             variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
-            n_used: test.countUsed, groups: groups, error: nil)
-    }
-
-    public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
-        let level = Format.short(100 * p.confidence.level)
-        var header = ["Variable", "Group", "n"]
-        for t in o.times { header.append("\(Format.short(t))-\(context.timeUnit) survival (\(level)% CI)") }
-        header.append(o.rho == 0 ? "Log-rank p" : "Peto–Peto p")
-        var rows: [[ReportCell]] = []
-        for (test, grouping) in zip(o.tests, p.groups) {
-            if let error = test.error {
-                rows.append([.text(grouping.label), .text("not tested: \(error)"), .text("")] + o.times.map { _ in .text("") } + [.text("")])
-                continue
-            }
-            for (k, g) in test.groups.enumerated() {
-                var row: [ReportCell] = [.text(k == 0 ? grouping.label : ""), .text(Format.display(g.level)), .count(g.n, percent: nil)]
-                for t in o.times {
-                    if let a = g.at_times.first(where: { $0.time == t }) {
-                        row.append(.text(Format.interval(a.survival, lower: a.lower, upper: a.upper, digits: 1, percent: true)))
-                    } else {
-                        row.append(.text("NA"))
-                    }
-                }
-                row.append(.text(k == 0 ? test.p.map(Format.pValue) ?? "NA" : ""))
-                rows.append(row)
-            }
-        }
-        return [
-            .table(
-                ReportTable(
-                    name: "table3_univariate", title: p.title ?? "Univariate analysis of overall survival",
-                    header: header, rows: rows,
-                    note:
-                        "Kaplan–Meier estimates with \(p.confidence.type.rawValue) confidence intervals; p from the \(o.rho == 0 ? "log-rank" : "Peto–Peto") test."
-                ))
-        ]
+            n_used: test.countUsed, groups: groups, error: nil, strata: p.strata,
+            strata_count: strata.codes == nil ? nil : strata.present(among: codes), pairwise: pairwise, trend: trend,
+            trend_reason: trendReason, checks: checks)
     }
 }

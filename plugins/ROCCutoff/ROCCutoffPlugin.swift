@@ -6,11 +6,14 @@ public import CohortStatistics
 /// `plugin: roc_cutoff` — ROC curves of continuous predictors for an event within a horizon,
 /// with AUC (DeLong CI) and the best cut-off (Youden or closest to top-left) as pROC finds it.
 /// Its cut-offs can split variables in a later `logrank` analysis (`cutoff: {from: <id>}`).
+///
+/// `compare: [[a, b], …]` (`analyses-v2.md`) compares two predictors' AUCs by the paired DeLong
+/// test on the patients with both present (pROC `roc.test(ra, rb, method = "delong", paired = TRUE)`).
 public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
     public static let name = "roc_cutoff"
 
     public enum Key: String, ParameterKey {
-        case outcome, predictors, method, direction, conf_level, title
+        case outcome, predictors, method, direction, conf_level, title, compare
     }
 
     /// The keys of `outcome:`.
@@ -33,6 +36,14 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         public var title: String?
         public var labels: [String: String]
         public var unit: String
+        /// The pairs of predictors whose AUCs are compared, in the order given.
+        public var comparisons: [ComparedPair] = []
+    }
+
+    /// Two predictors of `predictors` to compare.
+    public struct ComparedPair: Sendable, Hashable {
+        public var a: String
+        public var b: String
     }
 
     public struct OutcomeDefinition: Encodable, Sendable {
@@ -64,12 +75,61 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         public var auc_ci: Interval?
         public var best: [Best]
         public var error: String?
+        /// Why the AUC is null (the text of `error`).
+        public var reason: String? = nil
     }
 
-    public struct Output: Encodable, Sendable, CutoffProviding {
+    /// The confidence interval of a difference of AUCs (pROC's `conf.int` of `roc.test`).
+    public struct DifferenceInterval: Encodable, Sendable {
+        public var lower: Double
+        public var upper: Double
+    }
+
+    /// One paired DeLong comparison: `difference` = `auc_a` − `auc_b`, `z` and `ci` with it.
+    public struct Comparison: Encodable, Sendable {
+        public var a: String
+        public var b: String
+        public var auc_a: Double?
+        public var auc_b: Double?
+        public var difference: Double?
+        public var z: Double?
+        public var p: Double?
+        public var ci: DifferenceInterval?
+        /// `delong_paired`.
+        public var method: String
+        /// Patients with both predictors present, by outcome class.
+        public var n_positive: Int
+        public var n_negative: Int
+        /// pROC's directions of the two curves on these patients ("<" or ">" as `higher_is_positive`…).
+        public var direction_a: String?
+        public var direction_b: String?
+        /// Why the comparison is null, `nil` when it was computed.
+        public var reason: String?
+    }
+
+    public struct Output: Encodable, Sendable, CutoffProviding, WarningReporting {
         public var outcome: OutcomeDefinition
         public var method: String
         public var predictors: [Predictor]
+        public var comparisons: [Comparison] = []
+        /// Patients with a follow-up time censored at or before the horizon (left out of every curve).
+        public var excluded_censored: Int = 0
+        /// Patients with survival data.
+        public var n_subjects: Int = 0
+        public var warnings: [MethodWarning] = []
+
+        init(
+            outcome: OutcomeDefinition, method: String, predictors: [Predictor], comparisons: [Comparison],
+            excludedCensored: Int, subjects: Int, labels: [String: String], unit: String
+        ) {
+            self.outcome = outcome
+            self.method = method
+            self.predictors = predictors
+            self.comparisons = comparisons
+            self.excluded_censored = excludedCensored
+            self.n_subjects = subjects
+            self.warnings = ROCCutoffPlugin.checks(self, labels: labels, unit: unit)
+        }
 
         public func cutoff(for variable: String) -> Double? {
             predictors.first { $0.variable == variable }?.best.first?.threshold
@@ -81,20 +141,59 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         let horizon = try m.required(.outcome).mapping(OutcomeKey.self).required(.event_within).number()
         let predictors = try context.variables(m.required(.predictors), kinds: [.number, .integer])
         let level = try m.confidenceLevel(.conf_level)
-        return Parameters(
+        var parameters = Parameters(
             horizon: horizon, predictors: predictors,
             method: try m.choice(.method, ROCCurve.CutoffMethod.self) ?? .youden,
             direction: try m.choice(.direction, DirectionSetting.self) ?? .auto,
             confLevel: level, title: try m.string(.title), labels: context.labels, unit: survival.unit)
+        if let compare = m[.compare] {
+            for item in try compare.items() {
+                let names = try item.items()
+                guard names.count == 2 else {
+                    throw item.error(.invalidValue, "a comparison is a pair of predictors, [a, b]; this has \(names.count)")
+                }
+                let pair = try names.map { node in
+                    let name = try node.string()
+                    guard predictors.contains(name) else {
+                        throw node.error(
+                            .invalidValue, "'\(name)' is not among the predictors (\(predictors.joined(separator: ", "))); add it there to compare it"
+                        )
+                    }
+                    return name
+                }
+                if pair[0] == pair[1] { throw names[1].error(.invalidValue, "'\(pair[1])' is compared with itself") }
+                let compared = ComparedPair(a: pair[0], b: pair[1])
+                if parameters.comparisons.contains(where: { Set([$0.a, $0.b]) == Set(pair) }) {
+                    throw item.error(.invalidValue, "the pair \(pair[0]), \(pair[1]) is compared twice")
+                }
+                parameters.comparisons.append(compared)
+            }
+        }
+        return parameters
     }
 
-    /// One part per predictor.
+    /// One part per predictor, then one per comparison.
     public static func parts(of p: Parameters) -> [Parameters] {
-        parts(of: p, splitting: \.predictors)
+        var parts = p.predictors.map { predictor in
+            var part = p
+            part.predictors = [predictor]
+            part.comparisons = []
+            return part
+        }
+        for pair in p.comparisons {
+            var part = p
+            part.predictors = []
+            part.comparisons = [pair]
+            parts.append(part)
+        }
+        return parts
     }
 
     public static func merge(_ outputs: [Output], parameters p: Parameters) -> Output {
-        Output(outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: outputs.flatMap(\.predictors))
+        Output(
+            outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: outputs.flatMap(\.predictors),
+            comparisons: outputs.flatMap(\.comparisons), excludedCensored: outputs.first?.excluded_censored ?? 0,
+            subjects: outputs.first?.n_subjects ?? 0, labels: p.labels, unit: p.unit)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
@@ -103,7 +202,11 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         // 0 = followed beyond it (control), -1 = censored at or before it (excluded).
         let outcomeClass: [Int8] = zip(data.time, data.event).map { t, e in e && t <= p.horizon ? 1 : (t > p.horizon ? 0 : -1) }
         let predictors = try p.predictors.map { try predictor($0, p, input: input, rows: rows, outcomeClass: outcomeClass) }
-        return Output(outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: predictors)
+        let comparisons = try p.comparisons.map { try comparison($0, p, input: input, rows: rows, outcomeClass: outcomeClass) }
+        return Output(
+            outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: predictors,
+            comparisons: comparisons, excludedCensored: outcomeClass.filter { $0 < 0 }.count, subjects: outcomeClass.count,
+            labels: p.labels, unit: p.unit)
     }
 
     /// One predictor's ROC curve, AUC with CI and best cut-offs.
@@ -160,7 +263,7 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         } catch let error as StatisticsError {
             return Predictor(
                 variable: name, n_positive: positives, n_negative: y.count - positives,
-                excluded: excluded, direction: nil, auc: nil, auc_ci: nil, best: [], error: error.message)
+                excluded: excluded, direction: nil, auc: nil, auc_ci: nil, best: [], error: error.message, reason: error.message)
         }
     }
 
@@ -193,6 +296,6 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
                     note:
                         "Cases: event at or before \(horizon) \(p.unit); controls: followed beyond it; patients censored earlier are excluded. Cut-off by \(o.method == "youden" ? "Youden's index" : "closest to the top-left corner"); AUC CI by DeLong."
                 ))
-        ]
+        ] + comparisonTable(o, p)
     }
 }
