@@ -61,9 +61,10 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
     /// g(t) = 1 − S(t−) per subject, S the KM of all subjects, centred by its mean over the
     /// events (`gtime <- ttimes - mean(ttimes[event])`).
     static func kmTransform(time: [Double], status: [Bool]) throws -> [Double] {
-        let data = try SurvivalData(time: time, event: status)
-        let order = data.order
         let n = time.count
+        // Unstratified fits are already in descending time order: read them backwards (no sort).
+        let descending = zip(time, time.dropFirst()).allSatisfy { $0 >= $1 }
+        let order: [Int32] = try descending ? (0..<Int32(n)).reversed() : SurvivalData(time: time, event: status).order
         var transformed = [Double](repeating: 0, count: n)
         var atRisk = Double(n)
         var survival = 1.0

@@ -181,3 +181,25 @@ import Testing
         #expect(tables.first?.header.count == 3)
     }
 }
+
+extension CoxReportingTests {
+    /// The Cox table: univariable and multivariable HR (CI) and p side by side; a factor is a
+    /// header row naming its reference level, then its levels.
+    @Test func theCoxTablePutsModelsSideBySide() async throws {
+        let keys = "    univariable: [age, group]\n    multivariable: [age, group]\n    factor_test: wald\n"
+        let outcome = try await runPipeline(Self.head + keys, csv: Self.csv())
+        let blocks = outcome.report.first { $0.id == "cox" }?.blocks ?? []
+        guard case .table(let table)? = blocks.first else {
+            Issue.record("no Cox table")
+            return
+        }
+        #expect(table.header == ["Variable", "Univariable HR (95% CI)", "p", "Multivariable HR (95% CI)", "p"])
+        let names = table.rows.compactMap { row -> String? in
+            if case .text(let s)? = row.first { return s }
+            return nil
+        }
+        #expect(names == ["age", "group (ref. a)", "  b", "  c"])
+        #expect(table.rows.allSatisfy { $0.count == 5 })
+        #expect(table.note?.contains("Factor tests: group (univariable): Wald χ²") == true)
+    }
+}

@@ -139,14 +139,14 @@ extension CoxPlugin {
                     warnings.append(
                         MethodWarning(
                             .phViolated,
-                            "Proportional hazards doubtful for \(label(row.term)) in \(modelName) (cox.zph p = \(Format.pValue(row.p)) < \(alpha))",
+                            "Proportional hazards doubtful for \(label(row.term)) in the \(kind.rawValue) model (cox.zph \(CoxPlugin.pPhrase(row.p)), below \(alpha))",
                             details: [("term", .string(row.term)), ("p", .number(row.p))]))
                 }
                 if test.global.p < parameters.phAlpha && rows.count > 1 {
                     warnings.append(
                         MethodWarning(
                             .phViolated,
-                            "Proportional hazards doubtful for \(modelName) as a whole (global cox.zph p = \(Format.pValue(test.global.p)) < \(alpha))",
+                            "Proportional hazards doubtful for \(modelName) as a whole (global cox.zph \(CoxPlugin.pPhrase(test.global.p)), below \(alpha))",
                             details: [("term", .string("GLOBAL")), ("p", .number(test.global.p))]))
                 }
             } catch let error as StatisticsError {

@@ -63,7 +63,7 @@ extension CoxPlugin {
                 let which = model.kind == .univariable ? "univariable" : "multivariable"
                 let method = t.method == "lr" ? "likelihood-ratio" : "Wald"
                 guard let chisq = t.chisq, let pv = t.p else { return "\(label(t.variable)) (\(which)): \(method) test not estimable" }
-                return "\(label(t.variable)) (\(which)): \(method) χ² = \(Format.fixed(chisq, digits: 2)), df = \(t.df), p = \(Format.pValue(pv))"
+                return "\(label(t.variable)) (\(which)): \(method) χ² = \(Format.fixed(chisq, digits: 2)), df = \(t.df), \(Self.pPhrase(pv))"
             }
         }
         if !factorNotes.isEmpty { note += " Factor tests: " + factorNotes.joined(separator: "; ") + "." }
@@ -71,32 +71,50 @@ extension CoxPlugin {
             .table(ReportTable(name: "cox_models", title: p.title ?? "Cox proportional-hazards models", header: header, rows: rows, note: note))
         ]
         if p.phTest {
-            var ph: [[ReportCell]] = []
-            for model in o.models {
-                let name = model.kind == .univariable ? "Univariable: \(model.variables.map(label).joined(separator: ", "))" : "Multivariable"
-                guard let test = model.ph_test else {
-                    ph.append([.text(name), .text(""), .text(""), .text(""), .text("not estimable")])
-                    continue
+            // One row per variable: the univariable model's test and the multivariable model's,
+            // then the multivariable global test (a univariable model's global is its term).
+            func phCells(_ model: Model?, term: String?) -> [ReportCell] {
+                guard let model else { return [.text(""), .text("")] }
+                guard let test = model.ph_test else { return [.text("not estimable"), .text("")] }
+                if let term {
+                    guard let row = test.terms.first(where: { $0.term == term }) else { return [.text(""), .text("")] }
+                    return [.text("\(Format.fixed(row.chisq, digits: 2)) (\(row.df))"), .text(Format.pValue(row.p))]
                 }
-                for t in test.terms {
-                    ph.append([
-                        .text(name), .text(label(t.term)), .text(Format.fixed(t.chisq, digits: 2)), .text("\(t.df)"), .text(Format.pValue(t.p)),
-                    ])
-                }
-                if test.terms.count > 1 {
-                    ph.append([
-                        .text(name), .text("Global"), .text(Format.fixed(test.global.chisq, digits: 2)), .text("\(test.global.df)"),
-                        .text(Format.pValue(test.global.p)),
-                    ])
-                }
+                return [.text("\(Format.fixed(test.global.chisq, digits: 2)) (\(test.global.df))"), .text(Format.pValue(test.global.p))]
             }
+            var ph: [[ReportCell]] = []
+            for v in order {
+                let uni = o.models.first { $0.kind == .univariable && $0.variables == [v] }
+                let inMulti = multivariable.flatMap { $0.variables.contains(v) ? $0 : nil }
+                var row: [ReportCell] = [.text(label(v))]
+                if hasUni { row += uni.map { phCells($0, term: v) } ?? [.text(""), .text("")] }
+                if hasMulti { row += inMulti.map { phCells($0, term: v) } ?? [.text(""), .text("")] }
+                ph.append(row)
+            }
+            if let m = multivariable {
+                var row: [ReportCell] = [.text("Global")]
+                if hasUni { row += [.text(""), .text("")] }
+                row += phCells(m, term: nil)
+                ph.append(row)
+            }
+            var phHeader = ["Variable"]
+            if hasUni { phHeader += ["Univariable χ² (df)", "p"] }
+            if hasMulti { phHeader += ["Multivariable χ² (df)", "p"] }
+            let phNote =
+                "Score test of survival ≥ 3 per variable (a factor: all its levels, df = levels − 1); "
+                + "p < \(Format.short(p.phAlpha)) is listed under Checks."
             blocks.append(
                 .table(
                     ReportTable(
-                        name: "cox_ph_tests", title: "Proportional-hazards tests (cox.zph, KM transform)",
-                        header: ["Model", "Term", "χ²", "df", "p"], rows: ph,
-                        note: "Score test of survival ≥ 3; p < \(Format.short(p.phAlpha)) is listed under Checks.")))
+                        name: "cox_ph_tests", title: "Proportional-hazards tests (cox.zph, KM transform)", header: phHeader, rows: ph,
+                        note: phNote)))
         }
         return blocks
+    }
+
+    /// "p = 0.003" or "p < 0.001".
+    static func pPhrase(_ p: Double) -> String {
+        let text = Format.pValue(p)
+        return text.hasPrefix("<") ? "p \(text)" : "p = \(text)"
     }
 }
