@@ -203,3 +203,36 @@ extension CoxReportingTests {
         #expect(table.note?.contains("Factor tests: group (univariable): Wald χ²") == true)
     }
 }
+
+extension CoxReportingTests {
+    /// Several strata columns form one interaction (`strata(centre, group)`): the same model as
+    /// one stratum column holding the combinations.
+    @Test func strataColumnsFormOneInteraction() async throws {
+        let base = Self.csv().split(separator: "\n").map(String.init)
+        var lines = [base[0] + ",combined"]
+        for line in base.dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false)
+            lines.append(line + ",\(f[3])-\(f[2])")
+        }
+        let csv = lines.joined(separator: "\n") + "\n"
+        let head = Self.head.replacingOccurrences(of: "  flat: number\n", with: "  flat: number\n  combined: category\n")
+        func run(_ strata: String) async throws -> JSONValue {
+            let yaml = head + "    univariable: [age]\n    strata: \(strata)\n    ph_test: true\n"
+            let outcome = try await runPipeline(yaml, csv: csv)
+            return try #require(outcome.document.analysis("cox")?["result"]?["models"]?.array.first)
+        }
+        let two = try await run("[centre, group]")
+        let one = try await run("[combined]")
+        let a = try #require(two["terms"]?.array.first?["coef"]?.number)
+        let b = try #require(one["terms"]?.array.first?["coef"]?.number)
+        #expect(abs(a - b) <= 1e-12 * abs(b))
+        let pa = try #require(two["ph_test"]?["global"]?["chisq"]?.number)
+        let pb = try #require(one["ph_test"]?["global"]?["chisq"]?.number)
+        #expect(abs(pa - pb) <= 1e-10 * abs(pb))
+        #expect(two["concordance"]?.number == one["concordance"]?.number)
+        // Not the unstratified model.
+        let plain = try #require(
+            try await runPipeline(head + "    univariable: [age]\n", csv: csv).document.analysis("cox")?["result"]?["models"]?.array.first)
+        #expect(plain["terms"]?.array.first?["coef"]?.number != a)
+    }
+}

@@ -30,9 +30,12 @@ extension CoxPlugin {
             kind == .univariable ? "the univariable model of \(variables.map(label).joined(separator: ", "))" : "the multivariable model"
         }
 
-        mutating func notEstimable(_ what: String, _ reason: String) {
+        /// A `not_estimable` check: `what` names the figure ("The hazard ratio of age"), or is
+        /// `nil` for the whole model.
+        mutating func notEstimable(_ what: String?, _ reason: String) {
+            let subject = what.map { "\($0) in \(modelName)" } ?? (modelName.prefix(1).uppercased() + modelName.dropFirst())
             warnings.append(
-                MethodWarning(.notEstimable, "\(what) in \(modelName) is not estimable: \(reason)", details: [("what", .string(what))]))
+                MethodWarning(.notEstimable, "\(subject) is not estimable: \(reason)", details: [("what", .string(what ?? "model"))]))
         }
 
         mutating func fit(input: AnalysisInput, rows: [Int]) throws -> Model {
@@ -69,7 +72,7 @@ extension CoxPlugin {
                 model.error = error.message
                 model.reason = error.message
                 if parameters.phTest { model.ph_test_reason = "the model could not be fitted" }
-                notEstimable("The model", error.message)
+                notEstimable(nil, error.message)
                 return model
             }
             model.n = fit.count
