@@ -60,8 +60,10 @@ public struct CoxModel: Sendable, Hashable {
         var time: [Double]
         var status: [Bool]
         var stratum: [Int32]
-        /// Row-major n × p design values, not centred.
-        var x: [Double]
+        /// The design's columns (shared storage, not copied) and, per fitted subject, its index
+        /// in them: subject k's value of coefficient j is `columns[j][source[k]]`.
+        var columns: [[Double]]
+        var source: [Int]
         /// x·β − mean, as `fit$linear.predictors` (a constant shift does not matter).
         var linearPredictor: [Double]
         var p: Int
@@ -225,9 +227,9 @@ public struct CoxModel: Sendable, Hashable {
         }
         // survival's concordance of a stratified coxph compares subjects within a stratum only.
         self.concordance = Concordance(time: time, event: status, score: linearPredictor, strata: stratum).value
-        var raw = [Double](repeating: 0, count: n * p)
-        for j in 0..<p { for i in 0..<n { raw[i * p + j] = design.columns[j][order[i]] } }
-        self.fitted = FittedData(time: time, status: status, stratum: stratum, x: raw, linearPredictor: linearPredictor, p: p, ties: ties)
+        self.fitted = FittedData(
+            time: time, status: status, stratum: stratum, columns: design.columns, source: order, linearPredictor: linearPredictor, p: p,
+            ties: ties)
     }
 
     /// `ascending` (subject indices in time order) regrouped by stratum, keeping time order

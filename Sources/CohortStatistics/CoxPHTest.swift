@@ -103,7 +103,7 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
         let q = 2 * p
         // Centred covariates (zph1 recentres for stability; the test does not change).
         var means = [Double](repeating: 0, count: p)
-        for i in 0..<n { for j in 0..<p { means[j] += f.x[i * p + j] } }
+        for j in 0..<p { for i in 0..<n { means[j] += f.columns[j][f.source[i]] } }
         for j in 0..<p { means[j] /= Double(max(n, 1)) }
         let etaMean = f.linearPredictor.reduce(0, +) / Double(max(n, 1))
         var u = [Double](repeating: 0, count: q)
@@ -129,7 +129,8 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
             var deaths = 0
             var denom2 = 0.0
             while person < n && f.time[person] == t && f.stratum[person] == s {
-                for j in 0..<p { xi[j] = f.x[person * p + j] - means[j] }
+                let row = f.source[person]
+                for j in 0..<p { xi[j] = f.columns[j][row] - means[j] }
                 let risk = Double.exp(f.linearPredictor[person] - etaMean)
                 if f.status[person] {
                     deaths += 1

@@ -66,6 +66,8 @@ extension CoxPlugin {
         public var reason: String?
     }
 
+    /// One fitted model: the v1 figures, plus `strata`, `ph_test` and `factor_tests`
+    /// (`analyses-v2.md`); a model that cannot be fitted has `error`/`reason` and null figures.
     public struct Model: Encodable, Sendable {
         public var kind: ModelKind
         public var variables: [String]
@@ -96,6 +98,8 @@ extension CoxPlugin {
         }
     }
 
+    /// The analysis result: the ties used, the models in order (univariable, then multivariable),
+    /// and the method checks they raised.
     public struct Output: Encodable, Sendable, WarningReporting {
         public var ties: String
         public var models: [Model]
