@@ -93,27 +93,30 @@ public enum CoxPlugin: AnalysisPlugin {
     }
 
     /// One stratum code per subject (−1 when a strata column is missing): the interaction of
-    /// the strata columns, numbered densely in order of first appearance.
+    /// the strata columns, numbered densely in order of first appearance (renumbered after each
+    /// column, so that no code overflows however many columns and levels there are).
     static func strataCodes(_ names: [String], rows: [Int], input: AnalysisInput) throws -> [Int32] {
-        var combined = [Int](repeating: 0, count: rows.count)
+        var combined = [Int32](repeating: 0, count: rows.count)
         for name in names {
             let (codes, levels) = try input.groups(name, rows: rows)
             let radix = max(levels.count, 1)
+            var dense: [Int: Int32] = [:]
             for k in rows.indices {
-                if combined[k] < 0 || codes[k] < 0 {
+                guard combined[k] >= 0, codes[k] >= 0 else {
                     combined[k] = -1
+                    continue
+                }
+                // Both factors are below 2^31: the key cannot overflow.
+                let key = Int(combined[k]) * radix + Int(codes[k])
+                if let d = dense[key] {
+                    combined[k] = d
                 } else {
-                    combined[k] = combined[k] * radix + Int(codes[k])
+                    let d = Int32(dense.count)
+                    dense[key] = d
+                    combined[k] = d
                 }
             }
         }
-        var dense: [Int: Int32] = [:]
-        return combined.map { c in
-            guard c >= 0 else { return -1 }
-            if let d = dense[c] { return d }
-            let d = Int32(dense.count)
-            dense[c] = d
-            return d
-        }
+        return combined
     }
 }
