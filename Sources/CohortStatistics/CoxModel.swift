@@ -60,10 +60,9 @@ public struct CoxModel: Sendable, Hashable {
         var time: [Double]
         var status: [Bool]
         var stratum: [Int32]
-        /// The design's columns (shared storage, not copied) and, per fitted subject, its index
-        /// in them: subject k's value of coefficient j is `columns[j][source[k]]`.
-        var columns: [[Double]]
-        var source: [Int]
+        /// Row-major n × p covariates as the fit used them (centred and scaled per column, as
+        /// coxfit6 does; the score test is invariant to both), shared with the fit, not copied.
+        var x: [Double]
         /// x·β − mean, as `fit$linear.predictors` (a constant shift does not matter).
         var linearPredictor: [Double]
         var p: Int
@@ -228,7 +227,7 @@ public struct CoxModel: Sendable, Hashable {
         // survival's concordance of a stratified coxph compares subjects within a stratum only.
         self.concordance = Concordance(time: time, event: status, score: linearPredictor, strata: stratum).value
         self.fitted = FittedData(
-            time: time, status: status, stratum: stratum, columns: design.columns, source: order, linearPredictor: linearPredictor, p: p,
+            time: time, status: status, stratum: stratum, x: x, linearPredictor: linearPredictor, p: p,
             ties: ties)
     }
 

@@ -101,18 +101,56 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
         let n = f.time.count
         let p = f.p
         let q = 2 * p
-        // Centred covariates (zph1 recentres for stability; the test does not change).
-        var means = [Double](repeating: 0, count: p)
-        for j in 0..<p { for i in 0..<n { means[j] += f.columns[j][f.source[i]] } }
-        for j in 0..<p { means[j] /= Double(max(n, 1)) }
         let etaMean = f.linearPredictor.reduce(0, +) / Double(max(n, 1))
-        var u = [Double](repeating: 0, count: q)
-        var imat = [Double](repeating: 0, count: q * q)
-        var a = [Double](repeating: 0, count: p)
-        var a2 = [Double](repeating: 0, count: p)
-        var cmat = [Double](repeating: 0, count: p * p)
-        var cmat2 = [Double](repeating: 0, count: p * p)
-        var xi = [Double](repeating: 0, count: p)
+        let risks = f.linearPredictor.map { Double.exp($0 - etaMean) }
+        var sums = RiskSetSums(p: p)
+        f.x.withUnsafeBufferPointer { x in
+            risks.withUnsafeBufferPointer { risks in
+                g.withUnsafeBufferPointer { g in
+                    sums.accumulate(f, g: g, x: x, risks: risks)
+                }
+            }
+        }
+        var imat = sums.imat
+        // Fill the symmetric blocks as zph1 does.
+        for i in 0..<p {
+            for j in 0..<i {
+                imat[i * q + j] = imat[j * q + i]
+                imat[i * q + j + p] = imat[j * q + i + p]
+                imat[(i + p) * q + j + p] = imat[(j + p) * q + i + p]
+            }
+        }
+        for i in 0..<p { for j in 0..<p { imat[(i + p) * q + j] = imat[j * q + i + p] } }
+        return (sums.u, imat)
+    }
+}
+
+/// The running sums of `zph1`'s backward pass: score, information and the risk-set sums.
+private struct RiskSetSums {
+    let p: Int
+    var u: [Double]
+    var imat: [Double]
+    var a: [Double]
+    var a2: [Double]
+    var cmat: [Double]
+    var cmat2: [Double]
+
+    init(p: Int) {
+        self.p = p
+        u = [Double](repeating: 0, count: 2 * p)
+        imat = [Double](repeating: 0, count: 4 * p * p)
+        a = [Double](repeating: 0, count: p)
+        a2 = a
+        cmat = [Double](repeating: 0, count: p * p)
+        cmat2 = cmat
+    }
+
+    /// One pass from the longest time to the shortest, risk sets within strata.
+    mutating func accumulate(
+        _ f: CoxModel.FittedData, g: UnsafeBufferPointer<Double>, x: UnsafeBufferPointer<Double>, risks: UnsafeBufferPointer<Double>
+    ) {
+        let n = f.time.count
+        let q = 2 * p
         var denom = 0.0
         var person = 0
         var currentStratum: Int32? = nil
@@ -129,23 +167,24 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
             var deaths = 0
             var denom2 = 0.0
             while person < n && f.time[person] == t && f.stratum[person] == s {
-                let row = f.source[person]
-                for j in 0..<p { xi[j] = f.columns[j][row] - means[j] }
-                let risk = Double.exp(f.linearPredictor[person] - etaMean)
+                let base = person * p
+                let risk = risks[person]
                 if f.status[person] {
                     deaths += 1
                     denom2 += risk
                     for i in 0..<p {
-                        u[i] += xi[i]
-                        u[i + p] += timewt * xi[i]
-                        a2[i] += risk * xi[i]
-                        for j in 0...i { cmat2[i * p + j] += risk * xi[i] * xi[j] }
+                        let xi = x[base + i]
+                        u[i] += xi
+                        u[i + p] += timewt * xi
+                        a2[i] += risk * xi
+                        for j in 0...i { cmat2[i * p + j] += risk * xi * x[base + j] }
                     }
                 } else {
                     denom += risk
                     for i in 0..<p {
-                        a[i] += risk * xi[i]
-                        for j in 0...i { cmat[i * p + j] += risk * xi[i] * xi[j] }
+                        let xi = x[base + i]
+                        a[i] += risk * xi
+                        for j in 0...i { cmat[i * p + j] += risk * xi * x[base + j] }
                     }
                 }
                 person += 1
@@ -177,15 +216,5 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
             for j in 0..<p { a2[j] = 0 }
             for j in 0..<(p * p) { cmat2[j] = 0 }
         }
-        // Fill the symmetric blocks as zph1 does.
-        for i in 0..<p {
-            for j in 0..<i {
-                imat[i * q + j] = imat[j * q + i]
-                imat[i * q + j + p] = imat[j * q + i + p]
-                imat[(i + p) * q + j + p] = imat[(j + p) * q + i + p]
-            }
-        }
-        for i in 0..<p { for j in 0..<p { imat[(i + p) * q + j] = imat[j * q + i + p] } }
-        return (u, imat)
     }
 }
