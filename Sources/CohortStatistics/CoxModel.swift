@@ -107,7 +107,8 @@ public struct CoxModel: Sendable, Hashable {
         let time = order.map { data.time[$0] }
         let status = order.map { data.event[$0] }
         let stratum = strata.map { s in order.map { s[$0] } } ?? [Int32](repeating: 0, count: n)
-        let strataCount = Set(stratum).count
+        // Subjects of a stratum are contiguous: count the boundaries.
+        let strataCount = 1 + zip(stratum, stratum.dropFirst()).reduce(0) { $0 + ($1.0 != $1.1 ? 1 : 0) }
         let eventCount = status.filter { $0 }.count
         guard eventCount > 0 else {
             throw StatisticsError(.tooFewEvents, "no events among the \(n) subjects, so a Cox model cannot be fitted")
