@@ -236,3 +236,21 @@ extension CoxReportingTests {
         #expect(plain["terms"]?.array.first?["coef"]?.number != a)
     }
 }
+
+extension CoxReportingTests {
+    /// When the first declared level never occurs, the reference is the first level that does
+    /// (R drops unused levels), and the table says so.
+    @Test func theReferenceIsTheFirstLevelPresent() async throws {
+        let csv = Self.csv().replacingOccurrences(of: ",a,", with: ",b,")
+        let outcome = try await runPipeline(Self.head + "    univariable: [group]\n", csv: csv)
+        let result = try #require(outcome.document.analysis("cox")?["result"])
+        let terms = result["models"]?.array.first?["terms"]?.array.compactMap { $0["term"]?.string }
+        #expect(terms == ["group=c"])
+        let blocks = outcome.report.first { $0.id == "cox" }?.blocks ?? []
+        guard case .table(let table)? = blocks.first, case .text(let header)? = table.rows.first?.first else {
+            Issue.record("no Cox table")
+            return
+        }
+        #expect(header == "group (ref. b)")
+    }
+}

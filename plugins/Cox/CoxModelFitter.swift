@@ -53,7 +53,9 @@ extension CoxPlugin {
                 case .category(let codes, let levels):
                     // Reference: the first declared level that occurs (R's factor(levels = declared)).
                     design.addCategorical(v, codes: rows.map { codes[$0] }, levels: levels)
-                    references[v] = levels.first
+                    var present = [Bool](repeating: false, count: levels.count)
+                    for r in rows where codes[r] >= 0 && Int(codes[r]) < levels.count { present[Int(codes[r])] = true }
+                    references[v] = levels.indices.first { present[$0] }.map { levels[$0] }
                     declaredLevels[v] = levels.count
                 default:
                     guard let values = column.numbers else { throw AnalysisError(.typeMismatch, "'\(v)' cannot be a covariate") }
