@@ -46,7 +46,9 @@ struct Concordance {
         }
         var tree = FenwickTree(size: r + 1)
         // Time order, descending.
-        let timeOrder = RadixSort.order(time.map { RadixSort.key($0) }).reversed().map(Int.init)
+        // A Cox model passes its subjects already in descending time order: no second sort.
+        let descending = zip(time, time.dropFirst()).allSatisfy { $0 >= $1 }
+        let timeOrder = descending ? Array(0..<n) : RadixSort.order(time.map { RadixSort.key($0) }).reversed().map(Int.init)
         var concordant = 0.0
         var discordant = 0.0
         var tied = 0.0

@@ -116,7 +116,6 @@ public struct CoxModel: Sendable, Hashable {
 
         // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's `nocenter`).
         var x = [Double](repeating: 0, count: n * p)  // row-major n × p
-        var means = [Double](repeating: 0, count: p)
         var scales = [Double](repeating: 1, count: p)
         for j in 0..<p {
             let raw = order.map { design.columns[j][$0] }
@@ -127,7 +126,6 @@ public struct CoxModel: Sendable, Hashable {
             var column = raw
             if !zeroOne {
                 let mean = column.reduce(0, +) / Double(n)
-                means[j] = mean
                 for i in 0..<n { column[i] -= mean }
                 let absolute = column.reduce(0) { $0 + abs($1) }
                 scales[j] = absolute > 0 ? Double(n) / absolute : 1
@@ -222,8 +220,14 @@ public struct CoxModel: Sendable, Hashable {
         self.covariance = variance
         self.strataCount = strataCount
         // Linear predictor as coxph reports it: x·β − Σ β·mean over the centred columns.
-        let linearPredictor = (0..<n).map { i in
-            (0..<p).reduce(0.0) { acc, j in acc + coefficients[j] * (design.columns[j][order[i]] - means[j]) }
+        // From the fit's centred and scaled rows (read in order): Σ β_scaled · x_scaled.
+        var linearPredictor = [Double](repeating: 0, count: n)
+        x.withUnsafeBufferPointer { x in
+            for i in 0..<n {
+                var sum = 0.0
+                for j in 0..<p { sum += newBeta[j] * x[i * p + j] }
+                linearPredictor[i] = sum
+            }
         }
         // survival's concordance of a stratified coxph compares subjects within a stratum only.
         self.concordance = Concordance(time: time, event: status, score: linearPredictor, strata: stratum).value
@@ -271,14 +275,36 @@ struct PartialLikelihood {
 
     /// One pass from the longest follow-up to the shortest, accumulating risk-set sums (coxfit6).
     func evaluate(_ beta: [Double]) -> Value {
+        x.withUnsafeBufferPointer { x in
+            time.withUnsafeBufferPointer { time in
+                status.withUnsafeBufferPointer { status in
+                    stratum.withUnsafeBufferPointer { stratum in
+                        beta.withUnsafeBufferPointer { beta in
+                            evaluate(beta, x: x, time: time, status: status, stratum: stratum)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The pass itself on raw buffers (no bounds checks or retains in the loop over subjects).
+    private func evaluate(
+        _ beta: UnsafeBufferPointer<Double>, x: UnsafeBufferPointer<Double>, time: UnsafeBufferPointer<Double>,
+        status: UnsafeBufferPointer<Bool>, stratum: UnsafeBufferPointer<Int32>
+    ) -> Value {
         let n = time.count
         var loglik = 0.0
-        var u = [Double](repeating: 0, count: p)
-        var imat = [Double](repeating: 0, count: p * p)
-        var a = [Double](repeating: 0, count: p)
-        var a2 = [Double](repeating: 0, count: p)
-        var cmat = [Double](repeating: 0, count: p * p)
-        var cmat2 = [Double](repeating: 0, count: p * p)
+        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: 4 * p + 4 * p * p)
+        scratch.initialize(repeating: 0)
+        defer { scratch.deallocate() }
+        guard let base = scratch.baseAddress else { return Value(loglik: 0, score: [], information: []) }
+        let u = base
+        let a = base + p
+        let a2 = base + 2 * p
+        let imat = base + 4 * p
+        let cmat = imat + p * p
+        let cmat2 = cmat + p * p
         var denom = 0.0
         var person = 0
         var currentStratum: Int32? = nil
@@ -349,6 +375,8 @@ struct PartialLikelihood {
             }
         }
         for i in 0..<p { for j in 0..<i { imat[j * p + i] = imat[i * p + j] } }
-        return Value(loglik: loglik, score: u, information: imat)
+        return Value(
+            loglik: loglik, score: Array(UnsafeBufferPointer(start: u, count: p)),
+            information: Array(UnsafeBufferPointer(start: imat, count: p * p)))
     }
 }
