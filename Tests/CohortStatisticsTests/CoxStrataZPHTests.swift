@@ -14,32 +14,37 @@ import Testing
         let cases: [[String: Any]]
     }
 
-    static func setup() throws -> Setup {
+    /// With `missing`, the fixture's missing strata (−1) and x values (NaN) are applied.
+    static func setup(missing: Bool = false) throws -> Setup {
         let json = try Fixture.json("cox_zph.json")
         let d = json[dict: "data"]
         let time = try #require(d["time"] as? [Double])
         let event = try #require(d["event"] as? [Int])
-        let x = try #require(d["x"] as? [Double])
+        var x = try #require(d["x"] as? [Double])
         let g = try #require(d["g"] as? [String])
         let s = try #require(d["s"] as? [String])
         let data = try SurvivalData(time: time, event: event.map { $0 == 1 })
+        let gaps = json[dict: "missing"]
+        if missing { for i in (gaps["x"] as? [Int]) ?? [] { x[i - 1] = .nan } }
         var design = CoxDesign()
         design.addNumeric("x", x)
         let levels = ["a", "b", "c"]
         design.addCategorical("g", codes: g.map { Int32(levels.firstIndex(of: $0) ?? -1) }, levels: levels)
         let strataLevels = Array(Set(s)).sorted()
-        let strata = s.map { Int32(strataLevels.firstIndex(of: $0) ?? -1) }
+        var strata = s.map { Int32(strataLevels.firstIndex(of: $0) ?? -1) }
+        if missing { for i in (gaps["s"] as? [Int]) ?? [] { strata[i - 1] = -1 } }
         return Setup(data: data, design: design, strata: strata, cases: json[list: "cases"])
     }
 
-    @Test(arguments: ["efron", "breslow", "efron_strata", "breslow_strata"])
+    @Test(arguments: ["efron", "breslow", "efron_strata", "breslow_strata", "efron_strata_missing"])
     func agreesWithR(_ name: String) throws {
-        let s = try Self.setup()
+        let s = try Self.setup(missing: name.hasSuffix("missing"))
         let r = try #require(s.cases.first { $0["name"] as? String == name })
         let ties: CoxModel.Ties = name.hasPrefix("efron") ? .efron : .breslow
-        let stratified = name.hasSuffix("strata")
+        let stratified = name.contains("strata")
         let model = try CoxModel(s.data, design: s.design, strata: stratified ? s.strata : nil, ties: ties)
         #expect(model.strataCount == (stratified ? 4 : 1))
+        #expect(model.count == (name.hasSuffix("missing") ? 114 : 120))
         let coef = try #require(r["coef"] as? [Double])
         let se = try #require(r["se"] as? [Double])
         for j in 0..<3 {

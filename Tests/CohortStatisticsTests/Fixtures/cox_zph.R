@@ -16,7 +16,11 @@ event <- as.integer(t0 <= cens)
 # one subject alone in stratum "s4" (contributes nothing to the partial likelihood)
 s[n] <- "s4"
 d <- data.frame(time, event, x, g = factor(g, levels = c("a", "b", "c")), s = factor(s))
-case <- function(name, formula, ties, strata) {
+# the same data with a missing stratum (rows 3, 17, 40) and a missing x (rows 5, 60, 99): complete cases
+dm <- d; dm$s[c(3, 17, 40)] <- NA; dm$x[c(5, 60, 99)] <- NA
+case <- function(name, formula, ties, strata, d = get("d", globalenv())) {
+  d <- d[complete.cases(d[, c("time", "event", "x", "g", if (strata) "s")]), ]
+  environment(formula) <- environment()        # cox.zph re-reads `d` from the formula's environment
   m <- coxph(formula, data = d, ties = ties)
   z <- cox.zph(m, transform = "km", terms = TRUE)$table
   j <- m$assign[["g"]]
@@ -36,9 +40,11 @@ case <- function(name, formula, ties, strata) {
 out <- list(
   versions = list(R = R.version.string, survival = as.character(packageVersion("survival"))),
   data = list(time = d$time, event = d$event, x = d$x, g = as.character(d$g), s = as.character(d$s)),
+  missing = list(s = c(3, 17, 40), x = c(5, 60, 99)),
   cases = list(
     case("efron", Surv(time, event) ~ x + g, "efron", FALSE),
     case("breslow", Surv(time, event) ~ x + g, "breslow", FALSE),
     case("efron_strata", Surv(time, event) ~ x + g + strata(s), "efron", TRUE),
-    case("breslow_strata", Surv(time, event) ~ x + g + strata(s), "breslow", TRUE)))
+    case("breslow_strata", Surv(time, event) ~ x + g + strata(s), "breslow", TRUE),
+    case("efron_strata_missing", Surv(time, event) ~ x + g + strata(s), "efron", TRUE, dm)))
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "cox_zph.json")
