@@ -4,16 +4,38 @@
 /// A pair is comparable when the subject with the shorter time had an event; a subject censored
 /// at the time of another's event counts as surviving longer. Pairs tied on an event time are not
 /// comparable. concordance = (concordant + tied.x / 2) / (concordant + discordant + tied.x).
-/// O(n log n): a Fenwick tree over score ranks, sweeping from the longest time.
+/// O(n log n): a Fenwick tree over score ranks, sweeping from the longest time. With strata
+/// (a stratified `coxph`), only pairs within a stratum are compared and the counts are summed.
 struct Concordance {
     let value: Double?
 
-    init(time: [Double], event: [Bool], score: [Double]) {
-        let n = time.count
-        guard n > 1 else {
-            value = nil
-            return
+    init(time: [Double], event: [Bool], score: [Double], strata: [Int32]? = nil) {
+        var total = Counts()
+        if let strata, let first = strata.first, strata.contains(where: { $0 != first }) {
+            var members: [Int32: [Int]] = [:]
+            for (i, s) in strata.enumerated() { members[s, default: []].append(i) }
+            for rows in members.values {
+                let c = Self.counts(time: rows.map { time[$0] }, event: rows.map { event[$0] }, score: rows.map { score[$0] })
+                total.concordant += c.concordant
+                total.discordant += c.discordant
+                total.tied += c.tied
+            }
+        } else {
+            total = Self.counts(time: time, event: event, score: score)
         }
+        let denominator = total.concordant + total.discordant + total.tied
+        value = denominator > 0 ? (total.concordant + total.tied / 2) / denominator : nil
+    }
+
+    struct Counts {
+        var concordant = 0.0
+        var discordant = 0.0
+        var tied = 0.0
+    }
+
+    static func counts(time: [Double], event: [Bool], score: [Double]) -> Counts {
+        let n = time.count
+        guard n > 1 else { return Counts() }
         // Dense ranks of the score.
         let scoreOrder = RadixSort.order(score.map { RadixSort.key($0) })
         var rank = [Int](repeating: 0, count: n)
@@ -24,7 +46,9 @@ struct Concordance {
         }
         var tree = FenwickTree(size: r + 1)
         // Time order, descending.
-        let timeOrder = RadixSort.order(time.map { RadixSort.key($0) }).reversed().map(Int.init)
+        // A Cox model passes its subjects already in descending time order: no second sort.
+        let descending = zip(time, time.dropFirst()).allSatisfy { $0 >= $1 }
+        let timeOrder = descending ? Array(0..<n) : RadixSort.order(time.map { RadixSort.key($0) }).reversed().map(Int.init)
         var concordant = 0.0
         var discordant = 0.0
         var tied = 0.0
@@ -47,8 +71,7 @@ struct Concordance {
             for s in group where event[s] { tree.add(rank[s]) }
             i = j
         }
-        let denominator = concordant + discordant + tied
-        value = denominator > 0 ? (concordant + tied / 2) / denominator : nil
+        return Counts(concordant: concordant, discordant: discordant, tied: tied)
     }
 }
 

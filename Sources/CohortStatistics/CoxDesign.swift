@@ -37,3 +37,29 @@ public struct CoxDesign: Sendable, Hashable {
         }
     }
 }
+
+extension CoxDesign {
+    /// The indices of the columns (model coefficients) that came from `variable`.
+    public func columns(of variable: String) -> [Int] {
+        variables.indices.filter { variables[$0] == variable }
+    }
+
+    /// The design without `variable`'s columns, on the same subjects: a subject missing that
+    /// variable stays out (its remaining values become NaN), so that a model refitted without
+    /// the variable uses the rows of the full model (the likelihood-ratio test of a factor).
+    public func removing(_ variable: String) -> CoxDesign {
+        let dropped = columns(of: variable)
+        var reduced = CoxDesign()
+        let count = columns.first?.count ?? 0
+        var missing = [Bool](repeating: false, count: count)
+        for j in dropped { for i in 0..<count where columns[j][i].isNaN { missing[i] = true } }
+        for j in columns.indices where variables[j] != variable {
+            var column = columns[j]
+            for i in 0..<count where missing[i] { column[i] = .nan }
+            reduced.columns.append(column)
+            reduced.names.append(names[j])
+            reduced.variables.append(variables[j])
+        }
+        return reduced
+    }
+}

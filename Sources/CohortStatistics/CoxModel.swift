@@ -3,6 +3,7 @@ import RealModule
 /// A Cox proportional-hazards model fitted by Newton–Raphson with step halving, exactly as
 /// R's `coxph` (survival's `coxfit6`): start at β = 0, stop when |1 − ℓ_old/ℓ_new| ≤ 1e-9 (not
 /// on a halving step), at most 20 iterations, covariates centred and scaled internally.
+/// With strata (`coxph(... + strata(s))`) every risk set is taken within the subject's stratum.
 public struct CoxModel: Sendable, Hashable {
     /// How tied event times enter the partial likelihood.
     public enum Ties: String, Sendable, Hashable, Codable, CaseIterable {
@@ -41,14 +42,43 @@ public struct CoxModel: Sendable, Hashable {
     public let converged: Bool
     /// R's warnings: non-convergence, or a coefficient that may be infinite (separation).
     public let warnings: [String]
+    /// Indices of the coefficients `coxph.fit` flags as possibly infinite (empty when it
+    /// converged cleanly).
+    public let possiblyInfinite: [Int]
+    /// The estimated coefficients (log hazard ratios), in design order.
+    public var coefficients: [Double] { terms.map(\.coefficient) }
+    /// The variance matrix of the coefficients (the inverse information, `vcov(fit)`).
+    public let covariance: [[Double]]
+    /// The number of strata among the model's subjects (1 when unstratified).
+    public let strataCount: Int
+    /// The fitted data in risk-set order, kept for the proportional-hazards test.
+    let fitted: FittedData
 
-    /// Fits the model on the subjects with every covariate present.
+    /// The model's subjects in risk-set order (descending time within stratum, censorings before
+    /// events at a tie) with their raw covariates and the linear predictor at the estimate.
+    struct FittedData: Sendable, Hashable {
+        var time: [Double]
+        var status: [Bool]
+        var stratum: [Int32]
+        /// Row-major n × p covariates as the fit used them (centred and scaled per column, as
+        /// coxfit6 does; the score test is invariant to both), shared with the fit, not copied.
+        var x: [Double]
+        /// x·β − mean, as `fit$linear.predictors` (a constant shift does not matter).
+        var linearPredictor: [Double]
+        var p: Int
+        var ties: Ties
+    }
+
+    /// Fits the model on the subjects with every covariate present (and a stratum, when `strata`
+    /// is given: one code per subject, negative = missing, which leaves the subject out).
     ///
     /// - Throws: `empty_input` (no complete subjects or no covariates), `length_mismatch`,
     ///   `invalid_value` (an infinite covariate), `too_few_events` (no events),
     ///   `constant_predictor` (a covariate that does not vary), `singular_matrix` (collinear
     ///   covariates), `invalid_parameter` (confidence level).
-    public init(_ data: SurvivalData, design: CoxDesign, ties: Ties = .efron, confidenceLevel: Double = 0.95) throws {
+    public init(
+        _ data: SurvivalData, design: CoxDesign, strata: [Int32]? = nil, ties: Ties = .efron, confidenceLevel: Double = 0.95
+    ) throws {
         let p = design.columns.count
         guard p > 0 else { throw StatisticsError(.emptyInput, "a Cox model needs at least one covariate") }
         for (j, column) in design.columns.enumerated() where column.count != data.count {
@@ -59,17 +89,26 @@ public struct CoxModel: Sendable, Hashable {
                 throw StatisticsError(.invalidValue, "covariate \(design.names[j]) of observation \(i + 1) is \(column[i])")
             }
         }
-        // Complete cases, in time order (descending, censorings before events at a tie, as coxph sorts).
-        let complete = (0..<data.count).filter { i in design.columns.allSatisfy { !$0[i].isNaN } }
+        if let strata, strata.count != data.count {
+            throw StatisticsError(.lengthMismatch, "\(strata.count) stratum codes for \(data.count) subjects")
+        }
+        // Complete cases, in time order (descending, censorings before events at a tie, as coxph
+        // sorts), grouped by stratum.
+        let complete = (0..<data.count).filter { i in
+            design.columns.allSatisfy { !$0[i].isNaN } && (strata.map { $0[i] >= 0 } ?? true)
+        }
         guard !complete.isEmpty else {
             throw StatisticsError(.emptyInput, "no subject has every covariate of the model")
         }
         let subset = try SurvivalData(time: complete.map { data.time[$0] }, event: complete.map { data.event[$0] })
-        let ascending = subset.order
-        let order = ascending.reversed().map { complete[Int($0)] }
+        let ascending = subset.order.map { complete[Int($0)] }
+        let order = Self.byStratum(ascending, strata: strata).reversed().map { $0 }
         let n = order.count
         let time = order.map { data.time[$0] }
         let status = order.map { data.event[$0] }
+        let stratum = strata.map { s in order.map { s[$0] } } ?? [Int32](repeating: 0, count: n)
+        // Subjects of a stratum are contiguous: count the boundaries.
+        let strataCount = 1 + zip(stratum, stratum.dropFirst()).reduce(0) { $0 + ($1.0 != $1.1 ? 1 : 0) }
         let eventCount = status.filter { $0 }.count
         guard eventCount > 0 else {
             throw StatisticsError(.tooFewEvents, "no events among the \(n) subjects, so a Cox model cannot be fitted")
@@ -77,7 +116,6 @@ public struct CoxModel: Sendable, Hashable {
 
         // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's `nocenter`).
         var x = [Double](repeating: 0, count: n * p)  // row-major n × p
-        var means = [Double](repeating: 0, count: p)
         var scales = [Double](repeating: 1, count: p)
         for j in 0..<p {
             let raw = order.map { design.columns[j][$0] }
@@ -88,7 +126,6 @@ public struct CoxModel: Sendable, Hashable {
             var column = raw
             if !zeroOne {
                 let mean = column.reduce(0, +) / Double(n)
-                means[j] = mean
                 for i in 0..<n { column[i] -= mean }
                 let absolute = column.reduce(0) { $0 + abs($1) }
                 scales[j] = absolute > 0 ? Double(n) / absolute : 1
@@ -97,7 +134,7 @@ public struct CoxModel: Sendable, Hashable {
             for i in 0..<n { x[i * p + j] = column[i] }
         }
 
-        let evaluator = PartialLikelihood(time: time, status: status, x: x, p: p, ties: ties)
+        let evaluator = PartialLikelihood(time: time, status: status, stratum: stratum, x: x, p: p, ties: ties)
         let eps = 1e-9
         let maxIterations = 20
         var beta = [Double](repeating: 0, count: p)
@@ -143,12 +180,13 @@ public struct CoxModel: Sendable, Hashable {
         let score = (0..<p).map { current.score[$0] / scales[$0] }
 
         var warnings: [String] = []
+        var flagged: [Int] = []
         if !converged {
             warnings.append("Ran out of iterations and did not converge")
         } else {
             // coxph.fit: |u · V| > eps and > toler.inf · |β| flags a coefficient that may be infinite.
             let tolerInf = eps.squareRoot()
-            let flagged = (0..<p).filter { j in
+            flagged = (0..<p).filter { j in
                 let infs = abs((0..<p).reduce(0) { $0 + score[$1] * variance[$1][j] })
                 return infs > eps && infs > tolerInf * abs(coefficients[j])
             }
@@ -178,11 +216,41 @@ public struct CoxModel: Sendable, Hashable {
         self.iterations = iterations
         self.converged = converged
         self.warnings = warnings
+        self.possiblyInfinite = flagged
+        self.covariance = variance
+        self.strataCount = strataCount
         // Linear predictor as coxph reports it: x·β − Σ β·mean over the centred columns.
-        let linearPredictor = (0..<n).map { i in
-            (0..<p).reduce(0.0) { acc, j in acc + coefficients[j] * (design.columns[j][order[i]] - means[j]) }
+        // From the fit's centred and scaled rows (read in order): Σ β_scaled · x_scaled.
+        var linearPredictor = [Double](repeating: 0, count: n)
+        x.withUnsafeBufferPointer { x in
+            for i in 0..<n {
+                var sum = 0.0
+                for j in 0..<p { sum += newBeta[j] * x[i * p + j] }
+                linearPredictor[i] = sum
+            }
         }
-        self.concordance = Concordance(time: time, event: status, score: linearPredictor).value
+        // survival's concordance of a stratified coxph compares subjects within a stratum only.
+        self.concordance = Concordance(time: time, event: status, score: linearPredictor, strata: stratum).value
+        self.fitted = FittedData(
+            time: time, status: status, stratum: stratum, x: x, linearPredictor: linearPredictor, p: p,
+            ties: ties)
+    }
+
+    /// `ascending` (subject indices in time order) regrouped by stratum, keeping time order
+    /// within each stratum: a stable counting sort on the codes, O(n).
+    static func byStratum(_ ascending: [Int], strata: [Int32]?) -> [Int] {
+        guard let strata, let largest = ascending.lazy.map({ Int(strata[$0]) }).max(), largest > 0 else { return ascending }
+        // Codes of the complete subjects are 0...largest.
+        var start = [Int](repeating: 0, count: largest + 2)
+        for i in ascending { start[Int(strata[i]) + 1] += 1 }
+        for k in 1..<start.count { start[k] += start[k - 1] }
+        var out = [Int](repeating: 0, count: ascending.count)
+        for i in ascending {
+            let k = Int(strata[i])
+            out[start[k]] = i
+            start[k] += 1
+        }
+        return out
     }
 }
 
@@ -191,6 +259,8 @@ struct PartialLikelihood {
     /// Times in descending order.
     let time: [Double]
     let status: [Bool]
+    /// Stratum codes in the same order (subjects of a stratum are contiguous).
+    let stratum: [Int32]
     /// Row-major n × p covariates (centred and scaled).
     let x: [Double]
     let p: Int
@@ -205,23 +275,54 @@ struct PartialLikelihood {
 
     /// One pass from the longest follow-up to the shortest, accumulating risk-set sums (coxfit6).
     func evaluate(_ beta: [Double]) -> Value {
+        x.withUnsafeBufferPointer { x in
+            time.withUnsafeBufferPointer { time in
+                status.withUnsafeBufferPointer { status in
+                    stratum.withUnsafeBufferPointer { stratum in
+                        beta.withUnsafeBufferPointer { beta in
+                            evaluate(beta, x: x, time: time, status: status, stratum: stratum)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The pass itself on raw buffers (no bounds checks or retains in the loop over subjects).
+    private func evaluate(
+        _ beta: UnsafeBufferPointer<Double>, x: UnsafeBufferPointer<Double>, time: UnsafeBufferPointer<Double>,
+        status: UnsafeBufferPointer<Bool>, stratum: UnsafeBufferPointer<Int32>
+    ) -> Value {
         let n = time.count
         var loglik = 0.0
-        var u = [Double](repeating: 0, count: p)
-        var imat = [Double](repeating: 0, count: p * p)
-        var a = [Double](repeating: 0, count: p)
-        var a2 = [Double](repeating: 0, count: p)
-        var cmat = [Double](repeating: 0, count: p * p)
-        var cmat2 = [Double](repeating: 0, count: p * p)
+        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: 4 * p + 4 * p * p)
+        scratch.initialize(repeating: 0)
+        defer { scratch.deallocate() }
+        guard let base = scratch.baseAddress else { return Value(loglik: 0, score: [], information: []) }
+        let u = base
+        let a = base + p
+        let a2 = base + 2 * p
+        let imat = base + 4 * p
+        let cmat = imat + p * p
+        let cmat2 = cmat + p * p
         var denom = 0.0
         var person = 0
+        var currentStratum: Int32? = nil
         while person < n {
             let t = time[person]
+            let s = stratum[person]
+            if s != currentStratum {
+                // A new stratum: its risk sets start empty (coxfit6 resets at a stratum boundary).
+                currentStratum = s
+                denom = 0
+                for j in 0..<p { a[j] = 0 }
+                for j in 0..<(p * p) { cmat[j] = 0 }
+            }
             var deaths = 0
             var denom2 = 0.0
             for j in 0..<p { a2[j] = 0 }
             for j in 0..<(p * p) { cmat2[j] = 0 }
-            while person < n && time[person] == t {
+            while person < n && time[person] == t && stratum[person] == s {
                 var zbeta = 0.0
                 for j in 0..<p { zbeta += beta[j] * x[person * p + j] }
                 let risk = Double.exp(zbeta)
@@ -274,6 +375,8 @@ struct PartialLikelihood {
             }
         }
         for i in 0..<p { for j in 0..<i { imat[j * p + i] = imat[i * p + j] } }
-        return Value(loglik: loglik, score: u, information: imat)
+        return Value(
+            loglik: loglik, score: Array(UnsafeBufferPointer(start: u, count: p)),
+            information: Array(UnsafeBufferPointer(start: imat, count: p * p)))
     }
 }

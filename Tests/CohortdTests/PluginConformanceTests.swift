@@ -44,7 +44,17 @@ import Testing
               - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T, compare: [[age, size]]}
             """,
             "cox": """
-              - {id: a, plugin: cox, univariable: [age, sex, flag], multivariable: [age, sex], ties: breslow, conf_level: 0.9, title: T}
+              - id: a
+                plugin: cox
+                univariable: [age, sex, size]
+                multivariable: [age, sex]
+                strata: [flag]
+                ph_test: true
+                ph_alpha: 0.1
+                factor_test: lr
+                ties: breslow
+                conf_level: 0.9
+                title: T
             """,
             "exec": """
               - {id: a, plugin: exec, command: ["\(eventCounts)"], variables: [dead, sex], timeout: 20, parameters: {x: 1}, max_output: 100000, title: T}

@@ -1,15 +1,26 @@
 import CohortData
 public import CohortPluginAPI
-public import CohortReport
+import CohortReport
 public import CohortStatistics
 
 /// `plugin: cox` — Cox proportional-hazards models: one per variable (`univariable`) and one with
-/// all listed variables (`multivariable`), with hazard ratios, CIs, Wald and likelihood-ratio tests.
+/// all listed variables (`multivariable`), with hazard ratios, CIs, Wald and likelihood-ratio
+/// tests; optionally stratified (`strata`), with the proportional-hazards test of `cox.zph`
+/// (`ph_test`) and a test per multi-level factor (`factor_test`).
 public enum CoxPlugin: AnalysisPlugin {
     public static let name = "cox"
 
     public enum Key: String, ParameterKey {
-        case univariable, multivariable, ties, conf_level, title
+        case univariable, multivariable, ties, conf_level, title, strata, ph_test, ph_alpha, factor_test
+    }
+
+    /// How a factor with 3+ declared levels is tested as a whole.
+    public enum FactorTestMethod: String, Sendable, CaseIterable {
+        /// bᵀV⁻¹b over its coefficients (EZR's `waldtest`).
+        case wald
+        /// 2 (ℓ − ℓ without the factor), refitted on the same rows and strata.
+        case lr
+        case none
     }
 
     public struct Parameters: Sendable {
@@ -19,139 +30,93 @@ public enum CoxPlugin: AnalysisPlugin {
         public var confLevel: Double
         public var title: String?
         public var labels: [String: String]
+        /// Strata columns: several form one interaction (`strata(a, b)`).
+        public var strata: [String]
+        public var phTest: Bool
+        /// `ph_violated` is raised below this p.
+        public var phAlpha: Double
+        public var factorTest: FactorTestMethod
     }
 
-    public struct Term: Encodable, Sendable {
-        public var term: String
-        public var coef: Double
-        public var hr: Double
-        public var se: Double
-        public var hr_lower: Double
-        public var hr_upper: Double
-        public var p: Double
-        /// The variable the term belongs to (for the report; not in results.json).
-        public var variable: String
-
-        enum CodingKeys: String, CodingKey { case term, coef, hr, se, hr_lower, hr_upper, p }
-
-        /// The level a dummy term stands for (`sex=Male` → "Male"); `nil` for a numeric term.
-        public var level: String? { term == variable ? nil : String(term.dropFirst(variable.count + 1)) }
-    }
-
-    /// One model per variable, or one with all of them.
-    public enum ModelKind: String, Encodable, Sendable {
-        case univariable, multivariable
-    }
-
-    public struct LRTest: Encodable, Sendable {
-        public var chisq: Double
-        public var df: Int
-        public var p: Double
-    }
-
-    public struct Model: Encodable, Sendable {
-        public var kind: ModelKind
-        public var variables: [String]
-        public var n: Int?
-        public var events: Int?
-        public var terms: [Term]
-        public var loglik: [Double]?
-        public var lr_test: LRTest?
-        public var concordance: Double?
-        public var converged: Bool?
-        public var warnings: [String]
-        public var error: String?
-    }
-
-    public struct Output: Encodable, Sendable {
-        public var ties: String
-        public var models: [Model]
-    }
+    static let covariateKinds: Set<ColumnKind> = [.number, .integer, .category, .boolean]
 
     public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
         _ = try context.requireSurvival(at: m.value)
-        let kinds: Set<ColumnKind> = [.number, .integer, .category, .boolean]
-        let uni = try m[.univariable].map { try context.variables($0, kinds: kinds) } ?? []
-        let multi = try m[.multivariable].map { try context.variables($0, kinds: kinds) } ?? []
+        let uni = try m[.univariable].map { try context.variables($0, kinds: covariateKinds) } ?? []
+        let multi = try m[.multivariable].map { try context.variables($0, kinds: covariateKinds) } ?? []
         let ties = try m.ties(.ties, profile: context.profile)
         let level = try m.confidenceLevel(.conf_level)
         let title = try m.string(.title)
+        var strata: [String] = []
+        if let value = m[.strata] {
+            let items = value.shape == .scalar ? [value] : try value.items()
+            for item in items {
+                let name = try context.variable(item, kinds: [.category, .boolean])
+                if uni.contains(name) || multi.contains(name) {
+                    throw item.error(.invalidValue, "'\(name)' is a covariate of the models; it cannot also be a stratum")
+                }
+                if strata.contains(name) { throw item.error(.duplicate, "'\(name)' is listed twice under strata") }
+                strata.append(name)
+            }
+        }
+        let phTest = try m.boolean(.ph_test) ?? false
+        var phAlpha = 0.05
+        if let value = m[.ph_alpha] {
+            phAlpha = try value.number()
+            guard phAlpha > 0 && phAlpha < 1 else { throw value.error(.invalidValue, "ph_alpha must be between 0 and 1") }
+        }
+        // Default wald: EZR prints the Wald test of every multi-level factor.
+        let factorTest = try m.choice(.factor_test, FactorTestMethod.self) ?? .wald
         if uni.isEmpty && multi.isEmpty { throw m.error(.missingKey, "list variables under univariable or multivariable") }
-        return Parameters(univariable: uni, multivariable: multi, ties: ties, confLevel: level, title: title, labels: context.labels)
+        if let value = m[.multivariable], Set(multi).count != multi.count {
+            throw value.error(.duplicate, "a variable is listed twice under multivariable")
+        }
+        return Parameters(
+            univariable: uni, multivariable: multi, ties: ties, confLevel: level, title: title, labels: context.labels, strata: strata,
+            phTest: phTest, phAlpha: phAlpha, factorTest: factorTest)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, _) = try input.survival()
+        let strata = try p.strata.isEmpty ? nil : strataCodes(p.strata, rows: rows, input: input)
         var specs: [(ModelKind, [String])] = p.univariable.map { (.univariable, [$0]) }
         if !p.multivariable.isEmpty { specs.append((.multivariable, p.multivariable)) }
         var models: [Model] = []
+        var warnings: [MethodWarning] = []
         for (kind, variables) in specs {
-            do {
-                var design = CoxDesign()
-                for v in variables {
-                    let column = try input.column(v)
-                    switch column.data {
-                    case .boolean(let flags):
-                        // Reference "no": the term is variable=yes.
-                        design.addCategorical(v, codes: rows.map { flags[$0] < 0 ? -1 : Int32(flags[$0]) }, levels: ["no", "yes"])
-                    case .category(let codes, let levels):
-                        design.addCategorical(v, codes: rows.map { codes[$0] }, levels: levels)
-                    default:
-                        guard let values = column.numbers else { throw AnalysisError(.typeMismatch, "'\(v)' cannot be a covariate") }
-                        design.addNumeric(v, rows.map { values[$0] })
-                    }
-                }
-                let model = try CoxModel(data, design: design, ties: p.ties, confidenceLevel: p.confLevel)
-                models.append(
-                    Model(
-                        kind: kind, variables: variables, n: model.count, events: model.events,
-                        terms: zip(model.terms, design.variables).map { term, variable in
-                            Term(
-                                term: term.name, coef: term.coefficient, hr: term.hazardRatio, se: term.standardError,
-                                hr_lower: term.hazardRatioLower, hr_upper: term.hazardRatioUpper, p: term.p, variable: variable)
-                        },
-                        loglik: [model.nullLogLikelihood, model.logLikelihood],
-                        lr_test: LRTest(chisq: model.likelihoodRatioChiSquare, df: model.likelihoodRatioDegreesOfFreedom, p: model.likelihoodRatioP),
-                        concordance: model.concordance, converged: model.converged, warnings: model.warnings, error: nil))
-            } catch let error as StatisticsError {
-                models.append(
-                    Model(
-                        kind: kind, variables: variables, n: nil, events: nil, terms: [], loglik: nil, lr_test: nil,
-                        concordance: nil, converged: nil, warnings: [], error: error.message))
-            }
+            var fitter = ModelFitter(parameters: p, kind: kind, variables: variables, data: data, strata: strata)
+            let model = try fitter.fit(input: input, rows: rows)
+            models.append(model)
+            warnings.append(contentsOf: fitter.warnings)
         }
-        return Output(ties: p.ties.rawValue, models: models)
+        return Output(ties: p.ties.rawValue, models: models, warnings: warnings)
     }
 
-    public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
-        var rows: [[ReportCell]] = []
-        for model in o.models {
-            let kind = model.kind == .univariable ? "Univariable" : "Multivariable"
-            if let error = model.error {
-                rows.append([
-                    .text(kind), .text(model.variables.map { p.labels[$0] ?? $0 }.joined(separator: ", ")), .text("not estimable: \(error)"),
-                    .text(""), .text(""),
-                ])
-                continue
-            }
-            for term in model.terms {
-                var name = p.labels[term.variable] ?? term.variable
-                if let level = term.level { name += " (\(level))" }
-                rows.append([
-                    .text(kind), .text(name),
-                    .text(
-                        "\(Format.fixed(term.hr, digits: 2)) (\(Format.fixed(term.hr_lower, digits: 2))–\(Format.fixed(term.hr_upper, digits: 2)))"),
-                    .text(Format.pValue(term.p)), .text(model.warnings.isEmpty ? "" : model.warnings.joined(separator: "; ")),
-                ])
+    /// One stratum code per subject (−1 when a strata column is missing): the interaction of
+    /// the strata columns, numbered densely in order of first appearance (renumbered after each
+    /// column, so that no code overflows however many columns and levels there are).
+    static func strataCodes(_ names: [String], rows: [Int], input: AnalysisInput) throws -> [Int32] {
+        var combined = [Int32](repeating: 0, count: rows.count)
+        for name in names {
+            let (codes, levels) = try input.groups(name, rows: rows)
+            let radix = max(levels.count, 1)
+            var dense: [Int: Int32] = [:]
+            for k in rows.indices {
+                guard combined[k] >= 0, codes[k] >= 0 else {
+                    combined[k] = -1
+                    continue
+                }
+                // Both factors are below 2^31: the key cannot overflow.
+                let key = Int(combined[k]) * radix + Int(codes[k])
+                if let d = dense[key] {
+                    combined[k] = d
+                } else {
+                    let d = Int32(dense.count)
+                    dense[key] = d
+                    combined[k] = d
+                }
             }
         }
-        let level = Format.short(100 * p.confLevel)
-        return [
-            .table(
-                ReportTable(
-                    name: "cox_models", title: p.title ?? "Cox proportional-hazards models",
-                    header: ["Model", "Variable", "HR (\(level)% CI)", "p", "Warnings"], rows: rows,
-                    note: "Ties: \(o.ties); Wald p-values."))
-        ]
+        return combined
     }
 }
