@@ -34,14 +34,18 @@ public struct StatusService: Service {
         await cancelWhenGracefulShutdown {
             var shown: Int? = nil
             var lastStatus = ""
+            var wasReady = false
             while !Task.isCancelled {
                 let version = await state.version
-                if version != shown {
+                let ready = await state.isReady
+                if version != shown || ready != wasReady {
                     shown = version
+                    wasReady = ready
                     let snapshot = await Snapshot(state)
                     write(Array((snapshot.document(started: started).serialized() + "\n").utf8))
                     let line = snapshot.statusLine(counts: (try? journal.stateCounts()) ?? [:])
-                    if line != lastStatus {
+                    // STATUS= only after READY=1 (which carries the first status line).
+                    if line != lastStatus, ready {
                         notifier.notify("STATUS=" + line)
                         lastStatus = line
                     }
