@@ -66,7 +66,16 @@ extension LoadedPipeline {
         AnalysisContext(
             id: id, kinds: kinds, survival: pipeline.survivalOutcome,
             profile: pipeline.profile.flatMap { Profile(rawValue: $0.rawValue) },
-            labels: pipeline.labels, earlier: earlier)
+            labels: pipeline.labels, earlier: earlier, declaredLevels: declaredLevels(of: pipeline))
+    }
+
+    /// The levels of each category column that lists them, in declared order.
+    static func declaredLevels(of pipeline: Pipeline) -> [String: [String]] {
+        var levels: [String: [String]] = [:]
+        for column in pipeline.columns where column.kind == .category && column.levels.mapping != nil {
+            levels[column.name] = column.levels.labels
+        }
+        return levels
     }
 }
 

@@ -19,12 +19,17 @@ public struct AnalysisContext: Sendable {
     /// The directory of the pipeline file, when it is known (`exec` checks that a relative
     /// program exists there).
     public var pipelineDirectory: String?
+    /// The declared levels of category variables whose `levels` the pipeline lists (in declared
+    /// order), so that a grouping with fewer than two levels is a configuration error. Variables
+    /// whose levels come from the data are absent.
+    public var declaredLevels: [String: [String]]
 
     public init(
         id: String, kinds: [String: ColumnKind], survival: SurvivalOutcome?, profile: Profile?, labels: [String: String],
-        earlier: [EarlierAnalysis], pipelineDirectory: String? = nil
+        earlier: [EarlierAnalysis], pipelineDirectory: String? = nil, declaredLevels: [String: [String]] = [:]
     ) {
         self.pipelineDirectory = pipelineDirectory
+        self.declaredLevels = declaredLevels
         self.id = id
         self.kinds = kinds
         self.survival = survival

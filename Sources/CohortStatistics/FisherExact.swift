@@ -1,0 +1,126 @@
+import RealModule
+
+/// Fisher's exact test of independence for r × c tables, two-sided, as R's `fisher.test`.
+///
+/// Why enumeration: R's p (FEXACT's network algorithm, or the hypergeometric sum for 2 × 2) is the
+/// sum of the probabilities of every table with the observed margins whose probability is at most
+/// the observed one × (1 + 1e-7). Enumerating those tables gives exactly that sum; it is fast for
+/// the tables of a Table 1 (a few levels by a few groups), and a time budget stops it on tables too
+/// large to enumerate, where the result says so instead of approximating.
+public enum FisherExact {
+    /// The outcome: an exact p, or the budget ran out (the caller reports "not estimable").
+    public enum Outcome: Sendable, Hashable {
+        case exact(p: Double)
+        case budgetExceeded(tablesVisited: Int)
+    }
+
+    /// R's relative tolerance when comparing table probabilities with the observed one
+    /// (`fisher.test`: `relErr <- 1 + 10^(-7)`).
+    public static let relativeTolerance = 1e-7
+
+    /// The two-sided exact p of `table`, giving up after `budget`.
+    ///
+    /// Empty rows and columns are dropped first (they do not change the set of tables); a table
+    /// with fewer than two non-empty rows or columns has p = 1.
+    public static func test(_ table: ContingencyTable, budget: Duration = .seconds(1)) -> Outcome {
+        var rows = table.rowSums.enumerated().filter { $0.element > 0 }.map(\.offset)
+        var columns = table.columnSums.enumerated().filter { $0.element > 0 }.map(\.offset)
+        guard rows.count >= 2, columns.count >= 2 else { return .exact(p: 1) }
+        // Enumerate with the smaller dimension as columns: fewer free cells per row.
+        var transpose = false
+        if columns.count > rows.count {
+            swap(&rows, &columns)
+            transpose = true
+        }
+        let cell: (Int, Int) -> Int = { i, j in transpose ? table[columns[j], rows[i]] : table[rows[i], columns[j]] }
+        var observed = [Int]()
+        for i in rows.indices { for j in columns.indices { observed.append(cell(i, j)) } }
+        var enumeration = Enumeration(
+            observed: observed, rowCount: rows.count, columnCount: columns.count, deadline: ContinuousClock.now + budget)
+        return enumeration.run()
+    }
+
+    /// The depth-first enumeration of the tables with the observed margins.
+    struct Enumeration {
+        let rowCount: Int
+        let columnCount: Int
+        let rowSums: [Int]
+        let logFactorial: [Double]
+        /// Σ log xᵢⱼ! of the observed table; a table counts when its sum is ≥ this − log(1 + 1e-7).
+        let threshold: Double
+        let observedLogSum: Double
+        let deadline: ContinuousClock.Instant
+        var remaining: [Int]
+        var sum = 0.0
+        var visited = 0
+        var outOfTime = false
+
+        init(observed: [Int], rowCount: Int, columnCount: Int, deadline: ContinuousClock.Instant) {
+            self.rowCount = rowCount
+            self.columnCount = columnCount
+            var rs = [Int](repeating: 0, count: rowCount)
+            var cs = [Int](repeating: 0, count: columnCount)
+            for i in 0..<rowCount {
+                for j in 0..<columnCount {
+                    rs[i] += observed[i * columnCount + j]
+                    cs[j] += observed[i * columnCount + j]
+                }
+            }
+            let n = rs.reduce(0, +)
+            logFactorial = (0...n).map { Double.logGamma(Double($0) + 1) }
+            let lf = logFactorial
+            observedLogSum = observed.reduce(0.0) { $0 + lf[$1] }
+            threshold = observedLogSum - Double.log(onePlus: FisherExact.relativeTolerance)
+            rowSums = rs
+            remaining = cs
+            self.deadline = deadline
+        }
+
+        mutating func run() -> Outcome {
+            // P(table) = K · exp(−Σ log xᵢⱼ!), K = Π rᵢ! Π cⱼ! / n!; p = P(observed) Σ exp(S_obs − S).
+            let lf = logFactorial
+            let n = rowSums.reduce(0, +)
+            let k = rowSums.reduce(0.0) { $0 + lf[$1] } + remaining.reduce(0.0) { $0 + lf[$1] } - lf[n]
+            fill(rowIndex: 0, column: 0, left: rowSums[0], partial: 0)
+            if outOfTime { return .budgetExceeded(tablesVisited: visited) }
+            let p = Double.exp(k - observedLogSum) * sum
+            return .exact(p: min(p, 1))
+        }
+
+        /// Chooses cell (rowIndex, column) of the rows before the last; `left` is what the row
+        /// still has to place, `partial` the Σ log x! of the cells chosen so far.
+        private mutating func fill(rowIndex: Int, column: Int, left: Int, partial: Double) {
+            if outOfTime { return }
+            if rowIndex == rowCount - 1 {
+                // The last row is forced: the remaining column sums.
+                var s = partial
+                for j in 0..<columnCount { s += logFactorial[remaining[j]] }
+                visited += 1
+                if s >= threshold { sum += Double.exp(observedLogSum - s) }
+                if visited & 4095 == 0 && ContinuousClock.now > deadline { outOfTime = true }
+                return
+            }
+            if column == columnCount - 1 {
+                // The row's last cell is forced.
+                guard left <= remaining[column] else { return }
+                remaining[column] -= left
+                let next = rowIndex + 1
+                fill(rowIndex: next, column: 0, left: rowSums[next], partial: partial + logFactorial[left])
+                remaining[column] += left
+                return
+            }
+            // What the columns after this one can still take bounds this cell from below.
+            var capacityAfter = 0
+            for j in (column + 1)..<columnCount { capacityAfter += remaining[j] }
+            let low = max(0, left - capacityAfter)
+            let high = min(left, remaining[column])
+            guard low <= high else { return }
+            for x in low...high {
+                remaining[column] -= x
+                fill(rowIndex: rowIndex, column: column + 1, left: left - x, partial: partial + logFactorial[x])
+                remaining[column] += x
+                if outOfTime { return }
+            }
+        }
+    }
+}
