@@ -66,6 +66,9 @@ public enum PseudoInverse {
 
 /// Standardized mean differences between two groups, as tableone 0.13 computes them.
 public enum StandardizedMeanDifference {
+    /// The most levels (present in either group) the categorical SMD takes: its eigen
+    /// decomposition costs O(K³) per sweep.
+    public static let maximumLevels = 200
     /// |m₁ − m₂| / sqrt((s₁² + s₂²)/2) of two samples without missing values.
     ///
     /// - Throws: `empty_group` when a sample has fewer than two values (no variance);
@@ -91,8 +94,16 @@ public enum StandardizedMeanDifference {
         guard n1 > 0, n2 > 0, first.count == second.count else {
             throw StatisticsError(.emptyGroup, "a group has no values")
         }
-        let p1 = first.dropFirst().map { Double($0) / Double(n1) }
-        let p2 = second.dropFirst().map { Double($0) / Double(n2) }
+        // Levels 2…K that occur in either group: a level absent from both adds a zero row and
+        // column to S and a zero to d, which change neither S⁺'s other entries nor ginv's
+        // tolerance, so leaving it out gives the same value.
+        let kept = (1..<max(first.count, 1)).filter { first[$0] + second[$0] > 0 }
+        guard kept.count <= maximumLevels else {
+            throw StatisticsError(
+                .invalidParameter, "the variable has more than \(maximumLevels) levels (too many for the categorical SMD)")
+        }
+        let p1 = kept.map { Double(first[$0]) / Double(n1) }
+        let p2 = kept.map { Double(second[$0]) / Double(n2) }
         let k = p1.count
         var s = [Double](repeating: 0, count: k * k)
         for i in 0..<k {

@@ -71,7 +71,7 @@ extension DescriptivesPlugin {
         for name in p.variables {
             variables.append(try compareVariable(name, p, grouping: grouping, input: input, warnings: &warnings))
         }
-        return Output(variables: variables, byMissing: grouping.missing, groupLevels: grouping.levels, warnings: warnings)
+        return Output(variables: variables, grouping: .by(missing: grouping.missing, levels: grouping.levels), warnings: warnings)
     }
 
     static func compareVariable(
@@ -137,7 +137,7 @@ extension DescriptivesPlugin {
                     details: [("what", .string("smd")), ("variable", .string(name))]))
         }
         var result = variable
-        result.comparison = Comparison(groups: groups, test: test, smd: smd)
+        result.comparison = .groups(Comparison(groups: groups, test: test, smd: smd))
         return result
     }
 

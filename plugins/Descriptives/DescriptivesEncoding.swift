@@ -14,10 +14,16 @@ extension DescriptivesPlugin {
 
     /// Writes n, missing and the statistics of `summary`: `median`…`sd` for continuous and binned
     /// variables, `levels` for categorical and binned ones (a key that does not apply is not
-    /// written; a statistic that is not estimable is `null`).
+    /// written). A statistic that is not estimable (no values) goes through `encodeIfPresent` as
+    /// in v1 (cohortd's encoder writes `null`), or explicitly as `null` when `explicitNulls`
+    /// (Table 1 between groups, where an empty group is ordinary and `refs_v2_lib.R` gives nulls).
     static func encodeSummary(
-        n: Int, missing: Int, summary: Variable.Summary, into c: inout KeyedEncodingContainer<SummaryKeys>
+        n: Int, missing: Int, summary: Variable.Summary, explicitNulls: Bool = false,
+        into c: inout KeyedEncodingContainer<SummaryKeys>
     ) throws {
+        func put(_ x: Double?, _ key: SummaryKeys) throws {
+            if explicitNulls && x == nil { try c.encodeNil(forKey: key) } else { try c.encodeIfPresent(x, forKey: key) }
+        }
         try c.encode(n, forKey: .n)
         try c.encode(missing, forKey: .missing)
         let numeric: Variable.Numeric?
@@ -26,17 +32,34 @@ extension DescriptivesPlugin {
         case .categorical: numeric = nil
         }
         if let s = numeric {
-            try c.encodeIfPresent(s.median, forKey: .median)
-            try c.encodeIfPresent(s.min, forKey: .min)
-            try c.encodeIfPresent(s.max, forKey: .max)
-            try c.encodeIfPresent(s.q1, forKey: .q1)
-            try c.encodeIfPresent(s.q3, forKey: .q3)
-            try c.encodeIfPresent(s.mean, forKey: .mean)
-            try c.encodeIfPresent(s.sd, forKey: .sd)
+            try put(s.median, .median)
+            try put(s.min, .min)
+            try put(s.max, .max)
+            try put(s.q1, .q1)
+            try put(s.q3, .q3)
+            try put(s.mean, .mean)
+            try put(s.sd, .sd)
         }
         switch summary {
         case .continuous: break
-        case .categorical(let levels), .binned(_, let levels): try c.encode(levels, forKey: .levels)
+        case .categorical(let levels), .binned(_, let levels):
+            if explicitNulls {
+                try c.encode(levels.map(LevelWithNull.init), forKey: .levels)
+            } else {
+                try c.encode(levels, forKey: .levels)
+            }
+        }
+    }
+
+    /// A level whose percent is written as `null` when nothing is non-missing.
+    struct LevelWithNull: Encodable {
+        var level: Level
+        enum CodingKeys: String, CodingKey { case level, n, percent }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(level.level, forKey: .level)
+            try c.encode(level.n, forKey: .n)
+            if let p = level.percent { try c.encode(p, forKey: .percent) } else { try c.encodeNil(forKey: .percent) }
         }
     }
 
@@ -50,12 +73,12 @@ extension DescriptivesPlugin {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: SummaryKeys.self)
             try c.encode(level, forKey: .level)
-            try encodeSummary(n: n, missing: missing, summary: summary, into: &c)
+            try encodeSummary(n: n, missing: missing, summary: summary, explicitNulls: true, into: &c)
         }
     }
 
     /// A test comparing the groups, as results.json gives it: `{name, statistic, df, p}`; Fisher
-    /// has only `p`, Wilcoxon no `df`, ANOVA `df: [df1, df2]`.
+    /// has `statistic: null` and no `df`, Wilcoxon no `df`, ANOVA `df: [df1, df2]`.
     public struct GroupTest: Encodable, Sendable {
         public enum Name: String, Sendable {
             case fisher, chisq, anova, kruskal, wilcoxon
@@ -70,7 +93,8 @@ extension DescriptivesPlugin {
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(name.rawValue, forKey: .name)
-            if name != .fisher { try c.encodeIfPresent(result.statistic, forKey: .statistic) }
+            // Fisher's test has no statistic: `null`, as every value that does not exist.
+            if let statistic = result.statistic { try c.encode(statistic, forKey: .statistic) } else { try c.encodeNil(forKey: .statistic) }
             switch name {
             case .fisher, .wilcoxon: break
             case .anova: try c.encode(result.df, forKey: .df)

@@ -99,30 +99,72 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
         }
 
         /// With `by`: the groups, the test and the SMD.
-        public var comparison: Comparison?
+        public var comparison: ComparisonPart = .none
 
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: SummaryKeys.self)
             try c.encode(name, forKey: .name)
             try c.encode(type, forKey: .type)
-            try encodeSummary(n: n, missing: missing, summary: summary, into: &c)
-            try comparison?.encode(into: &c)
+            if case .groups(let comparison) = comparison {
+                try encodeSummary(n: n, missing: missing, summary: summary, explicitNulls: true, into: &c)
+                try comparison.encode(into: &c)
+            } else {
+                try encodeSummary(n: n, missing: missing, summary: summary, into: &c)
+            }
         }
     }
 
     public struct Output: Encodable, Sendable, WarningReporting {
         public var variables: [Variable]
-        /// With `by`: the rows left out because `by` is missing.
-        public var byMissing: Int?
-        /// With `by`: its levels in declared order (the columns of the table).
-        public var groupLevels: [String]?
+        /// With `by`: the rows left out because `by` is missing and by's levels in declared order.
+        public var grouping: OutputGrouping = .none
         public var warnings: [MethodWarning] = []
+
+        public init(variables: [Variable], grouping: OutputGrouping = .none, warnings: [MethodWarning] = []) {
+            self.variables = variables
+            self.grouping = grouping
+            self.warnings = warnings
+        }
+
+        /// With `by`, the rows left out because `by` is missing.
+        public var byMissing: Int? {
+            if case .by(let missing, _) = grouping { return missing }
+            return nil
+        }
+
+        /// With `by`, its levels in declared order (the columns of the table).
+        public var groupLevels: [String]? {
+            if case .by(_, let levels) = grouping { return levels }
+            return nil
+        }
 
         enum CodingKeys: String, CodingKey {
             case byMissing = "by_missing"
             case groupLevels = "group_levels"
             case variables, warnings
         }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if case .by(let missing, let levels) = grouping {
+                try c.encode(missing, forKey: .byMissing)
+                try c.encode(levels, forKey: .groupLevels)
+            }
+            try c.encode(variables, forKey: .variables)
+            try c.encode(warnings, forKey: .warnings)
+        }
+    }
+
+    /// Whether the table compares groups (v1's results have none of these keys).
+    public enum OutputGrouping: Sendable {
+        case none
+        case by(missing: Int, levels: [String])
+    }
+
+    /// What `by` adds to a variable (v1's results have none of it).
+    public enum ComparisonPart: Sendable {
+        case none
+        case groups(Comparison)
     }
 
     public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
@@ -158,8 +200,8 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
 
     public static func merge(_ outputs: [Output], parameters: Parameters) -> Output {
         Output(
-            variables: outputs.flatMap(\.variables), byMissing: outputs.first?.byMissing,
-            groupLevels: outputs.first?.groupLevels, warnings: outputs.flatMap(\.warnings))
+            variables: outputs.flatMap(\.variables), grouping: outputs.first?.grouping ?? .none,
+            warnings: outputs.flatMap(\.warnings))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {

@@ -18,7 +18,7 @@ extension DescriptivesPlugin {
         }
         for v in output.variables {
             let label = p.labels[v.name] ?? v.name
-            guard let comparison = v.comparison else { continue }
+            guard case .groups(let comparison) = v.comparison else { continue }
             var pCell = ""
             switch comparison.test {
             case nil: break
@@ -53,7 +53,8 @@ extension DescriptivesPlugin {
         }
         let first = output.variables.first
         let n = first.map { $0.n + $0.missing } ?? 0
-        let groupSizes = first?.comparison?.groups.map { $0.n + $0.missing } ?? levels.map { _ in 0 }
+        var groupSizes = levels.map { _ in 0 }
+        if let first, case .groups(let c) = first.comparison { groupSizes = c.groups.map { $0.n + $0.missing } }
         let byLabel = p.by.map { p.labels[$0] ?? $0 } ?? ""
         var header = ["Variable", ""]
         for (level, size) in zip(levels, groupSizes) { header.append("\(Format.display(level)) (n = \(size))") }
