@@ -54,6 +54,14 @@ public enum FisherExact {
         var sum = 0.0
         var visited = 0
         var outOfTime = false
+        /// The least and greatest Σ log x! of the rows `row…` given their column sums (sorted:
+        /// the columns of a sub-table are interchangeable), computed once per node.
+        var extremes: [Node: (least: Double, greatest: Double)] = [:]
+
+        struct Node: Hashable {
+            var row: Int
+            var columns: [Int]
+        }
 
         init(observed: [Int], rowCount: Int, columnCount: Int, deadline: ContinuousClock.Instant) {
             self.rowCount = rowCount
@@ -87,17 +95,132 @@ public enum FisherExact {
             return .exact(p: min(p, 1))
         }
 
+        /// For the rows `first…` with the current column sums: a lower and an upper bound of the
+        /// Σ log x! of any completion, and log Σ over completions of exp(−Σ log x!), which is
+        /// log(n′! / (Π rᵢ! Π c′ⱼ!)) (Σ over tables of Π multinomials = the column multinomial).
+        private func bounds(from first: Int) -> (lower: Double, upper: Double, logMass: Double) {
+            let rows = rowCount - first
+            var rowLower = 0.0
+            var rowUpper = 0.0
+            var total = 0
+            var logRows = 0.0
+            for i in first..<rowCount {
+                let r = rowSums[i]
+                total += r
+                rowUpper += logFactorial[r]
+                rowLower += evenSplit(r, columnCount)
+                logRows += logFactorial[r]
+            }
+            var columnLower = 0.0
+            var columnUpper = 0.0
+            var logColumns = 0.0
+            for j in 0..<columnCount {
+                let c = remaining[j]
+                columnUpper += logFactorial[c]
+                columnLower += evenSplit(c, rows)
+                logColumns += logFactorial[c]
+            }
+            // Σ log x! over a row is at least that of the most even split and at most log(rᵢ!)
+            // (log-factorials are convex and superadditive); the same holds per column.
+            return (max(rowLower, columnLower), min(rowUpper, columnUpper), logFactorial[total] - logRows - logColumns)
+        }
+
+        /// The least and greatest Σ log x! over the completions of rows `row…` with column sums
+        /// `columns`; `nil` when the time budget ran out.
+        private mutating func extremes(row: Int, columns: [Int]) -> (least: Double, greatest: Double)? {
+            if row == rowCount - 1 {
+                let s = columns.reduce(0.0) { $0 + logFactorial[$1] }
+                return (s, s)
+            }
+            let key = Node(row: row, columns: columns.sorted())
+            if let known = extremes[key] { return known }
+            var least = Double.infinity
+            var greatest = -Double.infinity
+            var cells = [Int](repeating: 0, count: columnCount)
+            var rest = key.columns
+            guard compose(row: row, column: 0, left: rowSums[row], cells: &cells, rest: &rest, partial: 0, least: &least, greatest: &greatest)
+            else { return nil }
+            extremes[key] = (least, greatest)
+            return (least, greatest)
+        }
+
+        /// Every composition of row `row` into the columns `rest` (cell ≤ column sum), folding
+        /// the extremes of its completions; `false` when the time budget ran out.
+        private mutating func compose(
+            row: Int, column: Int, left: Int, cells: inout [Int], rest: inout [Int], partial: Double,
+            least: inout Double, greatest: inout Double
+        ) -> Bool {
+            visited += 1
+            if visited & 1023 == 0 && ContinuousClock.now > deadline {
+                outOfTime = true
+                return false
+            }
+            if column == columnCount - 1 {
+                guard left <= rest[column] else { return true }
+                rest[column] -= left
+                defer { rest[column] += left }
+                guard let next = extremes(row: row + 1, columns: rest) else { return false }
+                let s = partial + logFactorial[left]
+                least = min(least, s + next.least)
+                greatest = max(greatest, s + next.greatest)
+                return true
+            }
+            var capacityAfter = 0
+            for j in (column + 1)..<columnCount { capacityAfter += rest[j] }
+            let low = max(0, left - capacityAfter)
+            let high = min(left, rest[column])
+            guard low <= high else { return true }
+            for x in low...high {
+                rest[column] -= x
+                let ok = compose(
+                    row: row, column: column + 1, left: left - x, cells: &cells, rest: &rest, partial: partial + logFactorial[x],
+                    least: &least, greatest: &greatest)
+                rest[column] += x
+                if !ok { return false }
+            }
+            return true
+        }
+
+        /// The least Σ log xₖ! over `parts` non-negative integers summing to `total`.
+        private func evenSplit(_ total: Int, _ parts: Int) -> Double {
+            guard parts > 0 else { return 0 }
+            let q = total / parts
+            let r = total % parts
+            return Double(parts - r) * logFactorial[q] + (r > 0 ? Double(r) * logFactorial[q + 1] : 0)
+        }
+
         /// Chooses cell (rowIndex, column) of the rows before the last; `left` is what the row
         /// still has to place, `partial` the Σ log x! of the cells chosen so far.
         private mutating func fill(rowIndex: Int, column: Int, left: Int, partial: Double) {
             if outOfTime { return }
+            visited += 1
+            if visited & 1023 == 0 && ContinuousClock.now > deadline {
+                outOfTime = true
+                return
+            }
+            if column == 0 && rowIndex < rowCount - 1 {
+                // At the start of a row, bound the Σ log x! of the rows still to fill: when every
+                // completion counts, add the subtree's whole mass in closed form; when none can,
+                // leave it. (The pruning of the network algorithm, with simple exact bounds.)
+                let (lower, upper, logMass) = bounds(from: rowIndex)
+                if partial + upper < threshold { return }
+                if partial + lower >= threshold {
+                    sum += Double.exp(observedLogSum - partial + logMass)
+                    return
+                }
+                // The simple bounds did not decide: the exact ones of the network.
+                guard let exact = extremes(row: rowIndex, columns: remaining) else { return }
+                if partial + exact.greatest < threshold { return }
+                if partial + exact.least >= threshold {
+                    sum += Double.exp(observedLogSum - partial + logMass)
+                    return
+                }
+            }
             if rowIndex == rowCount - 1 {
                 // The last row is forced: the remaining column sums.
                 var s = partial
                 for j in 0..<columnCount { s += logFactorial[remaining[j]] }
-                visited += 1
                 if s >= threshold { sum += Double.exp(observedLogSum - s) }
-                if visited & 4095 == 0 && ContinuousClock.now > deadline { outOfTime = true }
                 return
             }
             if column == columnCount - 1 {

@@ -173,18 +173,30 @@ import Testing
             name: big
             match: ["*.csv"]
             columns:
-              arm: {type: category, levels: [a, b]}
-              site: {type: category, levels: [s1, s2, s3, s4, s5, s6, s7]}
+              arm: {type: category, levels: [a, b, c, d]}
+              site: {type: category, levels: [s1, s2, s3, s4, s5, s6, s7, s8, s9, s10]}
             analyses:
-              - {id: d, plugin: descriptives, variables: [site], by: arm, tests: ezr}
+              - {id: d, plugin: descriptives, variables: [site], by: arm, tests: gtsummary, fisher_time_limit: 0.01}
             """
         var csv = "arm,site\n"
-        for k in 0..<14_000 { csv += "\(k % 2 == 0 ? "a" : "b"),s\(1 + (k / 2) % 7)\n" }
+        // The counts of GroupTestEdgeCaseTests' large table, and one patient at a rare site (s10).
+        for i in 0..<9 {
+            for j in 0..<4 {
+                for _ in 0..<(20 + (i * 7 + j * 13) % 60) { csv += "\(["a", "b", "c", "d"][j]),s\(i + 1)\n" }
+            }
+        }
+        csv += "a,s10\n"
         let outcome = try await runPipeline(pipeline, csv: csv)
         let result = try #require(outcome.document.analysis("d")?["result"])
         let v = try #require(result["variables"]?.array.first)
         #expect(v["test"] == .null)
-        #expect((v["test_reason"]?.string ?? "").contains("time budget"))
+        #expect((v["test_reason"]?.string ?? "").contains("time budget"), "\(String(describing: v["test_reason"]))")
         #expect((result["warnings"]?.array ?? []).contains { $0["code"]?.string == "not_estimable" })
+    }
+
+    @Test func fisherTimeLimitMustBePositive() throws {
+        let e = try #require(
+            Self.error("  - {id: d, plugin: descriptives, variables: [grade], by: arm, tests: ezr, fisher_time_limit: 0}"))
+        #expect(e.code == .invalidValue && e.message.contains("fisher_time_limit"))
     }
 }

@@ -32,6 +32,7 @@ import Testing
                 nonnormal: [age]
                 smd: true
                 missing: always
+                fisher_time_limit: 2
             """,
             "kaplan_meier": """
               - {id: a, plugin: kaplan_meier, conf_type: log, conf_level: 0.9, times: [12, 100], by: sex, band: true, title: T}

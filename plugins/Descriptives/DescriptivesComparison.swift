@@ -1,6 +1,7 @@
 import CohortData
 import CohortJSON
 import CohortPluginAPI
+import CohortReport
 import CohortStatistics
 
 /// Table 1 between groups (`by`): per-group statistics, the test per variable and tableone's SMD,
@@ -26,6 +27,13 @@ extension DescriptivesPlugin {
             if p.by == nil && p.smd { throw node.error(.invalidValue, "smd compares groups: it needs 'by'") }
         }
         if let node = m[.missing] { p.missing = try node.choice(MissingDisplay.self) }
+        if let node = m[.fisherTimeLimit] {
+            let seconds = try node.number()
+            guard seconds > 0, seconds <= 3600 else {
+                throw node.error(.invalidValue, "fisher_time_limit is in seconds, more than 0 and at most 3600")
+            }
+            p.fisherBudget = .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        }
         if let node = m[.nonnormal] {
             guard p.tests == .ezr else {
                 throw node.error(.invalidValue, "nonnormal chooses Kruskal–Wallis over ANOVA under 'tests: ezr' only")
@@ -163,7 +171,9 @@ extension DescriptivesPlugin {
             case .budgetExceeded:
                 return .notEstimable(
                     .fisher,
-                    reason: "the table has too many arrangements to enumerate exactly within the time budget of \(budget.components.seconds) s")
+                    reason:
+                        "the table has too many arrangements to enumerate exactly within the time budget (fisher_time_limit, \(Format.short(Double(budget.components.seconds) + Double(budget.components.attoseconds) * 1e-18)) s)"
+                )
             }
         }
         // R applies Yates' correction only to a 2 x 2 table (chisq.test, correct = TRUE).

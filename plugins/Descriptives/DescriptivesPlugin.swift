@@ -12,6 +12,7 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
 
     public enum Key: String, ParameterKey {
         case variables, bins, digits, title, by, tests, nonnormal, smd, missing
+        case fisherTimeLimit = "fisher_time_limit"
     }
 
     /// Which tests compare the groups: EZR's Table 1 (tableone's `print(exact =, nonnormal =)`) or

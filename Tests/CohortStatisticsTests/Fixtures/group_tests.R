@@ -32,6 +32,10 @@ tabs <- list(matrix(c(12, 5, 7, 9), 2, byrow = TRUE), matrix(c(3, 1, 1, 3), 2, b
   matrix(c(20, 15, 30, 25, 10, 12), 3, byrow = TRUE), matrix(c(2, 0, 5, 1, 3, 4, 0, 2, 1, 6, 2, 0), 4, byrow = TRUE),
   matrix(c(63 - 27, 27, 113 - 40, 40, 50 - 22, 22, 1, 0), 4, byrow = TRUE), matrix(c(5, 0, 3, 0), 2, byrow = TRUE),
   matrix(c(8, 2, 0, 1, 4, 6, 2, 0, 3), 3, byrow = TRUE))
+# larger r x c tables for the pruned enumeration
+tabs <- c(tabs, list(matrix(c(45, 30, 60, 52, 20, 31, 8, 14, 3, 9), 5, byrow = TRUE),
+  matrix(c(5, 3, 6, 4, 5, 2, 3, 4, 5, 1, 2, 4, 1, 2, 3, 1), 4, byrow = TRUE),
+  matrix(c(137, 90, 1, 0), 2, byrow = TRUE), matrix(c(300, 310, 280, 330, 12, 3), 3, byrow = TRUE)))
 contingency <- lapply(tabs, function(t) {
   c1 <- suppressWarnings(chisq.test(t)); c0 <- suppressWarnings(chisq.test(t, correct = FALSE))
   list(rows = nrow(t), columns = ncol(t), counts = as.vector(t(t)),
