@@ -103,7 +103,8 @@ extension DescriptivesPlugin {
             let table = ContingencyTable(
                 rows: codes, columns: grouping.codes, rowCount: categories.levels.count, columnCount: k)
             if p.tests != .none {
-                test = categoricalTest(table, rule: p.tests, budget: p.fisherBudget, label: label, by: grouping.name, warnings: &warnings)
+                test = categoricalTest(
+                    table, rule: p.tests, budget: p.fisherBudget, variable: name, label: label, by: grouping.name, warnings: &warnings)
             }
             if p.smd {
                 smd = pairwiseSMD(grouping.levels) { a, b in
@@ -152,7 +153,7 @@ extension DescriptivesPlugin {
     /// The categorical test of `rule` on the table (rows: the variable's declared levels,
     /// columns: by's declared levels), as `desc_test` in `refs_v2_lib.R`.
     static func categoricalTest(
-        _ table: ContingencyTable, rule: TestRule, budget: Duration, label: String, by: String,
+        _ table: ContingencyTable, rule: TestRule, budget: Duration, variable: String, label: String, by: String,
         warnings: inout [MethodWarning]
     ) -> Comparison.TestOutcome? {
         let sparse = table.hasExpectedBelow(5)
@@ -182,7 +183,7 @@ extension DescriptivesPlugin {
             warnings.append(
                 MethodWarning(
                     .sparseExpected, "The chi-square test of \(label) by \(by) has an expected count below 5.",
-                    details: [("variable", .string(label))]))
+                    details: [("variable", .string(variable))]))
         }
         do {
             let result = try ContingencyChiSquare.test(table, correct: correct)
