@@ -63,9 +63,9 @@ extension DescriptivesPlugin {
         if p.smd { header.append("SMD") }
         var notes = footnotes.enumerated().map { k, title in (k < letters.count ? letters[k] : "") + " " + title }
         if let missing = output.byMissing, missing > 0 {
-            notes.append("\(missing) patient\(missing == 1 ? "" : "s") with \(byLabel) missing left out.")
+            notes.append("\(missing) patient\(missing == 1 ? "" : "s") with \(byLabel) missing left out")
         }
-        if p.smd { notes.append("SMD: standardized mean difference (tableone); with more than two groups the mean over pairs.") }
+        if p.smd { notes.append("SMD: standardized mean difference (tableone), with more than two groups the mean over pairs") }
         return [
             .table(
                 ReportTable(
