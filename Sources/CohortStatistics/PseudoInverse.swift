@@ -74,12 +74,35 @@ public enum StandardizedMeanDifference {
     /// - Throws: `empty_group` when a sample has fewer than two values (no variance);
     ///   `constant_predictor` when both variances are 0.
     public static func continuous(_ x: [Double], _ y: [Double]) throws -> Double {
+        try continuous(Moments(x), Moments(y))
+    }
+
+    /// Count, mean and sample variance of one group, computed once for all the pairs it is in.
+    public struct Moments: Sendable, Hashable {
+        public var count: Int
+        public var mean: Double
+        public var variance: Double
+
+        /// The moments of values without missing ones (mean and variance 0 below two values: unused).
+        public init(_ values: [Double]) {
+            count = values.count
+            if values.count >= 2 {
+                (mean, variance) = StandardizedMeanDifference.meanAndVariance(values)
+            } else {
+                mean = values.first ?? 0
+                variance = 0
+            }
+        }
+    }
+
+    /// The SMD of two groups from their moments (tableone).
+    public static func continuous(_ x: Moments, _ y: Moments) throws -> Double {
         guard x.count >= 2, y.count >= 2 else {
             throw StatisticsError(.emptyGroup, "a group has fewer than two values (no standard deviation)")
         }
-        let (mx, vx) = meanAndVariance(x)
-        let (my, vy) = meanAndVariance(y)
-        let pooled = ((vx + vy) / 2).squareRoot()
+        let mx = x.mean
+        let my = y.mean
+        let pooled = ((x.variance + y.variance) / 2).squareRoot()
         guard pooled > 0 else { throw StatisticsError(.constantPredictor, "the values do not vary within the groups") }
         return abs(mx - my) / pooled
     }

@@ -199,4 +199,39 @@ import Testing
             Self.error("  - {id: d, plugin: descriptives, variables: [grade], by: arm, tests: ezr, fisher_time_limit: 0}"))
         #expect(e.code == .invalidValue && e.message.contains("fisher_time_limit"))
     }
+
+    @Test func missingNoAlsoHidesV1sMissingRows() async throws {
+        let yaml = Self.pipeline + "  - {id: d, plugin: descriptives, variables: [age], missing: \"no\"}"
+        let outcome = try await runPipeline(yaml, csv: Self.csv)
+        let blocks = try #require(outcome.report.first { $0.id == "d" }?.blocks)
+        guard case .table(let table) = try #require(blocks.first) else { return }
+        #expect(!table.rows.contains { $0.count > 1 && $0[1] == .text("Missing") })
+        // Without the key, v1's layout: a Missing row because one age is missing.
+        let v1 = try await runPipeline(Self.pipeline + "  - {id: d, plugin: descriptives, variables: [age]}", csv: Self.csv)
+        let v1Blocks = try #require(v1.report.first { $0.id == "d" }?.blocks)
+        guard case .table(let v1Table) = try #require(v1Blocks.first) else { return }
+        #expect(v1Table.rows.contains { $0.count > 1 && $0[1] == .text("Missing") })
+    }
+
+    /// Too many groups for the SMD's pairs: null with a reason and a warning; the tests still run.
+    @Test func smdOfTooManyGroupsIsNullWithAReason() async throws {
+        let levels = (1...60).map { "g\($0)" }
+        let pipeline = """
+            name: many
+            match: ["*.csv"]
+            columns:
+              g: {type: category, levels: [\(levels.joined(separator: ", "))]}
+              x: number
+            analyses:
+              - {id: d, plugin: descriptives, variables: [x], by: g, tests: gtsummary, smd: true}
+            """
+        var csv = "g,x\n"
+        for k in 0..<600 { csv += "g\(1 + k % 60),\(Double(k % 17) + Double(k) / 1000)\n" }
+        let outcome = try await runPipeline(pipeline, csv: csv)
+        let result = try #require(outcome.document.analysis("d")?["result"])
+        let v = try #require(result["variables"]?.array.first)
+        #expect(v["smd"] == .null && (v["smd_reason"]?.string ?? "").contains("more than 50"))
+        #expect(v["test"]?["name"]?.string == "kruskal" && v["test"]?["df"]?.number == 59)
+        #expect((result["warnings"]?.array ?? []).contains { $0["code"]?.string == "not_estimable" && $0["what"]?.string == "smd" })
+    }
 }

@@ -128,7 +128,8 @@ extension DescriptivesPlugin {
                     rule: p.tests, nonnormal: p.nonnormal.contains(name))
             }
             if p.smd {
-                smd = pairwiseSMD(grouping.levels) { a, b in try StandardizedMeanDifference.continuous(present[a], present[b]) }
+                let moments = present.map(StandardizedMeanDifference.Moments.init)
+                smd = pairwiseSMD(grouping.levels) { a, b in try StandardizedMeanDifference.continuous(moments[a], moments[b]) }
             }
         } else {
             throw AnalysisError(.typeMismatch, "'\(name)' cannot be summarised")
@@ -225,8 +226,15 @@ extension DescriptivesPlugin {
         }
     }
 
+    /// The most groups for which the SMD is computed (every pair is listed in `smd_pairs`).
+    static let maximumSMDGroups = 50
+
     /// The SMD of every pair of levels (1-2, 1-3, …, 2-3, …) and their mean (tableone).
     static func pairwiseSMD(_ levels: [String], _ pair: (Int, Int) throws -> Double) -> Comparison.SMDOutcome {
+        guard levels.count <= maximumSMDGroups else {
+            return Comparison.SMDOutcome(
+                value: nil, reason: "the grouping has more than \(maximumSMDGroups) levels (too many pairs for the SMD)", pairs: [])
+        }
         var pairs: [SMDPair] = []
         for a in levels.indices {
             for b in levels.indices where b > a {
