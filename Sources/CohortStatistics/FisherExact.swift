@@ -33,8 +33,12 @@ public enum FisherExact {
             transpose = true
         }
         let cell: (Int, Int) -> Int = { i, j in transpose ? table[columns[j], rows[i]] : table[rows[i], columns[j]] }
+        // Largest rows first (measured faster than smallest first: the deep, memoized levels of
+        // the network are then small); the order of rows does not change the p.
+        let rowTotals = rows.indices.map { i in columns.indices.reduce(0) { $0 + cell(i, $1) } }
+        let order = rows.indices.sorted { (-rowTotals[$0], $0) < (-rowTotals[$1], $1) }
         var observed = [Int]()
-        for i in rows.indices { for j in columns.indices { observed.append(cell(i, j)) } }
+        for i in order { for j in columns.indices { observed.append(cell(i, j)) } }
         var enumeration = Enumeration(
             observed: observed, rowCount: rows.count, columnCount: columns.count, deadline: ContinuousClock.now + budget)
         return enumeration.run()
