@@ -52,8 +52,11 @@ public struct WilcoxonDistribution: Sendable, Hashable {
     /// `probabilities[w]` = P(W = w), w = 0…mn.
     public let probabilities: [Double]
 
-    /// The distribution for m, n ≥ 1 (callers use it below 50 each, as R does).
+    /// The distribution for m, n ≥ 0 (negative sizes are taken as 0); its table has (m + 1)(mn + 1)
+    /// entries, so callers use it below 50 values each, as R does.
     public init(m: Int, n: Int) {
+        let m = max(m, 0)
+        let n = max(n, 0)
         self.m = m
         self.n = n
         let size = m + n
