@@ -21,7 +21,18 @@ import Testing
         let eventCounts = root.appendingPathComponent("plugins/examples/event-counts").path
         return [
             "descriptives": """
-              - {id: a, plugin: descriptives, variables: [age, sex, flag], bins: {size: ["1-5", "6-"]}, digits: {age: 1}, title: T}
+              - id: a
+                plugin: descriptives
+                variables: [age, sex, flag]
+                bins: {size: ["1-5", "6-"]}
+                digits: {age: 1}
+                title: T
+                by: flag
+                tests: ezr
+                nonnormal: [age]
+                smd: true
+                missing: always
+                fisher_time_limit: 2
             """,
             "kaplan_meier": """
               - {id: a, plugin: kaplan_meier, conf_type: log, conf_level: 0.9, times: [12, 100], by: sex, band: true, title: T}

@@ -4,12 +4,26 @@ public import CohortReport
 public import CohortStatistics
 
 /// `plugin: descriptives` — the patient-characteristics table (Table 1): median (range) and
-/// quartiles of numeric variables, n (%) of categories, counts in integer bins.
+/// quartiles of numeric variables, n (%) of categories, counts in integer bins; with `by`, the
+/// same per group, a test per variable (`tests: ezr | gtsummary`) and tableone's SMD
+/// (`analyses-v2.md`, "descriptives").
 public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
     public static let name = "descriptives"
 
     public enum Key: String, ParameterKey {
-        case variables, bins, digits, title
+        case variables, bins, digits, title, by, tests, nonnormal, smd, missing
+        case fisherTimeLimit = "fisher_time_limit"
+    }
+
+    /// Which tests compare the groups: EZR's Table 1 (tableone's `print(exact =, nonnormal =)`) or
+    /// gtsummary's `add_p()` defaults.
+    public enum TestRule: String, CaseIterable, Sendable {
+        case none, ezr, gtsummary
+    }
+
+    /// When the report prints a "Missing" row (results.json always has the counts).
+    public enum MissingDisplay: String, CaseIterable, Sendable {
+        case no, ifany, always
     }
 
     public struct Parameters: Sendable {
@@ -18,6 +32,16 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
         public var digits: [String: Int]
         public var title: String?
         public var labels: [String: String]
+        /// The grouping variable (category or boolean), if any.
+        public var by: String?
+        public var tests: TestRule = .none
+        /// Variables tested with Kruskal–Wallis instead of ANOVA (`tests: ezr`).
+        public var nonnormal: Set<String> = []
+        public var smd = false
+        /// `nil`: v1's display (a Missing row when there are missing values) without `by`, `no` with it.
+        public var missing: MissingDisplay?
+        /// Seconds Fisher's exact test may enumerate tables before its p is reported as not estimable.
+        public var fisherBudget: Duration = .seconds(1)
     }
 
     public struct Level: Encodable, Sendable {
@@ -75,32 +99,73 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
             }
         }
 
-        enum CodingKeys: String, CodingKey { case name, type, n, missing, median, min, max, q1, q3, mean, sd, levels }
+        /// With `by`: the groups, the test and the SMD.
+        public var comparison: ComparisonPart = .none
 
         public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
+            var c = encoder.container(keyedBy: SummaryKeys.self)
             try c.encode(name, forKey: .name)
             try c.encode(type, forKey: .type)
-            try c.encode(n, forKey: .n)
-            try c.encode(missing, forKey: .missing)
-            if let s = numeric {
-                try c.encodeIfPresent(s.median, forKey: .median)
-                try c.encodeIfPresent(s.min, forKey: .min)
-                try c.encodeIfPresent(s.max, forKey: .max)
-                try c.encodeIfPresent(s.q1, forKey: .q1)
-                try c.encodeIfPresent(s.q3, forKey: .q3)
-                try c.encodeIfPresent(s.mean, forKey: .mean)
-                try c.encodeIfPresent(s.sd, forKey: .sd)
-            }
-            switch summary {
-            case .continuous: break
-            case .categorical(let levels), .binned(_, let levels): try c.encode(levels, forKey: .levels)
+            if case .groups(let comparison) = comparison {
+                try encodeSummary(n: n, missing: missing, summary: summary, explicitNulls: true, into: &c)
+                try comparison.encode(into: &c)
+            } else {
+                try encodeSummary(n: n, missing: missing, summary: summary, into: &c)
             }
         }
     }
 
-    public struct Output: Encodable, Sendable {
+    public struct Output: Encodable, Sendable, WarningReporting {
         public var variables: [Variable]
+        /// With `by`: the rows left out because `by` is missing and by's levels in declared order.
+        public var grouping: OutputGrouping = .none
+        public var warnings: [MethodWarning] = []
+
+        public init(variables: [Variable], grouping: OutputGrouping = .none, warnings: [MethodWarning] = []) {
+            self.variables = variables
+            self.grouping = grouping
+            self.warnings = warnings
+        }
+
+        /// With `by`, the rows left out because `by` is missing.
+        public var byMissing: Int? {
+            if case .by(let missing, _) = grouping { return missing }
+            return nil
+        }
+
+        /// With `by`, its levels in declared order (the columns of the table).
+        public var groupLevels: [String]? {
+            if case .by(_, let levels) = grouping { return levels }
+            return nil
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case byMissing = "by_missing"
+            case groupLevels = "group_levels"
+            case variables, warnings
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            if case .by(let missing, let levels) = grouping {
+                try c.encode(missing, forKey: .byMissing)
+                try c.encode(levels, forKey: .groupLevels)
+            }
+            try c.encode(variables, forKey: .variables)
+            try c.encode(warnings, forKey: .warnings)
+        }
+    }
+
+    /// Whether the table compares groups (v1's results have none of these keys).
+    public enum OutputGrouping: Sendable {
+        case none
+        case by(missing: Int, levels: [String])
+    }
+
+    /// What `by` adds to a variable (v1's results have none of it).
+    public enum ComparisonPart: Sendable {
+        case none
+        case groups(Comparison)
     }
 
     public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
@@ -124,7 +189,9 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
                 digits[try context.variable(entry.key)] = try entry.value.integer()
             }
         }
-        return Parameters(variables: names, bins: bins, digits: digits, title: try m.string(.title), labels: context.labels)
+        var p = Parameters(variables: names, bins: bins, digits: digits, title: try m.string(.title), labels: context.labels)
+        try readComparison(m, context: context, into: &p)
+        return p
     }
 
     /// One part per variable.
@@ -133,10 +200,13 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
     }
 
     public static func merge(_ outputs: [Output], parameters: Parameters) -> Output {
-        Output(variables: outputs.flatMap(\.variables))
+        Output(
+            variables: outputs.flatMap(\.variables), grouping: outputs.first?.grouping ?? .none,
+            warnings: outputs.flatMap(\.warnings))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
+        if p.by != nil { return try compare(p, input: input) }
         let variables = try p.variables.map { try summarise($0, p, input: input) }
         return Output(variables: variables)
     }
@@ -144,31 +214,41 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
     static func summarise(_ name: String, _ p: Parameters, input: AnalysisInput) throws -> Variable {
         let column = try input.column(name)
         if let groups = column.groups {
-            let summary = try CategoricalSummary(codes: groups.codes, levelCount: groups.levels.count)
-            return Variable(
-                name: name, n: summary.count, missing: summary.missing,
-                summary: .categorical(
-                    summary.levels.map { Level(level: groups.levels[$0.code], n: $0.count, percent: $0.percent) }))
+            let (n, missing, summary) = try describe(codes: groups.codes, levels: groups.levels)
+            return Variable(name: name, n: n, missing: missing, summary: summary)
         }
         guard let values = column.numbers else {
             throw AnalysisError(.typeMismatch, "'\(name)' cannot be summarised")
         }
+        let (n, missing, summary) = try describe(name, values: values, bins: p.bins[name])
+        return Variable(name: name, n: n, missing: missing, summary: summary)
+    }
+
+    /// n, missing and the counts of a categorical variable's codes (negative = missing).
+    static func describe(codes: [Int32], levels: [String]) throws -> (Int, Int, Variable.Summary) {
+        let summary = try CategoricalSummary(codes: codes, levelCount: levels.count)
+        return (
+            summary.count, summary.missing,
+            .categorical(summary.levels.map { Level(level: levels[$0.code], n: $0.count, percent: $0.percent) })
+        )
+    }
+
+    /// n, missing and the statistics of a numeric variable (NaN = missing), binned when `bins` is given.
+    static func describe(_ name: String, values: [Double], bins: IntegerBins?) throws -> (Int, Int, Variable.Summary) {
         let s = ContinuousSummary(values)
         let numeric = Variable.Numeric(
             median: s.median, min: s.minimum, max: s.maximum, q1: s.firstQuartile, q3: s.thirdQuartile,
             mean: s.mean, sd: s.standardDeviation)
-        guard let bins = p.bins[name] else {
-            return Variable(name: name, n: s.count, missing: s.missing, summary: .continuous(numeric))
-        }
+        guard let bins else { return (s.count, s.missing, .continuous(numeric)) }
         let codes: [Int32]
         do { codes = try bins.codes(values) } catch let error as StatisticsError {
             throw AnalysisError(.init(error.code.name), "'\(name)': \(error.message)")
         }
         let counts = try CategoricalSummary(codes: codes, levelCount: bins.bins.count)
-        return Variable(
-            name: name, n: s.count, missing: s.missing,
-            summary: .binned(
-                numeric, counts.levels.map { Level(level: bins.bins[$0.code].label, n: $0.count, percent: $0.percent) }))
+        return (
+            s.count, s.missing,
+            .binned(numeric, counts.levels.map { Level(level: bins.bins[$0.code].label, n: $0.count, percent: $0.percent) })
+        )
     }
 
     /// Decimals for a median (range): 0 for whole numbers, 2 below 10, else 1 (as the paper prints).
@@ -180,6 +260,7 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
     }
 
     public static func report(_ output: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
+        if let levels = output.groupLevels { return comparisonReport(output, levels: levels, parameters: p) }
         var rows: [[ReportCell]] = []
         for v in output.variables {
             let label = p.labels[v.name] ?? v.name
@@ -199,7 +280,13 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
                     .text(Format.display(level.level)), .count(level.n, percent: level.percent),
                 ])
             }
-            if v.missing > 0 { rows.append([.text(""), .text("Missing"), .count(v.missing, percent: nil)]) }
+            let showMissing: Bool
+            switch p.missing {
+            case nil, .ifany: showMissing = v.missing > 0
+            case .no: showMissing = false
+            case .always: showMissing = true
+            }
+            if showMissing { rows.append([.text(""), .text("Missing"), .count(v.missing, percent: nil)]) }
         }
         let n = output.variables.first.map { $0.n + $0.missing } ?? 0
         return [
