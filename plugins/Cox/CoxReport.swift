@@ -67,8 +67,11 @@ extension CoxPlugin {
             }
         }
         if !factorNotes.isEmpty { note += " Factor tests: " + factorNotes.joined(separator: "; ") + "." }
+        let stratified = p.strata.isEmpty ? "" : ", stratified by \(p.strata.map(label).joined(separator: " × "))"
         var blocks: [ReportBlock] = [
-            .table(ReportTable(name: "cox_models", title: p.title ?? "Cox proportional-hazards models", header: header, rows: rows, note: note))
+            .table(
+                ReportTable(
+                    name: "cox_models", title: p.title ?? "Cox proportional-hazards models\(stratified)", header: header, rows: rows, note: note))
         ]
         if p.phTest {
             // One row per variable: the univariable model's test and the multivariable model's,
@@ -106,7 +109,7 @@ extension CoxPlugin {
             blocks.append(
                 .table(
                     ReportTable(
-                        name: "cox_ph_tests", title: "Proportional-hazards tests (cox.zph, KM transform)", header: phHeader, rows: ph,
+                        name: "cox_ph_tests", title: "Proportional-hazards tests (cox.zph, KM transform)\(stratified)", header: phHeader, rows: ph,
                         note: phNote)))
         }
         return blocks

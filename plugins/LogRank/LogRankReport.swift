@@ -40,10 +40,11 @@ extension LogRankPlugin {
         if p.trend {
             note += " p for trend: \(testName) test for trend with scores 1..k in the order of the levels (groupings with 3 or more levels)."
         }
+        let stratified = p.strata.isEmpty ? "" : ", stratified by \(p.strataLabels.joined(separator: " × "))"
         var blocks: [ReportBlock] = [
             .table(
                 ReportTable(
-                    name: "table3_univariate", title: p.title ?? "Univariate analysis of overall survival",
+                    name: "table3_univariate", title: p.title ?? "Univariate analysis of overall survival\(stratified)",
                     header: header, rows: rows, note: note))
         ]
         for (test, grouping) in zip(o.tests, p.groups) {
@@ -81,7 +82,8 @@ extension LogRankPlugin {
         note += "."
         if pairwise.rounded { note += " Each raw p was rounded to 3 significant digits before adjusting, as EZR does." }
         return ReportTable(
-            name: "logrank_pairwise_\(grouping.variable)", title: "Pairwise comparisons of \(grouping.label)",
+            name: "logrank_pairwise_\(grouping.variable)",
+            title: "Pairwise comparisons of \(grouping.label)\(p.strata.isEmpty ? "" : ", stratified by \(p.strataLabels.joined(separator: " × "))")",
             header: [grouping.label] + levels.dropLast().map(Format.display), rows: rows, note: note)
     }
 }
