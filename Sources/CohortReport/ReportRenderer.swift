@@ -104,6 +104,23 @@ public struct ReportRenderer: Sendable {
 
     static func markdownCell(_ s: String) -> String { MarkdownText.cell(s) }
 
+    /// Columns right-aligned as numbers: those whose non-empty cells are all counts. A column that
+    /// mixes counts with other statistics ("63.3 (9.1)" above "36 (26.3%)", as in Table 1) is
+    /// aligned left throughout, so that it does not read ragged.
+    static func numericColumns(_ t: ReportTable) -> [Bool] {
+        let width = t.rows.map(\.count).max() ?? 0
+        return (0..<width).map { k in
+            var counts = 0
+            for row in t.rows where k < row.count {
+                switch row[k] {
+                case .count: counts += 1
+                case .text(let s): if !s.isEmpty { return false }
+                }
+            }
+            return counts > 0
+        }
+    }
+
     /// A self-contained HTML page: inline CSS and SVG, no scripts, fonts or external images.
     public func html() -> String {
         let e = XML.escape
@@ -131,13 +148,13 @@ public struct ReportRenderer: Sendable {
             case .paragraph(let p): out += "<p>\(e(p))</p>\n"
             case .table(let t):
                 out += "<h2>\(e(t.title))</h2>\n<table>\n<thead><tr>" + t.header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+                let numeric = Self.numericColumns(t)
                 for row in t.rows {
                     out +=
                         "<tr>"
-                        + row.map { cell in
+                        + row.enumerated().map { k, cell in
                             let text = cell.rendered(minCell: minCell)
-                            if case .count = cell { return "<td class=\"num\">\(e(text))</td>" }
-                            return "<td>\(e(text))</td>"
+                            return k < numeric.count && numeric[k] ? "<td class=\"num\">\(e(text))</td>" : "<td>\(e(text))</td>"
                         }.joined() + "</tr>\n"
                 }
                 out += "</tbody></table>\n"

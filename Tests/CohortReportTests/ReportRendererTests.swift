@@ -1,4 +1,4 @@
-import CohortReport
+@testable import CohortReport
 import CohortStatistics
 import Testing
 
@@ -46,6 +46,15 @@ import Testing
         #expect(html.contains("<h2 id=\"checks\">Checks</h2>"))
         #expect(html.contains("<li>cox (<code>ph_violated</code>): Age &lt;violates&gt; PH</li>"))
         #expect(!ReportRenderer(title: "T", subtitle: "S", sections: [("a", [.table(Self.table)])], minCell: 0).markdown().contains("## Checks"))
+    }
+
+    @Test func aColumnMixingCountsAndOtherStatisticsIsNotRightAligned() {
+        let mixed = ReportTable(
+            name: "m", title: "M", header: ["a", "b", "c"],
+            rows: [[.text("x"), .text("63.3 (9.1)"), .count(4, percent: nil)], [.text(""), .count(36, percent: 26.3), .text("")]])
+        #expect(ReportRenderer.numericColumns(mixed) == [false, false, true])
+        let html = ReportRenderer(title: "T", subtitle: "S", sections: [("m", [.table(mixed)])], minCell: 0).html()
+        #expect(html.contains("<td>36 (26.3%)</td>") && html.contains("<td class=\"num\">4</td>"))
     }
 
     @Test func anEmptyReportRenders() {
