@@ -1,6 +1,7 @@
-@testable import CohortReport
 import CohortStatistics
 import Testing
+
+@testable import CohortReport
 
 /// The renderer's file names, escaping and CSV safety, on blocks made here.
 @Suite struct ReportRendererTests {
