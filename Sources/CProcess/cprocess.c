@@ -354,7 +354,10 @@ static void shepherd(const struct cproc_request *request, pid_t daemon, const in
     }
     int64_t deadline = now_ms() + request->timeout_ms;
     pid_t self = getpid();
-    pid_t program = fork_raw();
+    // vfork: the program borrows the shepherd's memory until it execs (no copy of the page tables
+    // the shepherd inherited from the daemon, the larger part of a run's start-up cost). Its side
+    // (become_program) only makes system calls, writes the error pipe and execs or _exits.
+    pid_t program = vfork();
     if (program == 0) become_program(request, self, error_pipe[1]);
     close(error_pipe[1]);
     if (program < 0) {
