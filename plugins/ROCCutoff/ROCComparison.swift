@@ -30,12 +30,7 @@ extension ROCCutoffPlugin {
             a: pair.a, b: pair.b, auc_a: nil, auc_b: nil, difference: nil, z: nil, p: nil, ci: nil, method: "delong_paired",
             n_positive: positives, n_negative: y.count - positives, direction_a: nil, direction_b: nil, reason: nil)
         do {
-            let choice: ROCCurve.DirectionChoice
-            switch p.direction {
-            case .auto: choice = .auto
-            case .higher: choice = .fixed(.higherIsPositive)
-            case .lower: choice = .fixed(.lowerIsPositive)
-            }
+            let choice = p.direction.choice
             let ra = try ROCCurve(predictor: xa, outcome: y, direction: choice)
             let rb = try ROCCurve(predictor: xb, outcome: y, direction: choice)
             result.direction_a = ra.direction.rawValue

@@ -25,6 +25,15 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         case auto
         case higher = "higher_is_positive"
         case lower = "lower_is_positive"
+
+        /// How ``ROCCurve`` chooses the direction for this setting.
+        var choice: ROCCurve.DirectionChoice {
+            switch self {
+            case .auto: return .auto
+            case .higher: return .fixed(.higherIsPositive)
+            case .lower: return .fixed(.lowerIsPositive)
+            }
+        }
     }
 
     public struct Parameters: Sendable {
@@ -241,12 +250,7 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         }
         let positives = y.filter { $0 }.count
         do {
-            let choice: ROCCurve.DirectionChoice
-            switch p.direction {
-            case .auto: choice = .auto
-            case .higher: choice = .fixed(.higherIsPositive)
-            case .lower: choice = .fixed(.lowerIsPositive)
-            }
+            let choice = p.direction.choice
             let curve = try ROCCurve(predictor: x, outcome: y, direction: choice)
             let ci = try curve.aucConfidenceInterval(level: p.confLevel)
             return Predictor(
