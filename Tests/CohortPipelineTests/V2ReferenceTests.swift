@@ -14,7 +14,9 @@ import Testing
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
         var plugin: String
-        var testDescription: String { "\(name) \(plugin)" }
+        /// Only these analyses of the plugin (all when `nil`).
+        var ids: [String]? = nil
+        var testDescription: String { "\(name) \(plugin)" + (ids.map { " " + $0.joined(separator: ",") } ?? "") }
     }
 
     static let groupCases: [Case] = [
@@ -29,6 +31,16 @@ import Testing
         #expect(agreed == total, "\(c.name) \(c.plugin): agree \(agreed)/\(total)\n\(lines.joined(separator: "\n"))")
     }
 
+    /// Issue 11's analyses built so far (the rest of `RCHECK2_ONLY=competing` needs landmarks,
+    /// RMST and cumulative incidence).
+    static let competingCases: [Case] = [Case(name: "lung", plugin: "kaplan_meier", ids: ["km_compare"])]
+
+    @Test(arguments: competingCases) func fixedTimeDifferencesAgreeWithR(_ c: Case) async throws {
+        let (agreed, total, lines) = try await Self.check(c, only: "competing")
+        #expect(total > 0, "the reference has figures for \(c.plugin)")
+        #expect(agreed == total, "\(c.name) \(c.plugin): agree \(agreed)/\(total)\n\(lines.joined(separator: "\n"))")
+    }
+
     /// Runs rcheck2.py's pipeline for one plugin's analyses of a case and compares the results.
     static func check(_ c: Case, only: String) async throws -> (agreed: Int, total: Int, lines: [String]) {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("v2-\(c.name)-\(c.plugin)-\(UUID().uuidString)")
@@ -37,7 +49,9 @@ import Testing
         // The reference restricted to the plugin's analyses.
         var reference = try Repository.json(directory.appendingPathComponent("\(c.name).json"))
         let analyses = (reference["analyses"] as? [[String: Any]]) ?? []
-        reference["analyses"] = analyses.filter { ($0["plugin"] as? String) == c.plugin }
+        reference["analyses"] = analyses.filter { analysis in
+            (analysis["plugin"] as? String) == c.plugin && (c.ids.map { $0.contains((analysis["id"] as? String) ?? "") } ?? true)
+        }
         let referencePath = work.appendingPathComponent("ref.json")
         try JSONSerialization.data(withJSONObject: reference).write(to: referencePath)
         let csvPath = directory.appendingPathComponent("\(c.name).csv")

@@ -35,7 +35,7 @@ import Testing
                 fisher_time_limit: 2
             """,
             "kaplan_meier": """
-              - {id: a, plugin: kaplan_meier, conf_type: log, conf_level: 0.9, times: [12, 100], by: sex, band: true, title: T}
+              - {id: a, plugin: kaplan_meier, conf_type: log, conf_level: 0.9, times: [12, 100], by: sex, band: true, title: T, compare_at: [12]}
             """,
             "logrank": """
               - {id: r, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age]}

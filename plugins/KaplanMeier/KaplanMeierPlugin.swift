@@ -9,7 +9,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
     public static let name = "kaplan_meier"
 
     public enum Key: String, ParameterKey {
-        case conf_type, conf_level, times, by, band, title
+        case conf_type, conf_level, times, by, band, title, compare_at
     }
 
     public struct Parameters: Sendable {
@@ -20,6 +20,8 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         public var title: String?
         public var unit: String
         public var byLabel: String?
+        /// `compare_at`: times at which every pair of levels of `by` is compared.
+        public var compareAt: [Double] = []
     }
 
     public struct Quantile: Encodable, Sendable {
@@ -63,7 +65,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         public var follow_up: FollowUp
     }
 
-    public struct Output: Encodable, Sendable {
+    public struct Output: Encodable, Sendable, WarningReporting {
         public var time_unit: String
         public var conf_type: String
         public var conf_level: Double
@@ -71,10 +73,13 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         public var n_used: Int
         public var excluded: Int
         public var strata: [Stratum]
+        /// `compare_at` (version 2): survival differences between the levels of `by`; `nil` when not asked.
+        public var differences: [Difference]?
+        public var warnings: [MethodWarning] = []
         /// Kept for the figure; not part of results.json.
         var curves: [SurvivalPlot.Curve] = []
 
-        enum CodingKeys: String, CodingKey { case time_unit, conf_type, conf_level, by, n_used, excluded, strata }
+        enum CodingKeys: String, CodingKey { case time_unit, conf_type, conf_level, by, n_used, excluded, strata, differences, warnings }
     }
 
     public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
@@ -82,16 +87,22 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         let confidence = try m.survivalConfidence(type: .conf_type, level: .conf_level, profile: context.profile)
         let times = try m.numbers(.times) ?? []
         let by = try m[.by].map { try context.variable($0, kinds: [.category, .boolean]) }
+        let compareAt = try m.numbers(.compare_at) ?? []
+        if let value = m[.compare_at], by == nil {
+            throw value.error(.invalidValue, "compare_at compares the levels of `by`: give `by` too")
+        }
         return Parameters(
             confidence: confidence, times: times, by: by, band: try m.boolean(.band) ?? false,
-            title: try m.string(.title), unit: survival.unit, byLabel: by.map { context.label($0) })
+            title: try m.string(.title), unit: survival.unit, byLabel: by.map { context.label($0) }, compareAt: compareAt)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, excluded) = try input.survival()
         var groups: [(label: String, data: SortedSurvival, raw: SurvivalData)] = []
+        var allLevels: [String] = []
         if let by = p.by {
             let (codes, levels) = try input.groups(by, rows: rows)
+            allLevels = levels
             let sorted = try data.sorted(byGroup: codes, groupCount: levels.count)
             for (k, level) in levels.enumerated() where sorted[k].count > 0 {
                 let members = codes.indices.filter { codes[$0] == Int32(k) }
@@ -104,6 +115,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         var output = Output(
             time_unit: p.unit, conf_type: p.confidence.type.rawValue, conf_level: p.confidence.level,
             by: p.by, n_used: data.count, excluded: excluded, strata: [])
+        var estimates: [String: KaplanMeier] = [:]
         for group in groups {
             let km = try KaplanMeier(group.data, confidence: p.confidence)
             let median = km.median
@@ -126,8 +138,29 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
                             Survivors(n: $0.count, median: $0.median, min: $0.minimum, max: $0.maximum)
                         })))
             output.curves.append(SurvivalPlot.Curve(label: Format.display(group.label), estimate: km))
+            estimates[group.label] = km
+            for t in p.times where t > km.lastTime { output.warnings.append(Self.pastFollowUp(group.label, t, unit: p.unit)) }
+        }
+        if !p.compareAt.isEmpty {
+            let comparison = try Self.differences(at: p.compareAt, levels: allLevels, estimates: estimates, level: p.confidence.level)
+            output.differences = comparison.differences
+            for (label, t) in comparison.pastFollowUp where !p.times.contains(t) {
+                output.warnings.append(Self.pastFollowUp(label, t, unit: p.unit))
+            }
+            for d in comparison.differences where d.difference != nil && d.p == nil {
+                output.warnings.append(
+                    MethodWarning(
+                        .notEstimable, "The survival difference \(d.a) − \(d.b) at \(Format.short(d.time)) \(p.unit) has no p: \(d.reason ?? "")",
+                        details: [("what", .string("difference \(d.a) − \(d.b) at \(Format.short(d.time))"))]))
+            }
         }
         return output
+    }
+
+    static func pastFollowUp(_ group: String, _ time: Double, unit: String) -> MethodWarning {
+        MethodWarning(
+            .pastFollowUp, "\(Format.short(time)) \(unit) is past the last follow-up of \(Format.display(group)): no estimate there",
+            details: [("group", .string(group)), ("time", .number(time))])
     }
 
     public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
@@ -166,6 +199,6 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
                             + (o.excluded > 0 ? ", \(o.excluded) without" : "")
                     ] + notes).joined(separator: "; ") + ".")),
             .figure(ReportFigure(name: "km_\(p.by ?? "overall")", title: title, svg: figure.svg())),
-        ]
+        ] + differencesTable(o, p)
     }
 }
