@@ -4,6 +4,7 @@ import DescriptivesPlugin
 import ExecPlugin
 import KaplanMeierPlugin
 import LogRankPlugin
+import RMSTPlugin
 import ROCCutoffPlugin
 
 /// The one list of the analyses a pipeline can name. A new built-in plugin is a folder under
@@ -15,6 +16,7 @@ enum BuiltInPlugins {
         LogRankPlugin.self,
         ROCCutoffPlugin.self,
         CoxPlugin.self,
+        RMSTPlugin.self,
         ExecPlugin.self,
     ])
 }

@@ -54,6 +54,9 @@ import Testing
             "roc_cutoff": """
               - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T, compare: [[age, size]]}
             """,
+            "rmst": """
+              - {id: a, plugin: rmst, tau: 6, by: sex, conf_level: 0.9, title: T}
+            """,
             "cox": """
               - id: a
                 plugin: cox
