@@ -31,11 +31,11 @@ import Testing
         #expect(agreed == total, "\(c.name) \(c.plugin): agree \(agreed)/\(total)\n\(lines.joined(separator: "\n"))")
     }
 
-    /// Issue 11's analyses built so far (the rest of `RCHECK2_ONLY=competing` needs landmarks and
-    /// cumulative incidence).
+    /// Issue 11's analyses built so far (the rest of `RCHECK2_ONLY=competing`: landmarks on cox and
+    /// logrank, cumulative incidence).
     static let competingCases: [Case] = [
-        Case(name: "lung", plugin: "kaplan_meier", ids: ["km_compare"]),
-        Case(name: "lung", plugin: "rmst", ids: ["rmst_sex", "rmst_past", "rmst_ecog", "rmst_all"]),
+        Case(name: "lung", plugin: "kaplan_meier"),
+        Case(name: "lung", plugin: "rmst"),
     ]
 
     @Test(arguments: competingCases) func fixedTimeDifferencesAgreeWithR(_ c: Case) async throws {

@@ -62,4 +62,17 @@ import Testing
         ).survival()
         #expect(data.event == [true, false] && data.time == [5, 7] && rows == [0, 2] && excluded == 1)
     }
+
+    @Test func aLandmarkKeepsThoseFollowedAndShiftsTheirClock() throws {
+        let columns = [ColumnSpec(name: "t", kind: .number), ColumnSpec(name: "e", kind: .number)]
+        let table = try CSVReader(columns: columns, options: InputOptions()).read(Array("t,e\n1,1\n3,1\n3,0\n5,1\n,1\n8,0\n".utf8))
+        let input = AnalysisInput(
+            table: table, survival: SurvivalOutcome(time: "t", event: "e", unit: "days"), earlierOutputs: [:], pipelineDirectory: "/tmp")
+        let (data, rows, excluded, landmark) = try input.survival(landmark: 3)
+        // Before 3: the first row; at 3: the event (the censoring at 3 stays, at time 0).
+        #expect(landmark == Landmark(time: 3, excluded_before: 1, excluded_at: 1, n: 3))
+        #expect(data.time == [0, 2, 5] && data.event == [false, true, false] && rows == [2, 3, 5] && excluded == 1)
+        #expect(try input.survival(landmark: nil).landmark == nil)
+        #expect(landmark?.sentence(unit: "days").contains("1 patient followed for less than 3 days and 1 with an event at 3 days") == true)
+    }
 }

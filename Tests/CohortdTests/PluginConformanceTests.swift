@@ -35,7 +35,7 @@ import Testing
                 fisher_time_limit: 2
             """,
             "kaplan_meier": """
-              - {id: a, plugin: kaplan_meier, conf_type: log, conf_level: 0.9, times: [12, 100], by: sex, band: true, title: T, compare_at: [12]}
+              - {id: a, plugin: kaplan_meier, conf_type: log, conf_level: 0.9, times: [12, 100], by: sex, band: true, title: T, compare_at: [12], landmark: 0}
             """,
             "logrank": """
               - {id: r, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age]}
@@ -55,7 +55,7 @@ import Testing
               - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T, compare: [[age, size]]}
             """,
             "rmst": """
-              - {id: a, plugin: rmst, tau: 6, by: sex, conf_level: 0.9, title: T}
+              - {id: a, plugin: rmst, tau: 6, by: sex, conf_level: 0.9, title: T, landmark: 1}
             """,
             "cox": """
               - id: a

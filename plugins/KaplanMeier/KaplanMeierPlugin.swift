@@ -9,7 +9,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
     public static let name = "kaplan_meier"
 
     public enum Key: String, ParameterKey {
-        case conf_type, conf_level, times, by, band, title, compare_at
+        case conf_type, conf_level, times, by, band, title, compare_at, landmark
     }
 
     public struct Parameters: Sendable {
@@ -22,6 +22,8 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         public var byLabel: String?
         /// `compare_at`: times at which every pair of levels of `by` is compared.
         public var compareAt: [Double] = []
+        /// `landmark`: only patients followed at this time, on the clock time − landmark.
+        public var landmark: Double?
     }
 
     public struct Quantile: Encodable, Sendable {
@@ -75,11 +77,13 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         public var strata: [Stratum]
         /// `compare_at` (version 2): survival differences between the levels of `by`; `nil` when not asked.
         public var differences: [Difference]?
+        /// The landmark's counts (`nil` without one).
+        public var landmark: Landmark?
         public var warnings: [MethodWarning] = []
         /// Kept for the figure; not part of results.json.
         var curves: [SurvivalPlot.Curve] = []
 
-        enum CodingKeys: String, CodingKey { case time_unit, conf_type, conf_level, by, n_used, excluded, strata, differences, warnings }
+        enum CodingKeys: String, CodingKey { case time_unit, conf_type, conf_level, by, n_used, excluded, strata, differences, landmark, warnings }
     }
 
     public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
@@ -93,11 +97,12 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         }
         return Parameters(
             confidence: confidence, times: times, by: by, band: try m.boolean(.band) ?? false,
-            title: try m.string(.title), unit: survival.unit, byLabel: by.map { context.label($0) }, compareAt: compareAt)
+            title: try m.string(.title), unit: survival.unit, byLabel: by.map { context.label($0) }, compareAt: compareAt,
+            landmark: try m.landmark(.landmark))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
-        let (data, rows, excluded) = try input.survival()
+        let (data, rows, excluded, landmark) = try input.survival(landmark: p.landmark)
         var groups: [(label: String, data: SortedSurvival, raw: SurvivalData)] = []
         var allLevels: [String] = []
         if let by = p.by {
@@ -114,7 +119,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         }
         var output = Output(
             time_unit: p.unit, conf_type: p.confidence.type.rawValue, conf_level: p.confidence.level,
-            by: p.by, n_used: data.count, excluded: excluded, strata: [])
+            by: p.by, n_used: data.count, excluded: excluded, strata: [], landmark: landmark)
         var estimates: [String: KaplanMeier] = [:]
         for group in groups {
             let km = try KaplanMeier(group.data, confidence: p.confidence)
@@ -197,7 +202,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
                     note: ([
                         "Kaplan–Meier estimates, \(o.conf_type) confidence intervals; \(o.n_used) patients with follow-up"
                             + (o.excluded > 0 ? ", \(o.excluded) without" : "")
-                    ] + notes).joined(separator: "; ") + ".")),
+                    ] + notes).joined(separator: "; ") + "." + (o.landmark.map { " " + $0.sentence(unit: o.time_unit) } ?? ""))),
             .figure(ReportFigure(name: "km_\(p.by ?? "overall")", title: title, svg: figure.svg())),
         ] + differencesTable(o, p)
     }

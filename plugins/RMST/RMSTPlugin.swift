@@ -11,7 +11,7 @@ public enum RMSTPlugin: AnalysisPlugin {
     public static let name = "rmst"
 
     public enum Key: String, ParameterKey {
-        case tau, by, conf_level, title
+        case tau, by, conf_level, title, landmark
     }
 
     public struct Parameters: Sendable {
@@ -21,6 +21,8 @@ public enum RMSTPlugin: AnalysisPlugin {
         public var confLevel: Double
         public var title: String?
         public var unit: String
+        /// `landmark`: only patients followed at this time, on the clock time − landmark (tau too).
+        public var landmark: Double?
     }
 
     /// One group's restricted mean; `nil` figures with a `reason` where tau is past its follow-up.
@@ -66,6 +68,7 @@ public enum RMSTPlugin: AnalysisPlugin {
         public var difference: Difference?
         public var ratio: Ratio?
         public var comparison_reason: String?
+        public var landmark: Landmark?
         public var warnings: [MethodWarning]
     }
 
@@ -77,11 +80,11 @@ public enum RMSTPlugin: AnalysisPlugin {
         let by = try m[.by].map { try context.variable($0, kinds: [.category, .boolean]) }
         return Parameters(
             tau: tau, by: by, byLabel: by.map { context.label($0) }, confLevel: try m.confidenceLevel(.conf_level),
-            title: try m.string(.title), unit: survival.unit)
+            title: try m.string(.title), unit: survival.unit, landmark: try m.landmark(.landmark))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
-        let (data, rows, excluded) = try input.survival()
+        let (data, rows, excluded, landmark) = try input.survival(landmark: p.landmark)
         var labels = ["all"]
         var members: [[Int]] = [Array(0..<data.count)]
         var used = data.count
@@ -96,7 +99,7 @@ public enum RMSTPlugin: AnalysisPlugin {
         let z = try Normal.criticalValue(level: p.confLevel)
         var output = Output(
             tau: p.tau, time_unit: p.unit, conf_level: p.confLevel, by: p.by, n_used: used, excluded: excluded, groups: [],
-            difference: nil, ratio: nil, comparison_reason: nil, warnings: [])
+            difference: nil, ratio: nil, comparison_reason: nil, landmark: landmark, warnings: [])
         for (label, subjects) in zip(labels, members) {
             var group = Group(
                 level: label, n: subjects.count, events: subjects.reduce(0) { $0 + (data.event[$1] ? 1 : 0) }, rmst: nil, se: nil,
@@ -192,7 +195,7 @@ public enum RMSTPlugin: AnalysisPlugin {
                     header: ["Group", "n", "Events", "RMST (\(level)% CI), \(o.time_unit)", "Time lost, \(o.time_unit)"], rows: rows,
                     note:
                         "Area under the Kaplan–Meier curve from 0 to \(tau) (survival's rmean), standard errors as survival computes them; difference and ratio as survRM2's rmst2."
-                ))
+                        + (o.landmark.map { " " + $0.sentence(unit: o.time_unit) } ?? "")))
         ]
     }
 }
