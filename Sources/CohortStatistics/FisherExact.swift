@@ -6,7 +6,8 @@ import RealModule
 /// sum of the probabilities of every table with the observed margins whose probability is at most
 /// the observed one × (1 + 1e-7). Enumerating those tables gives exactly that sum; it is fast for
 /// the tables of a Table 1 (a few levels by a few groups), and a time budget stops it on tables too
-/// large to enumerate, where the result says so instead of approximating.
+/// large to enumerate (a count of steps, so the result is reproducible), where the result says so
+/// instead of approximating.
 public enum FisherExact {
     /// The outcome: an exact p, or the budget ran out (the caller reports "not estimable").
     public enum Outcome: Sendable, Hashable {
@@ -18,11 +19,25 @@ public enum FisherExact {
     /// (`fisher.test`: `relErr <- 1 + 10^(-7)`).
     public static let relativeTolerance = 1e-7
 
-    /// The two-sided exact p of `table`, giving up after `budget`.
+    /// Enumeration steps (nodes visited) per second of budget, measured on the project's 2-core
+    /// reference machine in a release build (see ``test(_:budget:)``).
+    public static let stepsPerSecond = 40_000_000
+
+    /// The two-sided exact p of `table`, giving up after about `budget` of work.
+    ///
+    /// Why steps and not the clock: the budget is a count of enumeration steps (`budget` ×
+    /// ``stepsPerSecond``), so the same table gives the same answer on every run and every machine,
+    /// however loaded; a clock would make results.json depend on what else the machine was doing.
+    public static func test(_ table: ContingencyTable, budget: Duration = .seconds(1)) -> Outcome {
+        let seconds = Double(budget.components.seconds) + Double(budget.components.attoseconds) * 1e-18
+        return test(table, maximumSteps: Int(min(max(seconds, 0), 1e6) * Double(stepsPerSecond)))
+    }
+
+    /// The two-sided exact p of `table`, giving up after `maximumSteps` enumeration steps.
     ///
     /// Empty rows and columns are dropped first (they do not change the set of tables); a table
     /// with fewer than two non-empty rows or columns has p = 1.
-    public static func test(_ table: ContingencyTable, budget: Duration = .seconds(1)) -> Outcome {
+    public static func test(_ table: ContingencyTable, maximumSteps: Int) -> Outcome {
         var rows = table.rowSums.enumerated().filter { $0.element > 0 }.map(\.offset)
         var columns = table.columnSums.enumerated().filter { $0.element > 0 }.map(\.offset)
         guard rows.count >= 2, columns.count >= 2 else { return .exact(p: 1) }
@@ -40,7 +55,7 @@ public enum FisherExact {
         var observed = [Int]()
         for i in order { for j in columns.indices { observed.append(cell(i, j)) } }
         var enumeration = Enumeration(
-            observed: observed, rowCount: rows.count, columnCount: columns.count, deadline: ContinuousClock.now + budget)
+            observed: observed, rowCount: rows.count, columnCount: columns.count, maximumSteps: maximumSteps)
         return enumeration.run()
     }
 
@@ -53,7 +68,7 @@ public enum FisherExact {
         /// Σ log xᵢⱼ! of the observed table; a table counts when its sum is ≥ this − log(1 + 1e-7).
         let threshold: Double
         let observedLogSum: Double
-        let deadline: ContinuousClock.Instant
+        let maximumSteps: Int
         var remaining: [Int]
         var sum = 0.0
         var visited = 0
@@ -67,7 +82,7 @@ public enum FisherExact {
             var columns: [Int]
         }
 
-        init(observed: [Int], rowCount: Int, columnCount: Int, deadline: ContinuousClock.Instant) {
+        init(observed: [Int], rowCount: Int, columnCount: Int, maximumSteps: Int) {
             self.rowCount = rowCount
             self.columnCount = columnCount
             var rs = [Int](repeating: 0, count: rowCount)
@@ -85,7 +100,7 @@ public enum FisherExact {
             threshold = observedLogSum - Double.log(onePlus: FisherExact.relativeTolerance)
             rowSums = rs
             remaining = cs
-            self.deadline = deadline
+            self.maximumSteps = maximumSteps
         }
 
         mutating func run() -> Outcome {
@@ -130,7 +145,7 @@ public enum FisherExact {
         }
 
         /// The least and greatest Σ log x! over the completions of rows `row…` with column sums
-        /// `columns`; `nil` when the time budget ran out.
+        /// `columns`; `nil` when the step budget ran out.
         private mutating func extremes(row: Int, columns: [Int]) -> (least: Double, greatest: Double)? {
             if row == rowCount - 1 {
                 let s = columns.reduce(0.0) { $0 + logFactorial[$1] }
@@ -149,13 +164,13 @@ public enum FisherExact {
         }
 
         /// Every composition of row `row` into the columns `rest` (cell ≤ column sum), folding
-        /// the extremes of its completions; `false` when the time budget ran out.
+        /// the extremes of its completions; `false` when the step budget ran out.
         private mutating func compose(
             row: Int, column: Int, left: Int, cells: inout [Int], rest: inout [Int], partial: Double,
             least: inout Double, greatest: inout Double
         ) -> Bool {
             visited += 1
-            if visited & 1023 == 0 && ContinuousClock.now > deadline {
+            if visited > maximumSteps {
                 outOfTime = true
                 return false
             }
@@ -198,7 +213,7 @@ public enum FisherExact {
         private mutating func fill(rowIndex: Int, column: Int, left: Int, partial: Double) {
             if outOfTime { return }
             visited += 1
-            if visited & 1023 == 0 && ContinuousClock.now > deadline {
+            if visited > maximumSteps {
                 outOfTime = true
                 return
             }

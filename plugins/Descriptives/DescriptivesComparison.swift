@@ -170,11 +170,11 @@ extension DescriptivesPlugin {
             switch FisherExact.test(table, budget: budget) {
             case .exact(let p):
                 return .estimated(GroupTest(name: .fisher, result: HypothesisTest(statistic: nil, df: [], p: p)))
-            case .budgetExceeded:
+            case .budgetExceeded(let steps):
                 return .notEstimable(
                     .fisher,
                     reason:
-                        "the table has too many arrangements to enumerate exactly within the time budget (fisher_time_limit, \(Format.short(Double(budget.components.seconds) + Double(budget.components.attoseconds) * 1e-18)) s)"
+                        "the table has too many arrangements to enumerate exactly within the budget (fisher_time_limit \(Format.short(Double(budget.components.seconds) + Double(budget.components.attoseconds) * 1e-18)) s: \(steps) steps)"
                 )
             }
         }

@@ -41,7 +41,7 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
         /// `nil`: v1's display (a Missing row when there are missing values) without `by`, `no` with it.
         public var missing: MissingDisplay?
         /// Seconds Fisher's exact test may enumerate tables before its p is reported as not estimable.
-        public var fisherBudget: Duration = .seconds(1)
+        public var fisherBudget: Duration = .seconds(5)
     }
 
     public struct Level: Encodable, Sendable {
