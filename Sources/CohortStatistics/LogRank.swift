@@ -215,6 +215,20 @@ public struct LogRankTest: Sendable, Hashable {
             }
         }
 
+        try self.init(
+            rho: rho, observed: observed, expected: expected, variance: variance, counts: counts, events: events, used: used)
+    }
+
+    /// The test from survdiff's sums: observed and expected per group and the variance matrix
+    /// (`k × k`, row-major), summed over strata (shared by ``LogRankPairwise``, which sums them
+    /// from per-time counts).
+    init(
+        rho: Double, observed: [Double], expected: [Double], variance: [Double], counts: [Int], events: [Int], used: Int
+    ) throws {
+        let k = counts.count
+        guard counts.filter({ $0 > 0 }).count >= 2 else {
+            throw StatisticsError(.tooFewGroups, "a survival comparison needs at least two groups with subjects")
+        }
         // survdiff: groups with expected = 0 are left out (`df <- (etmp > 0)`); with fewer than
         // two left, `chi <- 0` and survdiff's `pvalue` is pchisq(0, 0, lower.tail = FALSE) = 1 —
         // unless there is no event at all, where survdiff's p is NaN (df = −1): not estimable.

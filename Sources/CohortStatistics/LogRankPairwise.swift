@@ -1,3 +1,5 @@
+import RealModule
+
 /// Pairwise log-rank comparisons: every pair of groups in code order (1-2, 1-3, …, 2-3, …),
 /// each `survdiff` refitted on the subjects of its two groups (same strata, same rho), with the
 /// p-values adjusted over all the pairs by `p.adjust` — as `refs_v2_lib.R` `logrank_test` and
@@ -48,6 +50,9 @@ public struct LogRankPairwise: Sendable, Hashable {
         _ data: SurvivalData, groups: SurvivalData.GroupAssignment, strata: SurvivalData.GroupAssignment? = nil,
         rho: Double = 0, adjustment: PValueAdjustment, roundingToThreeDigits: Bool = false
     ) throws {
+        guard rho >= 0, rho.isFinite else {
+            throw StatisticsError(.invalidParameter, "rho must be a finite number ≥ 0, not \(rho)")
+        }
         let k = groups.count
         let codes = groups.timeOrdered
         let strataCodes = strata?.timeOrdered
@@ -117,56 +122,50 @@ public struct LogRankPairwise: Sendable, Hashable {
         groupRuns[k] = runStratum.count
         runStart.append(used)
 
+        // Each run reduced to its distinct times: (time id, deaths, subjects leaving). A pair's
+        // test only needs these counts, so each pair costs its distinct times, not its subjects;
+        // the sums are of whole numbers, so the arithmetic is survdiff's, step by step.
+        let time = data.sortedTime
+        var timeID = [Int32](repeating: 0, count: n)
+        time.withUnsafeBufferPointer { time in
+            var id: Int32 = 0
+            for j in 1..<max(n, 1) {
+                if time[j] != time[j - 1] { id += 1 }
+                timeID[j] = id
+            }
+        }
+        var entryTime: [Int32] = []
+        var entryDeaths: [Int32] = []
+        var entryLeaving: [Int32] = []
+        var runEntries = [Int](repeating: 0, count: runStratum.count + 1)
+        for r in runStratum.indices {
+            runEntries[r] = entryTime.count
+            for q in runStart[r]..<runStart[r + 1] {
+                let j = Int(sorted[q])
+                let t = timeID[j]
+                let death: Int32 = event[j] ? 1 : 0
+                if entryTime.count > runEntries[r], let last = entryTime.last, last == t {
+                    entryDeaths[entryDeaths.count - 1] += death
+                    entryLeaving[entryLeaving.count - 1] += 1
+                } else {
+                    entryTime.append(t)
+                    entryDeaths.append(death)
+                    entryLeaving.append(1)
+                }
+            }
+        }
+        runEntries[runStratum.count] = entryTime.count
+        let tables = RunTables(
+            stratum: runStratum, start: runStart, entries: runEntries, time: entryTime, deaths: entryDeaths, leaving: entryLeaving)
+
         var pairs: [Pair] = []
         pairs.reserveCapacity(present.count * (present.count - 1) / 2)
-        var positions: [Int32] = []
-        var pairCodes: [Int32] = []
-        var starts: [Int] = []
         for (i, a) in present.enumerated() {
             for b in present.dropFirst(i + 1) {
-                // The pair's subjects recoded to groups 0 (a) and 1 (b), stratum by stratum in
-                // stratum order (R's interaction levels of the subset), each in time order.
-                positions.removeAll(keepingCapacity: true)
-                pairCodes.removeAll(keepingCapacity: true)
-                starts.removeAll(keepingCapacity: true)
-                starts.append(0)
-                var ra = groupRuns[a]
-                var rb = groupRuns[b]
-                while ra < groupRuns[a + 1] || rb < groupRuns[b + 1] {
-                    let sa = ra < groupRuns[a + 1] ? runStratum[ra] : Int32.max
-                    let sb = rb < groupRuns[b + 1] ? runStratum[rb] : Int32.max
-                    var x = 0
-                    var xEnd = 0
-                    var y = 0
-                    var yEnd = 0
-                    if sa <= sb {
-                        x = runStart[ra]
-                        xEnd = runStart[ra + 1]
-                        ra += 1
-                    }
-                    if sb <= sa {
-                        y = runStart[rb]
-                        yEnd = runStart[rb + 1]
-                        rb += 1
-                    }
-                    while x < xEnd || y < yEnd {
-                        if y >= yEnd || (x < xEnd && sorted[x] < sorted[y]) {
-                            positions.append(sorted[x])
-                            pairCodes.append(0)
-                            x += 1
-                        } else {
-                            positions.append(sorted[y])
-                            pairCodes.append(1)
-                            y += 1
-                        }
-                    }
-                    starts.append(positions.count)
-                }
-                let layout = LogRankTest.Layout(
-                    positions: positions, codes: pairCodes, starts: starts, counts: [sizes[a], sizes[b]],
-                    events: [events[a], events[b]])
                 do {
-                    let test = try LogRankTest(data, groupCount: 2, layout: layout, rho: rho)
+                    let test = try Self.pairTest(
+                        tables, runs: groupRuns[a]..<groupRuns[a + 1], groupRuns[b]..<groupRuns[b + 1], rho: rho,
+                        counts: [sizes[a], sizes[b]], events: [events[a], events[b]])
                     // refs_v2_lib.R: pchisq(s2$chisq, 1, lower.tail = FALSE) (1 when χ² = 0:
                     // one of the two groups has no expected event).
                     let p = ChiSquared.upperTail(test.chiSquare, df: 1) ?? 1
@@ -184,5 +183,116 @@ public struct LogRankPairwise: Sendable, Hashable {
         for index in pairs.indices { pairs[index].pAdjusted = adjusted[index] }
         self.pairs = pairs
         self.reason = nil
+    }
+
+    /// Each group's runs (one per stratum it has subjects in), reduced to distinct times.
+    struct RunTables {
+        /// The stratum of each run; a group's runs are in stratum order.
+        var stratum: [Int32]
+        /// Run `r` has `start[r + 1] − start[r]` subjects.
+        var start: [Int]
+        /// Run `r`'s distinct times are entries `entries[r]..<entries[r + 1]`, in time order.
+        var entries: [Int]
+        /// Per entry: the time's rank among all distinct times, the deaths at it, and the
+        /// subjects whose time it is (they leave the risk set after it).
+        var time: [Int32]
+        var deaths: [Int32]
+        var leaving: [Int32]
+    }
+
+    /// One pair's test, stratum by stratum: the same sums as ``LogRankTest`` over the pair's
+    /// subjects (survdiff's algorithm for two groups), from the per-time counts of the runs.
+    static func pairTest(
+        _ t: RunTables, runs runsA: Range<Int>, _ runsB: Range<Int>, rho: Double, counts: [Int], events: [Int]
+    ) throws -> LogRankTest {
+        var o0 = 0.0
+        var o1 = 0.0
+        var e0 = 0.0
+        var e1 = 0.0
+        var v00 = 0.0
+        var v01 = 0.0
+        var v10 = 0.0
+        var v11 = 0.0
+        var ra = runsA.lowerBound
+        var rb = runsB.lowerBound
+        while ra < runsA.upperBound || rb < runsB.upperBound {
+            let sa = ra < runsA.upperBound ? t.stratum[ra] : Int32.max
+            let sb = rb < runsB.upperBound ? t.stratum[rb] : Int32.max
+            // Entry ranges of the stratum's run of each group (empty when it has none).
+            var x = 0
+            var xEnd = 0
+            var y = 0
+            var yEnd = 0
+            var risk0 = 0.0
+            var risk1 = 0.0
+            if sa <= sb {
+                x = t.entries[ra]
+                xEnd = t.entries[ra + 1]
+                risk0 = Double(t.start[ra + 1] - t.start[ra])
+                ra += 1
+            }
+            if sb <= sa {
+                y = t.entries[rb]
+                yEnd = t.entries[rb + 1]
+                risk1 = Double(t.start[rb + 1] - t.start[rb])
+                rb += 1
+            }
+            var remaining = Int(risk0 + risk1)
+            var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
+            while x < xEnd || y < yEnd {
+                let tx = x < xEnd ? t.time[x] : Int32.max
+                let ty = y < yEnd ? t.time[y] : Int32.max
+                var d0 = 0.0
+                var d1 = 0.0
+                var leaving = 0
+                var leave0 = 0.0
+                var leave1 = 0.0
+                if tx <= ty {
+                    d0 = Double(t.deaths[x])
+                    leave0 = Double(t.leaving[x])
+                    leaving += Int(t.leaving[x])
+                    x += 1
+                }
+                if ty <= tx {
+                    d1 = Double(t.deaths[y])
+                    leave1 = Double(t.leaving[y])
+                    leaving += Int(t.leaving[y])
+                    y += 1
+                }
+                let d = d0 + d1
+                let nr = Double(remaining)
+                if d > 0 {
+                    // The order of LogRankTest's (and survdiff's) operations, for k = 2.
+                    let w = rho == 0 ? 1 : Double.pow(km, rho)
+                    let dd = d
+                    o0 += w * d0
+                    o1 += w * d1
+                    e0 += w * dd * risk0 / nr
+                    e1 += w * dd * risk1 / nr
+                    if remaining > 1 {
+                        let kt = w * w * dd * (nr - dd) / (nr * (nr - 1))
+                        if risk0 > 0 {
+                            let tmp = kt * risk0
+                            v00 += tmp
+                            v00 -= tmp * risk0 / nr
+                            v01 -= tmp * risk1 / nr
+                        }
+                        if risk1 > 0 {
+                            let tmp = kt * risk1
+                            v11 += tmp
+                            v10 -= tmp * risk0 / nr
+                            v11 -= tmp * risk1 / nr
+                        }
+                    }
+                    km *= (nr - dd) / nr
+                }
+                risk0 -= leave0
+                risk1 -= leave1
+                remaining -= leaving
+            }
+        }
+        return try LogRankTest(
+            rho: rho, observed: [o0, o1], expected: [e0, e1], variance: [v00, v01, v10, v11], counts: counts, events: events,
+            used: counts[0] + counts[1])
     }
 }
