@@ -105,56 +105,43 @@ public struct LogRankPairwise: Sendable, Hashable {
             sorted[groupNext[g]] = position
             groupNext[g] += 1
         }
-        // Each group's runs: (stratum, start) with the run ending where the next begins.
+        // Each group's runs (stratum, first subject), each reduced to its distinct times:
+        // (time, deaths, subjects leaving), in one pass over the sorted positions. A pair's test
+        // only needs these counts, so each pair costs its distinct times, not its subjects; the
+        // sums are of whole numbers, so the arithmetic is survdiff's, step by step.
+        let time = data.sortedTime
         var runStratum: [Int32] = []
         var runStart: [Int] = []
+        var runEntries: [Int] = []
         var groupRuns = [Int](repeating: 0, count: k + 1)
+        var entryTime: [Double] = []
+        var entryDeaths: [Int32] = []
+        var entryLeaving: [Int32] = []
         for g in 0..<k {
             groupRuns[g] = runStratum.count
-            var q = groupStarts[g]
-            while q < groupStarts[g + 1] {
-                let st = strataCodes.map { $0[Int(sorted[q])] } ?? 0
-                runStratum.append(st)
-                runStart.append(q)
-                while q < groupStarts[g + 1] && (strataCodes.map { $0[Int(sorted[q])] } ?? 0) == st { q += 1 }
+            var stratum: Int32 = -1
+            for q in groupStarts[g]..<groupStarts[g + 1] {
+                let j = Int(sorted[q])
+                let st = strataCodes.map { $0[j] } ?? 0
+                let death: Int32 = event[j] ? 1 : 0
+                if st != stratum || q == groupStarts[g] {
+                    stratum = st
+                    runStratum.append(st)
+                    runStart.append(q)
+                    runEntries.append(entryTime.count)
+                } else if let last = entryTime.last, last == time[j] {
+                    entryDeaths[entryDeaths.count - 1] += death
+                    entryLeaving[entryLeaving.count - 1] += 1
+                    continue
+                }
+                entryTime.append(time[j])
+                entryDeaths.append(death)
+                entryLeaving.append(1)
             }
         }
         groupRuns[k] = runStratum.count
         runStart.append(used)
-
-        // Each run reduced to its distinct times: (time id, deaths, subjects leaving). A pair's
-        // test only needs these counts, so each pair costs its distinct times, not its subjects;
-        // the sums are of whole numbers, so the arithmetic is survdiff's, step by step.
-        let time = data.sortedTime
-        var timeID = [Int32](repeating: 0, count: n)
-        time.withUnsafeBufferPointer { time in
-            var id: Int32 = 0
-            for j in 1..<max(n, 1) {
-                if time[j] != time[j - 1] { id += 1 }
-                timeID[j] = id
-            }
-        }
-        var entryTime: [Int32] = []
-        var entryDeaths: [Int32] = []
-        var entryLeaving: [Int32] = []
-        var runEntries = [Int](repeating: 0, count: runStratum.count + 1)
-        for r in runStratum.indices {
-            runEntries[r] = entryTime.count
-            for q in runStart[r]..<runStart[r + 1] {
-                let j = Int(sorted[q])
-                let t = timeID[j]
-                let death: Int32 = event[j] ? 1 : 0
-                if entryTime.count > runEntries[r], let last = entryTime.last, last == t {
-                    entryDeaths[entryDeaths.count - 1] += death
-                    entryLeaving[entryLeaving.count - 1] += 1
-                } else {
-                    entryTime.append(t)
-                    entryDeaths.append(death)
-                    entryLeaving.append(1)
-                }
-            }
-        }
-        runEntries[runStratum.count] = entryTime.count
+        runEntries.append(entryTime.count)
         let tables = RunTables(
             stratum: runStratum, start: runStart, entries: runEntries, time: entryTime, deaths: entryDeaths, leaving: entryLeaving)
 
@@ -193,9 +180,9 @@ public struct LogRankPairwise: Sendable, Hashable {
         var start: [Int]
         /// Run `r`'s distinct times are entries `entries[r]..<entries[r + 1]`, in time order.
         var entries: [Int]
-        /// Per entry: the time's rank among all distinct times, the deaths at it, and the
-        /// subjects whose time it is (they leave the risk set after it).
-        var time: [Int32]
+        /// Per entry: the time, the deaths at it, and the subjects whose time it is (they leave
+        /// the risk set after it).
+        var time: [Double]
         var deaths: [Int32]
         var leaving: [Int32]
     }
@@ -240,20 +227,22 @@ public struct LogRankPairwise: Sendable, Hashable {
             var remaining = Int(risk0 + risk1)
             var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
             while x < xEnd || y < yEnd {
-                let tx = x < xEnd ? t.time[x] : Int32.max
-                let ty = y < yEnd ? t.time[y] : Int32.max
+                let hasX = x < xEnd
+                let hasY = y < yEnd
+                let takeX = hasX && (!hasY || t.time[x] <= t.time[y])
+                let takeY = hasY && (!hasX || t.time[y] <= t.time[x])
                 var d0 = 0.0
                 var d1 = 0.0
                 var leaving = 0
                 var leave0 = 0.0
                 var leave1 = 0.0
-                if tx <= ty {
+                if takeX {
                     d0 = Double(t.deaths[x])
                     leave0 = Double(t.leaving[x])
                     leaving += Int(t.leaving[x])
                     x += 1
                 }
-                if ty <= tx {
+                if takeY {
                     d1 = Double(t.deaths[y])
                     leave1 = Double(t.leaving[y])
                     leaving += Int(t.leaving[y])
