@@ -11,6 +11,13 @@ public import CohortStatistics
 /// as one interaction), `pairwise` (every pair of levels refitted, `p.adjust` over the pairs) and
 /// `trend` (scores 1..k in declared order, for groupings with 3 or more levels; a 2-level grouping
 /// gets `trend: null` with a `trend_reason`, since its trend test is the log-rank test itself).
+///
+/// Rules beyond the contract: `trend` needs declared `levels` for a category grouping (the order
+/// of first appearance would make the scores depend on row order); declared levels no patient
+/// has are not groups (survdiff drops them), so scores 1..k run over the levels that occur;
+/// `pairwise` compares at most ``LogRankPairwise/maximumGroups`` levels (`pairwise_reason`
+/// beyond); with fewer than two groups with expected events, χ² = 0 on df 0 and p = 1, as
+/// survdiff gives, unless there is no event at all (null with a reason).
 public enum LogRankPlugin: PartitionedAnalysisPlugin {
     public static let name = "logrank"
 
