@@ -14,6 +14,7 @@ import Testing
           time: number
           dead: boolean
           group: {type: category, levels: [A, B, C]}
+          gx: {type: category, levels: [A, X, B, C]}
           s1: category
           s2: category
           s3: category
@@ -28,11 +29,12 @@ import Testing
     /// `n` patients; s1…s4 and `pair` are each patient's pair number (n/2 levels each, so the
     /// product of the four columns' level counts is far beyond Int); `many` has 51 levels.
     static func csv(_ n: Int) -> String {
-        var lines = ["time,dead,group,s1,s2,s3,s4,pair,many,ward"]
+        var lines = ["time,dead,group,gx,s1,s2,s3,s4,pair,many,ward"]
         lines.reserveCapacity(n + 1)
         for k in 0..<n {
             let p = "p\(k / 2)"
-            lines.append("\(1 + (k * 7) % 37),\(k % 4 != 1 ? "yes" : "no"),\(["A", "B", "C"][k % 3]),\(p),\(p),\(p),\(p),\(p),m\(k % 51),w\(k % 4)")
+            let g = ["A", "B", "C"][k % 3]
+            lines.append("\(1 + (k * 7) % 37),\(k % 4 != 1 ? "yes" : "no"),\(g),\(g),\(p),\(p),\(p),\(p),\(p),m\(k % 51),w\(k % 4)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -66,6 +68,20 @@ import Testing
         let warned = (result["warnings"]?.array ?? []).filter { $0["code"]?.string == "not_estimable" }
         #expect(warned.contains { $0["what"]?.string == "pairwise log-rank tests many" })
         #expect(!outcome.report.contains { $0.blocks.contains { if case .table(let t) = $0 { t.name == "logrank_pairwise_many" } else { false } } })
+    }
+
+    @Test func aDeclaredLevelNoPatientHasIsNotAGroupOfTheTestOrTheTrend() async throws {
+        // gx declares A, X, B, C; nobody is X: the test is the one on A, B, C (survdiff drops X).
+        let outcome = try await runPipeline(
+            Self.header + "\n  - {id: lr, plugin: logrank, groups: [group, gx], pairwise: holm, trend: true}", csv: Self.csv(300))
+        let tests = outcome.document.analysis("lr")?["result"]?["tests"]?.array ?? []
+        let group = try #require(tests.first { $0["variable"]?.string == "group" })
+        let gx = try #require(tests.first { $0["variable"]?.string == "gx" })
+        #expect(gx["groups"]?.array.compactMap { $0["level"]?.string } == ["A", "B", "C"])
+        #expect(gx["chisq"] == group["chisq"] && gx["df"] == group["df"] && gx["df"]?.number == 2)
+        #expect(gx["trend"]?["scores"]?.array.compactMap(\.number) == [1, 2, 3])
+        #expect(gx["trend"]?["chisq"]?.number != nil && gx["trend"]?["chisq"] == group["trend"]?["chisq"])
+        #expect(gx["pairwise"] == group["pairwise"])
     }
 
     @Test func trendNeedsDeclaredLevels() throws {
