@@ -18,14 +18,18 @@ public struct LogRankTest: Sendable, Hashable {
         public var expected: Double
     }
 
+    /// The weight exponent: 0 = log-rank, 1 = Peto & Peto.
     public let rho: Double
     /// One entry per group code, in code order (a code without subjects has zeros).
     public let groups: [Group]
     /// The variance matrix of observed − expected.
     public let variance: [[Double]]
+    /// The test statistic (O − E)ᵀ V⁻ (O − E) over the groups with expected > 0, less one.
     public let chiSquare: Double
-    /// Groups with expected > 0, minus one.
+    /// Groups with expected > 0, minus one (survdiff's `df`; 0 when only one group has an
+    /// expected event, where χ² = 0 and p = 1 as survdiff gives).
     public let degreesOfFreedom: Int
+    /// `pchisq(chiSquare, degreesOfFreedom, lower.tail = FALSE)`.
     public let p: Double
     /// Subjects used (those with a group code ≥ 0).
     public let countUsed: Int
@@ -92,15 +96,18 @@ public struct LogRankTest: Sendable, Hashable {
         var starts = [Int](repeating: 0, count: strataCount + 1)
         for s in 0..<strataCount { starts[s + 1] = starts[s] + stratumSizes[s] }
         var positions = [Int32](repeating: 0, count: used)
+        var positionCodes = [Int32](repeating: 0, count: used)
         var next = Array(starts.dropLast())
         for j in 0..<n {
             let s = Int(stratumOf[j])
             if s < 0 { continue }
             positions[next[s]] = Int32(j)
+            positionCodes[next[s]] = codes[j]
             next[s] += 1
         }
         try self.init(
-            data, codes: codes, groupCount: k, layout: Layout(positions: positions, starts: starts, counts: counts, events: events), rho: rho)
+            data, groupCount: k,
+            layout: Layout(positions: positions, codes: positionCodes, starts: starts, counts: counts, events: events), rho: rho)
     }
 
     /// The subjects taking part, laid out for one pass per stratum.
@@ -108,6 +115,9 @@ public struct LogRankTest: Sendable, Hashable {
         /// Positions in time order (indices into the time-ordered arrays), stratum by stratum,
         /// each stratum in time order.
         var positions: [Int32]
+        /// The group code (`0..<groupCount`) of each position, aligned with `positions` (so a
+        /// pairwise comparison recodes its two groups to 0 and 1 without an array per subject).
+        var codes: [Int32]
         /// Stratum `s` is `positions[starts[s]..<starts[s + 1]]`.
         var starts: [Int]
         /// Subjects and events per group among the positions.
@@ -117,13 +127,14 @@ public struct LogRankTest: Sendable, Hashable {
 
     /// The test on subjects already laid out by stratum (shared by ``LogRankPairwise``, which
     /// lays out each pair from per-group lists without scanning every subject again).
-    init(_ data: SurvivalData, codes: [Int32], groupCount k: Int, layout: Layout, rho: Double) throws {
+    init(_ data: SurvivalData, groupCount k: Int, layout: Layout, rho: Double) throws {
         guard rho >= 0, rho.isFinite else {
             throw StatisticsError(.invalidParameter, "rho must be a finite number ≥ 0, not \(rho)")
         }
         let counts = layout.counts
         let events = layout.events
         let positions = layout.positions
+        let codes = layout.codes
         let starts = layout.starts
         let strataCount = max(starts.count - 1, 0)
         let used = positions.count
@@ -154,7 +165,7 @@ public struct LogRankTest: Sendable, Hashable {
                                                 let last = starts[stratum + 1]
                                                 if first == last { continue }
                                                 for g in 0..<k { atRisk[g] = 0 }
-                                                for q in first..<last { atRisk[Int(codes[Int(positions[q])])] += 1 }
+                                                for q in first..<last { atRisk[Int(codes[q])] += 1 }
                                                 var remaining = last - first
                                                 var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
                                                 var q = first
@@ -164,9 +175,8 @@ public struct LogRankTest: Sendable, Hashable {
                                                     var d = 0
                                                     var end = q
                                                     while end < last && time[Int(positions[end])] == t {
-                                                        let j = Int(positions[end])
-                                                        if event[j] {
-                                                            deaths[Int(codes[j])] += 1
+                                                        if event[Int(positions[end])] {
+                                                            deaths[Int(codes[end])] += 1
                                                             d += 1
                                                         }
                                                         end += 1
@@ -190,7 +200,7 @@ public struct LogRankTest: Sendable, Hashable {
                                                         km *= (nr - dd) / nr
                                                     }
                                                     // Everyone observed at t leaves the risk set after t.
-                                                    for idx in q..<end { atRisk[Int(codes[Int(positions[idx])])] -= 1 }
+                                                    for idx in q..<end { atRisk[Int(codes[idx])] -= 1 }
                                                     remaining -= end - q
                                                     q = end
                                                 }
@@ -205,24 +215,45 @@ public struct LogRankTest: Sendable, Hashable {
             }
         }
 
+        try self.init(
+            rho: rho, observed: observed, expected: expected, variance: variance, counts: counts, events: events, used: used)
+    }
+
+    /// The test from survdiff's sums: observed and expected per group and the variance matrix
+    /// (`k × k`, row-major), summed over strata (shared by ``LogRankPairwise``, which sums them
+    /// from per-time counts).
+    init(
+        rho: Double, observed: [Double], expected: [Double], variance: [Double], counts: [Int], events: [Int], used: Int
+    ) throws {
+        let k = counts.count
+        guard counts.filter({ $0 > 0 }).count >= 2 else {
+            throw StatisticsError(.tooFewGroups, "a survival comparison needs at least two groups with subjects")
+        }
+        // survdiff: groups with expected = 0 are left out (`df <- (etmp > 0)`); with fewer than
+        // two left, `chi <- 0` and survdiff's `pvalue` is pchisq(0, 0, lower.tail = FALSE) = 1 —
+        // unless there is no event at all, where survdiff's p is NaN (df = −1): not estimable.
         let tested = (0..<k).filter { expected[$0] > 0 }
-        guard tested.count >= 2 else {
+        guard !tested.isEmpty else {
             throw StatisticsError(.tooFewEvents, "no events in the groups compared, so the curves cannot be tested")
         }
+        var chi = 0.0
         // survdiff: drop the first group with expected > 0 and solve the remaining system.
         let kept = Array(tested.dropFirst())
-        let difference = kept.map { observed[$0] - expected[$0] }
-        let matrix = kept.map { a in kept.map { b in variance[a * k + b] } }
-        guard let solution = SymmetricMatrix(matrix).solve(difference) else {
-            throw StatisticsError(.singularMatrix, "the variance of observed minus expected events is singular")
+        if !kept.isEmpty {
+            let difference = kept.map { observed[$0] - expected[$0] }
+            let matrix = kept.map { a in kept.map { b in variance[a * k + b] } }
+            guard let solution = SymmetricMatrix(matrix).solve(difference) else {
+                throw StatisticsError(.singularMatrix, "the variance of observed minus expected events is singular")
+            }
+            chi = zip(solution, difference).reduce(0) { $0 + $1.0 * $1.1 }
         }
-        let chi = zip(solution, difference).reduce(0) { $0 + $1.0 * $1.1 }
         self.rho = rho
         self.groups = (0..<k).map { Group(count: counts[$0], events: events[$0], observed: observed[$0], expected: expected[$0]) }
         self.variance = (0..<k).map { a in (0..<k).map { b in variance[a * k + b] } }
         self.chiSquare = chi
         self.degreesOfFreedom = kept.count
-        self.p = ChiSquared.upperTail(chi, df: Double(kept.count)) ?? 1
+        // survdiff: pvalue <- pchisq(chi, df, lower.tail = FALSE), df = (groups with E > 0) − 1.
+        self.p = kept.isEmpty ? 1 : ChiSquared.upperTail(chi, df: Double(kept.count)) ?? 1
         self.countUsed = used
     }
 }

@@ -1,10 +1,15 @@
 /// The log-rank test for trend over ordered groups, from a fitted ``LogRankTest``:
 /// χ² = (wᵀ(O − E))² / (wᵀVw) on 1 degree of freedom, with survdiff's O, E and variance matrix
 /// (summed over strata) and one score per group.
+///
+/// The scores must follow a meaningful order of the groups (cohortd requires declared levels);
+/// groups without subjects are not groups of the test, so the scores run over those that occur.
 public struct LogRankTrend: Sendable, Hashable {
+    /// (wᵀ(O − E))² / (wᵀVw).
     public let chiSquare: Double
     /// Always 1.
     public let degreesOfFreedom: Int
+    /// `pchisq(chiSquare, 1, lower.tail = FALSE)`.
     public let p: Double
 
     /// The trend test with `scores` (one per group of `test`, in code order; cohortd passes

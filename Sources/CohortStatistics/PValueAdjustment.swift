@@ -54,39 +54,63 @@ public enum PValueAdjustment: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// R's `signif(x, digits)` (`fprec` in R's C library): `x` rounded to `digits` significant digits,
-/// half to even on the scaled value, scaling by an exactly representable power of ten.
+/// R's `signif(x, digits)` (`fprec` in R's C library): `x` rounded to `digits` significant digits.
 ///
 /// EZR's `pairwise.logrank.test` applies `signif(p, 3)` before `p.adjust`, so the adjusted
-/// values under `profile: ezr` depend on this rounding being R's to the last bit.
+/// values under `profile: ezr` depend on this rounding being R's to the last bit — also for
+/// p-values near the bottom of the double range (a χ² of several thousand), where R scales in
+/// two steps instead of returning x unchanged.
 public func significantDigits(_ x: Double, _ digits: Int) -> Double {
     guard x.isFinite, x != 0 else { return x }
-    let dig = min(max(digits, 1), 22)
+    // fprec: digits above MAX_DIGITS (22) return x; below 1 mean 1.
+    guard digits <= 22 else { return x }
+    let dig = max(digits, 1)
     let sign: Double = x < 0 ? -1 : 1
     let magnitude = abs(x)
     let l10 = Double.log10(magnitude)
-    let e10 = dig - 1 - Int(l10.rounded(.down))
-    // R: when |log10(x)| is far from the double range, it falls back to a slower path; p-values
-    // and ordinary statistics never come near it, so a plain power is used within ±300.
-    guard abs(l10) < 306, abs(e10) <= 300 else { return x }
-    if e10 > 0 {
-        let p10 = powerOfTen(e10)
-        return sign * ((magnitude * p10).rounded(.toNearestOrEven) / p10)
-    } else {
-        let p10 = powerOfTen(-e10)
-        return sign * ((magnitude / p10).rounded(.toNearestOrEven) * p10)
+    var e10 = dig - 1 - Int(l10.rounded(.down))
+    // fprec's max10e = (int)(DBL_MAX_EXP * log10(2)) = 308.
+    let max10e = 308
+    if abs(l10) < Double(max10e - 2) {
+        var p10 = 1.0
+        if e10 > max10e {
+            // Numbers below 10^(dig − 1) · 1e-308: scale in two steps.
+            p10 = powerOfTen(e10 - max10e)
+            e10 = max10e
+        }
+        if e10 > 0 {
+            // A power ≥ 1, so exactly representable as long as it can be.
+            let pow10 = powerOfTen(e10)
+            return sign * (((magnitude * pow10) * p10).rounded(.toNearestOrEven) / pow10) / p10
+        } else {
+            let pow10 = powerOfTen(-e10)
+            return sign * ((magnitude / pow10).rounded(.toNearestOrEven) * pow10)
+        }
     }
+    // Large or small: fprec scales by 10^e2 and 10^(e10 − e2) (their product 10^e10) so that
+    // neither step overflows, and rounds half up by floor(x + 0.5) when rounding is meaningful.
+    let doRound = Double(max10e) - l10 >= powerOfTen(-dig)
+    let e2 = dig + (e10 > 0 ? 1 : -1) * 22
+    let p10 = powerOfTen(e2)
+    let big10 = powerOfTen(e10 - e2)
+    var scaled = magnitude * p10
+    scaled *= big10
+    if doRound { scaled += 0.5 }
+    scaled = scaled.rounded(.down) / p10
+    return sign * scaled / big10
 }
 
-/// 10^n by repeated squaring, as R's `R_pow_di` (exact up to 10^22).
+/// 10^n as R's `R_pow_di(10., n)`: repeated squaring (exact up to 10^22); for a negative n,
+/// 1 / 10^|n| (R inverts at the end).
 private func powerOfTen(_ n: Int) -> Double {
     var result = 1.0
     var base = 10.0
-    var e = n
-    while e > 0 {
+    var e = n.magnitude
+    while true {
         if e & 1 == 1 { result *= base }
         e >>= 1
-        if e > 0 { base *= base }
+        if e == 0 { break }
+        base *= base
     }
-    return result
+    return n < 0 ? 1 / result : result
 }

@@ -101,7 +101,7 @@ import Testing
     }
 
     @Test func aGroupingWithOneLevelInTheDataIsNullWithAReasonAndAWarning() async throws {
-        let outcome = try await Self.run("  - {id: lr, plugin: logrank, groups: [ward, group], pairwise: holm, trend: true}")
+        let outcome = try await Self.run("  - {id: lr, plugin: logrank, groups: [ward, group], pairwise: holm}")
         let result = try #require(outcome.document.analysis("lr")?["result"])
         let tests = result["tests"]?.array ?? []
         let one = try #require(tests.first { $0["variable"]?.string == "ward" })

@@ -80,7 +80,7 @@ import Testing
         """
         name: conformance
         match: ["*.csv"]
-        columns: {time: number, dead: boolean, age: number, size: integer, sex: category, flag: boolean}
+        columns: {time: number, dead: boolean, age: number, size: integer, sex: {type: category, levels: [F, M]}, flag: boolean}
         survival: {time: time, event: dead}
         analyses:
         \(analyses)

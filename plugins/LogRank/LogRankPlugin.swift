@@ -11,6 +11,13 @@ public import CohortStatistics
 /// as one interaction), `pairwise` (every pair of levels refitted, `p.adjust` over the pairs) and
 /// `trend` (scores 1..k in declared order, for groupings with 3 or more levels; a 2-level grouping
 /// gets `trend: null` with a `trend_reason`, since its trend test is the log-rank test itself).
+///
+/// Rules beyond the contract: `trend` needs declared `levels` for a category grouping (the order
+/// of first appearance would make the scores depend on row order); declared levels no patient
+/// has are not groups (survdiff drops them), so scores 1..k run over the levels that occur;
+/// `pairwise` compares at most ``LogRankPairwise/maximumGroups`` levels (`pairwise_reason`
+/// beyond); with fewer than two groups with expected events, χ² = 0 on df 0 and p = 1, as
+/// survdiff gives, unless there is no event at all (null with a reason).
 public enum LogRankPlugin: PartitionedAnalysisPlugin {
     public static let name = "logrank"
 
@@ -35,18 +42,29 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         case analysis(String)
     }
 
+    /// One variable compared by the test (a category, a boolean, or a number split at a cut-off).
     public struct Grouping: Sendable {
+        /// The column compared.
         public var variable: String
+        /// Where a numeric variable is split, `nil` for categories and booleans.
         public var cutoff: CutoffSource?
+        /// The display label (`label:` or the column's label).
         public var label: String
     }
 
+    /// The configuration of one `logrank` analysis.
     public struct Parameters: Sendable {
+        /// Times at which each group's Kaplan–Meier survival is reported.
         public var times: [Double]
+        /// 0 = log-rank, 1 = Peto–Peto (survdiff's `rho`).
         public var rho: Double
+        /// The variables compared, one test each.
         public var groups: [Grouping]
+        /// The confidence intervals of the survival estimates.
         public var confidence: SurvivalConfidence
+        /// The report table's title, `nil` for the default.
         public var title: String?
+        /// The time unit of the survival block.
         public var unit: String
         /// Stratum columns (category or boolean); their combinations form the strata.
         public var strata: [String] = []
@@ -55,6 +73,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         /// Under `profile: ezr` the raw pairwise p is rounded to 3 significant digits before
         /// adjusting, as EZR's `pairwise.logrank.test` does.
         public var roundPairwise: Bool = false
+        /// `trend: true`: a test for trend for each grouping with 3+ declared levels.
         public var trend: Bool = false
         /// Display labels of the stratum columns.
         public var strataLabels: [String] = []
@@ -69,19 +88,29 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
 
     public typealias AtTime = SurvivalAtTime
 
+    /// One level's row of a test.
     public struct Group: Encodable, Sendable {
+        /// The level (or the side of the cut-off).
         public var level: String
+        /// Subjects used.
         public var n: Int
+        /// Events (unweighted).
         public var events: Int
+        /// Observed events, weighted (summed over strata).
         public var observed: Double
+        /// Expected events under the null hypothesis (summed over strata).
         public var expected: Double
+        /// Kaplan–Meier survival at `times` (rows past the group's follow-up are left out).
         public var at_times: [AtTime]
     }
 
     /// One pair of levels, refitted on its two groups.
     public struct Pair: Encodable, Sendable {
+        /// The first level of the pair (earlier in the declared order).
         public var a: String
+        /// The second level of the pair.
         public var b: String
+        /// χ² of the test refitted on the pair's subjects, on 1 degree of freedom.
         public var chisq: Double?
         /// The unadjusted p.
         public var p: Double?
@@ -91,30 +120,47 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var reason: String?
     }
 
+    /// The pairwise comparisons of one grouping's levels (`pairwise: bonferroni | holm | BH`):
+    /// every pair refitted on its two groups, with the same strata and rho as the main test.
     public struct Pairwise: Encodable, Sendable {
         /// `bonferroni`, `holm` or `BH` (R's `p.adjust` method names).
         public var adjust: String
         /// `true` when each p was rounded to 3 significant digits before adjusting (profile ezr).
         public var rounded: Bool
+        /// The pairs in `combn` order of the levels: (1, 2), (1, 3), …, (2, 3), ….
         public var pairs: [Pair]
     }
 
+    /// The log-rank test for trend (`trend: true`, groupings with 3+ levels): do the survival
+    /// curves move monotonically along the declared level order?
     public struct Trend: Encodable, Sendable {
+        /// (wᵀ(O − E))² / (wᵀVw) with scores w.
         public var chisq: Double
+        /// Always 1.
         public var df: Int
+        /// `pchisq(chisq, 1, lower.tail = FALSE)`.
         public var p: Double
         /// The scores, one per level in declared order.
         public var scores: [Double]
     }
 
+    /// One grouping's test.
     public struct Test: Encodable, Sendable {
+        /// The column compared.
         public var variable: String
+        /// The split of a numeric variable, `nil` otherwise.
         public var cutoff: Cutoff?
+        /// survdiff's χ²; `nil` when not estimable.
         public var chisq: Double?
+        /// survdiff's df: groups with expected events > 0, minus 1.
         public var df: Int?
+        /// `pchisq(chisq, df, lower.tail = FALSE)`.
         public var p: Double?
+        /// Subjects with the grouping (and strata) present.
         public var n_used: Int
+        /// One row per level with subjects, in declared order.
         public var groups: [Group]
+        /// Why the test was not computed.
         public var error: String?
         /// Why the test is null (the same text as `error`), `nil` when it was computed.
         public var reason: String? = nil
@@ -122,8 +168,11 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var strata: [String] = []
         /// How many strata the columns formed among the subjects used.
         public var strata_count: Int? = nil
-        /// `nil` with `pairwise: none`.
+        /// `nil` with `pairwise: none`, or when the grouping has too many levels to compare
+        /// pairwise (`pairwise_reason` says so).
         public var pairwise: Pairwise? = nil
+        /// Why `pairwise` is null although asked for, `nil` otherwise.
+        public var pairwise_reason: String? = nil
         /// `nil` when not asked for or not estimable (`trend_reason` says which).
         public var trend: Trend? = nil
         public var trend_reason: String? = nil
@@ -131,19 +180,26 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         var checks: [MethodWarning] = []
 
         enum CodingKeys: String, CodingKey {
-            case variable, cutoff, chisq, df, p, n_used, groups, error, reason, strata, strata_count, pairwise, trend, trend_reason
+            case variable, cutoff, chisq, df, p, n_used, groups, error, reason, strata, strata_count, pairwise, pairwise_reason, trend
+            case trend_reason
         }
     }
 
+    /// The result of a `logrank` analysis.
     public struct Output: Encodable, Sendable, WarningReporting {
+        /// survdiff's `rho`.
         public var rho: Double
+        /// The times of the survival estimates.
         public var times: [Double]
+        /// One test per grouping, in the order of `groups`.
         public var tests: [Test]
         /// The stratum columns.
         public var strata: [String] = []
         /// `none`, `bonferroni`, `holm` or `BH`.
         public var pairwise: String = "none"
+        /// Whether a test for trend was asked for.
         public var trend: Bool = false
+        /// The method checks of all the tests.
         public var warnings: [MethodWarning] = []
 
         init(rho: Double, times: [Double], tests: [Test], parameters p: Parameters) {
@@ -163,9 +219,13 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         if rho < 0, let node = m[.rho] { throw node.error(.invalidValue, "rho must be 0 (log-rank) or more (1 = Peto–Peto)") }
         let confidence = try m.survivalConfidence(type: .conf_type, level: .conf_level, profile: context.profile)
         var groups: [Grouping] = []
+        // Category groupings without declared levels, where each is written (a test for trend
+        // needs them: its scores follow the declared order, not the order rows happen to come in).
+        var undeclared: [(variable: String, node: any ParameterValue)] = []
         for item in try m.required(.groups).items() {
             if item.shape == .scalar {
                 let v = try context.variable(item, kinds: [.category, .boolean])
+                if context.kinds[v] == .category, context.declaredLevels[v] == nil { undeclared.append((v, item)) }
                 if let declared = context.declaredLevels[v], declared.count < 2 {
                     let count = declared.count == 1 ? "1 level" : "\(declared.count) levels"
                     throw item.error(.invalidValue, "'\(v)' declares \(count); a log-rank test compares at least two")
@@ -198,6 +258,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                         .missingKey, "'\(try variableNode.string())' is numeric: give a cutoff (a number, median, or {from: <analysis>})")
                 }
                 v = try context.variable(variableNode, kinds: [.category, .boolean])
+                if context.kinds[v] == .category, context.declaredLevels[v] == nil { undeclared.append((v, variableNode)) }
             }
             groups.append(Grouping(variable: v, cutoff: cutoff, label: try g.string(.label) ?? context.label(v)))
         }
@@ -223,6 +284,12 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         }
         parameters.roundPairwise = context.profile == .ezr
         parameters.trend = try m.boolean(.trend) ?? false
+        if parameters.trend, let (v, node) = undeclared.first {
+            throw node.error(
+                .invalidValue,
+                "'\(v)' has no declared levels; a test for trend scores the levels 1..k in their declared order, "
+                    + "so declare them in columns (\(v): {type: category, levels: [...]})")
+        }
         return parameters
     }
 
@@ -315,6 +382,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         let test = try LogRankTest(data, groups: assignment, strata: strataAssignment, rho: p.rho)
         var checks: [MethodWarning] = []
         var pairwise: Pairwise? = nil
+        var pairwiseReason: String? = nil
         if let adjustment = p.pairwise {
             let comparisons = try LogRankPairwise(
                 data, groups: assignment, strata: strataAssignment, rho: p.rho, adjustment: adjustment,
@@ -327,7 +395,12 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             for pair in pairs {
                 if let reason = pair.reason { checks.append(notEstimable("pairwise log-rank test \(pair.a) vs \(pair.b)", of: g, reason: reason)) }
             }
-            pairwise = Pairwise(adjust: adjustment.rawValue, rounded: p.roundPairwise, pairs: pairs)
+            if let reason = comparisons.reason {
+                pairwiseReason = reason
+                checks.append(notEstimable("pairwise log-rank tests", of: g, reason: reason))
+            } else {
+                pairwise = Pairwise(adjust: adjustment.rawValue, rounded: p.roundPairwise, pairs: pairs)
+            }
         }
         var trend: Trend? = nil
         var trendReason: String? = nil
@@ -367,7 +440,8 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         return Test(
             variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
             n_used: test.countUsed, groups: groups, error: nil, strata: p.strata,
-            strata_count: strata.codes == nil ? nil : strata.present(among: codes), pairwise: pairwise, trend: trend,
+            strata_count: strata.codes == nil ? nil : strata.present(among: codes), pairwise: pairwise,
+            pairwise_reason: pairwiseReason, trend: trend,
             trend_reason: trendReason, checks: checks)
     }
 }

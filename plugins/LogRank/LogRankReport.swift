@@ -1,9 +1,12 @@
 public import CohortPluginAPI
 public import CohortReport
+import CohortStatistics
 
 /// The log-rank analysis in the report: the univariate table (with a p for trend column when
 /// asked) and, per grouping of 3+ levels with `pairwise`, the lower-triangular matrix of adjusted p.
 extension LogRankPlugin {
+    /// The report blocks: the univariate table (Table 3) and one pairwise matrix per grouping
+    /// of 3+ levels with `pairwise`.
     public static func report(_ o: Output, parameters p: Parameters, context: ReportContext) -> [ReportBlock] {
         let level = Format.short(100 * p.confidence.level)
         let testName = o.rho == 0 ? "log-rank" : "Peto–Peto"
@@ -66,8 +69,11 @@ extension LogRankPlugin {
                     row.append(.text(""))
                     continue
                 }
-                let pair = pairwise.pairs.first { $0.a == levels[j] && $0.b == levels[i] }
-                row.append(.text(pair?.p_adjusted.map(Format.pValue) ?? "NA"))
+                // Pairs are in combn order over the levels with subjects (the test's groups).
+                let index = LogRankPairwise.pairIndex(j, i, present: levels.count)
+                let pair = pairwise.pairs.indices.contains(index) ? pairwise.pairs[index] : nil
+                let matches = pair?.a == levels[j] && pair?.b == levels[i]
+                row.append(.text(matches ? pair?.p_adjusted.map(Format.pValue) ?? "NA" : "NA"))
             }
             rows.append(row)
         }

@@ -17,40 +17,74 @@ struct LogRankStrata: Sendable {
             count = 1
             return
         }
-        var combined = [Int](repeating: 0, count: rows.count)
-        var missing = [Bool](repeating: false, count: rows.count)
-        var stride = 1
-        for column in columns {
+        // Dense renumbering, column by column from the last to the first: `combined` numbers
+        // the combinations of the columns seen so far that occur, in R's level order (the
+        // first column fastest = the last column slowest); each step pairs it with the next
+        // column's code and renumbers the pairs that occur. No code exceeds the number of
+        // subjects, so nothing can overflow, and no subject is hashed.
+        var combined = [Int32](repeating: 0, count: rows.count)
+        var formed = 1
+        for column in columns.reversed() {
             let (c, levels) = try input.groups(column, rows: rows)
-            for i in c.indices {
-                if c[i] < 0 { missing[i] = true } else { combined[i] += Int(c[i]) * stride }
-            }
-            let (product, overflow) = stride.multipliedReportingOverflow(by: max(levels.count, 1))
-            guard !overflow else { throw AnalysisError(.emptyInput, "the strata columns have too many combinations of levels") }
-            stride = product
+            (combined, formed) = Self.renumber(major: combined, majorCount: formed, minor: c, minorCount: levels.count)
         }
-        // Compact the combinations present to 0..<count in the order of their combined code
-        // (a table over all combinations when it is small, else a dictionary of those present).
-        var result = [Int32](repeating: -1, count: rows.count)
+        codes = combined
+        count = max(formed, 1)
+    }
+
+    /// Numbers the pairs (`major`, `minor`) that occur `0..<count` in lexicographic order
+    /// (`major` first); a negative code in either gives −1.
+    ///
+    /// A table over all pairs when it is small (at most 4 entries per subject), else a stable
+    /// counting sort of the subjects by `minor`, then by `major`, numbering each new pair.
+    static func renumber(major: [Int32], majorCount: Int, minor: [Int32], minorCount: Int) -> ([Int32], Int) {
+        let n = major.count
+        var result = [Int32](repeating: -1, count: n)
+        let valid = { (i: Int) -> Bool in
+            i < minor.count && major[i] >= 0 && Int(major[i]) < majorCount && minor[i] >= 0 && Int(minor[i]) < minorCount
+        }
         var formed = 0
-        if stride <= 1 << 22 {
-            var table = [Int32](repeating: -1, count: stride)
-            for i in combined.indices where !missing[i] && combined[i] < stride { table[combined[i]] = 0 }
+        let (cells, overflow) = majorCount.multipliedReportingOverflow(by: max(minorCount, 1))
+        if !overflow, cells <= max(4 * n, 1 << 16) {
+            var table = [Int32](repeating: -1, count: cells)
+            for i in 0..<n where valid(i) { table[Int(major[i]) * minorCount + Int(minor[i])] = 0 }
             for key in table.indices where table[key] == 0 {
                 table[key] = Int32(formed)
                 formed += 1
             }
-            for i in combined.indices where !missing[i] && combined[i] < stride { result[i] = table[combined[i]] }
-        } else {
-            var present = Set<Int>()
-            for i in combined.indices where !missing[i] { present.insert(combined[i]) }
-            var index: [Int: Int32] = [:]
-            for (k, key) in present.sorted().enumerated() { index[key] = Int32(k) }
-            formed = index.count
-            for i in combined.indices where !missing[i] { result[i] = index[combined[i]] ?? -1 }
+            for i in 0..<n where valid(i) { result[i] = table[Int(major[i]) * minorCount + Int(minor[i])] }
+            return (result, formed)
         }
-        codes = result
-        count = max(formed, 1)
+        // Both keys are below n here (dense codes, and levels that occur are at most n), but the
+        // buckets are sized by the counts as given.
+        func countingSort(_ items: [Int32], by key: [Int32], buckets: Int) -> [Int32] {
+            var starts = [Int](repeating: 0, count: buckets + 1)
+            for i in items { starts[Int(key[Int(i)]) + 1] += 1 }
+            for b in 0..<buckets { starts[b + 1] += starts[b] }
+            var out = [Int32](repeating: 0, count: items.count)
+            for i in items {
+                let b = Int(key[Int(i)])
+                out[starts[b]] = i
+                starts[b] += 1
+            }
+            return out
+        }
+        var items: [Int32] = []
+        items.reserveCapacity(n)
+        for i in 0..<n where valid(i) { items.append(Int32(i)) }
+        let order = countingSort(countingSort(items, by: minor, buckets: minorCount), by: major, buckets: majorCount)
+        var previous: (Int32, Int32)? = nil
+        for i in order {
+            let key = (major[Int(i)], minor[Int(i)])
+            if let p = previous, p == key {
+                result[Int(i)] = Int32(formed - 1)
+            } else {
+                result[Int(i)] = Int32(formed)
+                formed += 1
+                previous = key
+            }
+        }
+        return (result, formed)
     }
 
     /// The number of strata among the subjects whose group code is not negative.

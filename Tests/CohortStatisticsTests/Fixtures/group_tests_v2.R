@@ -11,7 +11,8 @@ p <- c(0.01, 0.04, 0.04, 0.2, NA, 0.03, 0.5)
 adjust <- lapply(c("bonferroni", "holm", "BH"), function(m) list(method = m, p = nums(p), adjusted = nums(p.adjust(p, m, n = length(p)))))
 sx <- c(0.0012345, 0.998272353134257, 0.1235, 0.12345, 2.5e-5, 0.5555, 0.9995, 123456, 0.0629909490512577,
         0.720121649897581, 1.5e-300, 0.000104999999999)
-signif3 <- list(x = sx, rounded = signif(sx, 3))
+# as "%.17g" strings too: jsonlite writes 15 significant digits, and the test is to the bit
+signif3 <- list(x = sx, rounded = signif(sx, 3), x_bits = sprintf("%.17g", sx), rounded_bits = sprintf("%.17g", signif(sx, 3)))
 
 # --- log-rank: 4 groups, 2 stratum columns ---------------------------------------------------
 set.seed(20261202)
