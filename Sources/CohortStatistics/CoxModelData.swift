@@ -1,0 +1,148 @@
+extension CoxModel {
+    /// A model's subjects made ready for the fit: the complete cases in risk-set order
+    /// (descending time within stratum, censorings before events at a tie, as `coxph` sorts)
+    /// with their covariates centred and scaled as coxfit6 does.
+    struct Prepared {
+        var time: [Double]
+        var status: [Bool]
+        var stratum: [Int32]
+        /// Row-major n × p.
+        var x: [Double]
+        /// Per column: the factor the centred values were multiplied by (1 when not scaled).
+        var scales: [Double]
+        var strataCount: Int
+        var events: Int
+    }
+
+    /// Selects, orders and standardises the subjects of a fit, in O(n·p) without sorting again:
+    /// `data`'s time order is reused.
+    ///
+    /// - Throws: `empty_input`, `invalid_parameter` (a stratum code ≥ the number of subjects),
+    ///   `too_few_events`, `constant_predictor`.
+    static func prepare(_ data: SurvivalData, design: CoxDesign, strata: [Int32]?) throws -> Prepared {
+        let total = data.count
+        let p = design.columns.count
+        // Complete cases as one mask, column by column (no per-row closure or allocation).
+        var complete = [Bool](repeating: true, count: total)
+        complete.withUnsafeMutableBufferPointer { mask in
+            for column in design.columns {
+                column.withUnsafeBufferPointer { values in
+                    for i in 0..<min(values.count, mask.count) where values[i].isNaN { mask[i] = false }
+                }
+            }
+            if let strata {
+                strata.withUnsafeBufferPointer { codes in
+                    for i in 0..<min(codes.count, mask.count) where codes[i] < 0 { mask[i] = false }
+                }
+            }
+        }
+        // Stratum codes number the strata densely, so none can reach the number of subjects;
+        // a larger code is a caller's error (and would size the counting sort by its value).
+        if let strata, let i = strata.indices.first(where: { complete[$0] && Int(strata[$0]) >= total }) {
+            throw StatisticsError(.invalidParameter, "stratum code \(strata[i]) of observation \(i + 1) is not below the \(total) subjects")
+        }
+        // The complete cases in ascending time order, events first at a tie: `data.order`
+        // restricted to them. Its radix sort is stable, so this is exactly the order a sort of
+        // the subset alone would give (equal keys keep their input order either way).
+        var ascending: [Int] = []
+        ascending.reserveCapacity(total)
+        data.order.withUnsafeBufferPointer { order in
+            complete.withUnsafeBufferPointer { mask in
+                for k in order where mask[Int(k)] { ascending.append(Int(k)) }
+            }
+        }
+        guard !ascending.isEmpty else {
+            throw StatisticsError(.emptyInput, "no subject has every covariate of the model")
+        }
+        // Grouped by stratum, then reversed: descending time within stratum, censorings first.
+        let order = Array(byStratum(ascending, strata: strata).reversed())
+        let n = order.count
+        var time = [Double](repeating: 0, count: n)
+        var status = [Bool](repeating: false, count: n)
+        var stratum = [Int32](repeating: 0, count: n)
+        var events = 0
+        order.withUnsafeBufferPointer { order in
+            data.time.withUnsafeBufferPointer { t in
+                data.event.withUnsafeBufferPointer { e in
+                    for i in 0..<n {
+                        time[i] = t[order[i]]
+                        status[i] = e[order[i]]
+                        if e[order[i]] { events += 1 }
+                    }
+                }
+            }
+            if let strata {
+                strata.withUnsafeBufferPointer { s in for i in 0..<n { stratum[i] = s[order[i]] } }
+            }
+        }
+        // Subjects of a stratum are contiguous: count the boundaries.
+        var strataCount = 1
+        for i in 1..<n where stratum[i] != stratum[i - 1] { strataCount += 1 }
+        guard events > 0 else {
+            throw StatisticsError(.tooFewEvents, "no events among the \(n) subjects, so a Cox model cannot be fitted")
+        }
+
+        // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's `nocenter`).
+        var x = [Double](repeating: 0, count: n * p)
+        var scales = [Double](repeating: 1, count: p)
+        var column = [Double](repeating: 0, count: n)
+        for j in 0..<p {
+            var constant = true
+            var zeroOne = true
+            order.withUnsafeBufferPointer { order in
+                design.columns[j].withUnsafeBufferPointer { raw in
+                    column.withUnsafeMutableBufferPointer { c in
+                        let first = raw[order[0]]
+                        for i in 0..<n {
+                            let v = raw[order[i]]
+                            c[i] = v
+                            if v != first { constant = false }
+                            if !(v == 0 || v == 1 || v == -1) { zeroOne = false }
+                        }
+                    }
+                }
+            }
+            guard !constant else {
+                throw StatisticsError(.constantPredictor, "covariate \(design.names[j]) has the same value for every subject in the model")
+            }
+            column.withUnsafeMutableBufferPointer { c in
+                if !zeroOne {
+                    // Sums in subject order, as before: the same rounding as coxfit6's loops.
+                    var sum = 0.0
+                    for i in 0..<n { sum += c[i] }
+                    let mean = sum / Double(n)
+                    var absolute = 0.0
+                    for i in 0..<n {
+                        c[i] -= mean
+                        absolute += abs(c[i])
+                    }
+                    let scale = absolute > 0 ? Double(n) / absolute : 1
+                    scales[j] = scale
+                    for i in 0..<n { c[i] *= scale }
+                }
+                x.withUnsafeMutableBufferPointer { x in
+                    for i in 0..<n { x[i &* p &+ j] = c[i] }
+                }
+            }
+        }
+        return Prepared(
+            time: time, status: status, stratum: stratum, x: x, scales: scales, strataCount: strataCount, events: events)
+    }
+
+    /// `ascending` (subject indices in time order) regrouped by stratum, keeping time order
+    /// within each stratum: a stable counting sort on the codes, O(n). The codes of the
+    /// subjects in `ascending` are `0..<strata.count` (checked by ``prepare(_:design:strata:)``).
+    static func byStratum(_ ascending: [Int], strata: [Int32]?) -> [Int] {
+        guard let strata, let largest = ascending.lazy.map({ Int(strata[$0]) }).max(), largest > 0 else { return ascending }
+        var start = [Int](repeating: 0, count: largest + 2)
+        for i in ascending { start[Int(strata[i]) + 1] += 1 }
+        for k in 1..<start.count { start[k] += start[k - 1] }
+        var out = [Int](repeating: 0, count: ascending.count)
+        for i in ascending {
+            let k = Int(strata[i])
+            out[start[k]] = i
+            start[k] += 1
+        }
+        return out
+    }
+}
