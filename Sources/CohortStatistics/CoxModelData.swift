@@ -1,3 +1,5 @@
+import Dispatch
+
 extension CoxModel {
     /// A model's subjects made ready for the fit: the complete cases in risk-set order
     /// (descending time within stratum, censorings before events at a tie, as `coxph` sorts)
@@ -85,21 +87,18 @@ extension CoxModel {
         // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's `nocenter`).
         var x = [Double](repeating: 0, count: n * p)
         var scales = [Double](repeating: 1, count: p)
-        var column = [Double](repeating: 0, count: n)
+        let gathered = gather(design.columns, order: order)
         for j in 0..<p {
+            var column = gathered[j].values
+            gathered[j].values = []  // the only reference left: centred in place, not copied
             var constant = true
             var zeroOne = true
-            order.withUnsafeBufferPointer { order in
-                design.columns[j].withUnsafeBufferPointer { raw in
-                    column.withUnsafeMutableBufferPointer { c in
-                        let first = raw[order[0]]
-                        for i in 0..<n {
-                            let v = raw[order[i]]
-                            c[i] = v
-                            if v != first { constant = false }
-                            if !(v == 0 || v == 1 || v == -1) { zeroOne = false }
-                        }
-                    }
+            column.withUnsafeBufferPointer { c in
+                let first = c[0]
+                for i in 0..<n {
+                    let v = c[i]
+                    if v != first { constant = false }
+                    if !(v == 0 || v == 1 || v == -1) { zeroOne = false }
                 }
             }
             guard !constant else {
@@ -127,6 +126,35 @@ extension CoxModel {
         }
         return Prepared(
             time: time, status: status, stratum: stratum, x: x, scales: scales, strataCount: strataCount, events: events)
+    }
+
+    /// One gathered column, written by one thread of ``gather(_:order:)``.
+    final class GatheredColumn: @unchecked Sendable {
+        var values: [Double] = []
+    }
+
+    /// Each column's values in `order`, the columns on several threads at once: the reads are
+    /// random over large arrays (memory-bound), so two cores gather nearly twice as fast. Each
+    /// thread writes only its own columns' boxes; `concurrentPerform` returns after all.
+    static func gather(_ columns: [[Double]], order: [Int]) -> [GatheredColumn] {
+        let boxes = columns.map { _ in GatheredColumn() }
+        let work: @Sendable (Int) -> Void = { j in
+            let raw = columns[j]
+            boxes[j].values = [Double](unsafeUninitializedCapacity: order.count) { buffer, count in
+                raw.withUnsafeBufferPointer { raw in
+                    order.withUnsafeBufferPointer { order in
+                        for i in 0..<order.count { buffer[i] = raw[order[i]] }
+                    }
+                }
+                count = order.count
+            }
+        }
+        if columns.count > 1 && order.count >= 50_000 {
+            DispatchQueue.concurrentPerform(iterations: columns.count, execute: work)
+        } else {
+            for j in columns.indices { work(j) }
+        }
+        return boxes
     }
 
     /// `ascending` (subject indices in time order) regrouped by stratum, keeping time order

@@ -128,4 +128,13 @@ import Testing
         let other = try CoxModel(data, design: design, ties: .breslow)
         #expect(a != other)
     }
+
+    @Test func columnsAreGatheredOnSeveralThreadsInOrder() {
+        // Above the threshold for threads: every column must come back in `order`.
+        let n = 60_000
+        let columns = (0..<3).map { j in (0..<n).map { Double($0 * (j + 1)) + 0.5 } }
+        let order = (0..<n).map { ($0 * 7_919) % n }  // a permutation (7919 is prime to 60000)
+        let gathered = CoxModel.gather(columns, order: order)
+        for j in 0..<3 { #expect(gathered[j].values == order.map { columns[j][$0] }) }
+    }
 }

@@ -53,17 +53,17 @@ extension CoxPlugin {
                 let column = try input.column(v)
                 switch column.data {
                 case .boolean(let flags):
-                    let codes = rows.map { flags[$0] < 0 ? Int32(-1) : Int32(flags[$0]) }
+                    let codes = Self.gather(flags, rows: rows).map { $0 < 0 ? Int32(-1) : Int32($0) }
                     for k in codes.indices where codes[k] < 0 { complete[k] = false }
                     // Reference "no": the term is variable=yes.
                     values.append(.categorical(codes, levels: ["no", "yes"], boolean: true))
                 case .category(let all, let levels):
-                    let codes = rows.map { all[$0] }
+                    let codes = Self.gather(all, rows: rows)
                     for k in codes.indices where codes[k] < 0 || Int(codes[k]) >= levels.count { complete[k] = false }
                     values.append(.categorical(codes, levels: levels, boolean: false))
                 default:
                     guard let numbers = column.numbers else { throw AnalysisError(.typeMismatch, "'\(v)' cannot be a covariate") }
-                    let x = rows.map { numbers[$0] }
+                    let x = Self.gather(numbers, rows: rows)
                     for k in x.indices where x[k].isNaN { complete[k] = false }
                     values.append(.numeric(x))
                 }
@@ -208,6 +208,19 @@ extension CoxPlugin {
                 }
             }
             return model
+        }
+
+        /// `values` at `rows`; the column itself (shared, not copied) when the rows are all of
+        /// them in order, as on an export where every patient has a follow-up.
+        static func gather<Value>(_ values: [Value], rows: [Int]) -> [Value] {
+            var identity = rows.count == values.count
+            if identity {
+                for (k, r) in rows.enumerated() where k != r {
+                    identity = false
+                    break
+                }
+            }
+            return identity ? values : rows.map { values[$0] }
         }
 
         /// Why a level's term is null: it occurs only on rows the model leaves out.
