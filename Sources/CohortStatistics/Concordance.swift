@@ -86,9 +86,9 @@ struct Concordance {
         for s in slot { upTo[Int(s)] += 1 }
         for s in 1..<slots { upTo[s] += upTo[s - 1] }
 
-        // Subjects in ascending score: the sorted keys (equal keys ⇔ equal scores, −0 = +0) and
-        // each one's slot, gathered once so that the sweep reads both sequentially.
-        let (keys, scoreOrder) = RadixSort.sortedWithOrder(score.map { RadixSort.key($0) })
+        // Subjects in ascending score: the sorted scores (−0 as +0) and each one's slot,
+        // gathered once so that the sweep reads both sequentially.
+        let (sortedScore, scoreOrder) = ScoreOrder.sorted(score)
         var sortedSlot = [Int32](repeating: 0, count: n)
         sortedSlot.withUnsafeMutableBufferPointer { sorted in
             slot.withUnsafeBufferPointer { slot in
@@ -102,7 +102,7 @@ struct Concordance {
         var concordant = 0.0
         var discordant = 0.0
         var tied = 0.0
-        keys.withUnsafeBufferPointer { keys in
+        sortedScore.withUnsafeBufferPointer { keys in
             sortedSlot.withUnsafeBufferPointer { slot in
                 var k = 0
                 while k < n {

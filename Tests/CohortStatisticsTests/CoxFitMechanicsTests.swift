@@ -138,3 +138,30 @@ import Testing
         for j in 0..<3 { #expect(gathered[j].values == order.map { columns[j][$0] }) }
     }
 }
+
+@Suite struct ScoreOrderTests {
+    /// Exact ascending order, also among values that round to one Float, and a long run of
+    /// them (values near 0 below Float's range).
+    @Test func sortsDoublesExactly() {
+        var values: [Double] = []
+        for k in 0..<5_000 { values.append(Double((k * 7_919) % 5_000) / 7 - 300) }
+        for k in 0..<200 { values.append(1 + Double(k % 50) * 1e-12) }  // equal as Float
+        for k in 0..<300 { values.append(Double((k * 37) % 300) * 1e-300) }  // Float(x) == 0
+        values.append(-0.0)
+        let (sorted, order) = values.withUnsafeBufferPointer { ScoreOrder.sorted($0) }
+        #expect(sorted == values.map { $0 == 0 ? 0 : $0 }.sorted())
+        #expect(order.map { values[Int($0)] == 0 ? 0 : values[Int($0)] } == sorted)
+        #expect(Set(order).count == values.count)
+    }
+
+    @Test func concordanceIsUnchangedByTheSort() {
+        // A brute-force check with a score that needs the exact fix-up (ties below Float).
+        let time: [Double] = (0..<40).map { Double(40 - $0) }
+        let event = (0..<40).map { $0 % 3 != 0 }
+        let score = (0..<40).map { 1 + Double(($0 * 13) % 7) * 1e-13 }
+        let value = Concordance(descendingTime: time, event: event, score: score).value
+        #expect(
+            value
+                == CoxFitMechanicsTests.bruteForce(time: time, event: event, score: score, strata: [Int32](repeating: 0, count: 40)))
+    }
+}
