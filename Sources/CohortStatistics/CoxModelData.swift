@@ -46,18 +46,23 @@ extension CoxModel {
         // The complete cases in ascending time order, events first at a tie: `data.order`
         // restricted to them. Its radix sort is stable, so this is exactly the order a sort of
         // the subset alone would give (equal keys keep their input order either way).
-        var ascending: [Int] = []
-        ascending.reserveCapacity(total)
-        data.order.withUnsafeBufferPointer { order in
+        // Unstratified, that order read backwards is the risk-set order (descending time,
+        // censorings first at a tie); with strata, it is grouped by stratum first.
+        var order: [Int] = []
+        order.reserveCapacity(total)
+        data.order.withUnsafeBufferPointer { sortedOrder in
             complete.withUnsafeBufferPointer { mask in
-                for k in order where mask[Int(k)] { ascending.append(Int(k)) }
+                if strata == nil {
+                    for k in sortedOrder.reversed() where mask[Int(k)] { order.append(Int(k)) }
+                } else {
+                    for k in sortedOrder where mask[Int(k)] { order.append(Int(k)) }
+                }
             }
         }
-        guard !ascending.isEmpty else {
+        guard !order.isEmpty else {
             throw StatisticsError(.emptyInput, "no subject has every covariate of the model")
         }
-        // Grouped by stratum, then reversed: descending time within stratum, censorings first.
-        let order = Array(byStratum(ascending, strata: strata).reversed())
+        if strata != nil { order = Array(byStratum(order, strata: strata).reversed()) }
         let n = order.count
         var time = [Double](repeating: 0, count: n)
         var status = [Bool](repeating: false, count: n)
@@ -89,40 +94,16 @@ extension CoxModel {
         var scales = [Double](repeating: 1, count: p)
         let gathered = gather(design.columns, order: order)
         for j in 0..<p {
-            var column = gathered[j].values
-            gathered[j].values = []  // the only reference left: centred in place, not copied
-            var constant = true
-            var zeroOne = true
-            column.withUnsafeBufferPointer { c in
-                let first = c[0]
-                for i in 0..<n {
-                    let v = c[i]
-                    if v != first { constant = false }
-                    if !(v == 0 || v == 1 || v == -1) { zeroOne = false }
-                }
-            }
-            guard !constant else {
+            guard !gathered[j].constant else {
                 throw StatisticsError(.constantPredictor, "covariate \(design.names[j]) has the same value for every subject in the model")
             }
-            column.withUnsafeMutableBufferPointer { c in
-                if !zeroOne {
-                    // Sums in subject order, as before: the same rounding as coxfit6's loops.
-                    var sum = 0.0
-                    for i in 0..<n { sum += c[i] }
-                    let mean = sum / Double(n)
-                    var absolute = 0.0
-                    for i in 0..<n {
-                        c[i] -= mean
-                        absolute += abs(c[i])
-                    }
-                    let scale = absolute > 0 ? Double(n) / absolute : 1
-                    scales[j] = scale
-                    for i in 0..<n { c[i] *= scale }
-                }
+            scales[j] = gathered[j].scale
+            gathered[j].values.withUnsafeBufferPointer { c in
                 x.withUnsafeMutableBufferPointer { x in
                     for i in 0..<n { x[i &* p &+ j] = c[i] }
                 }
             }
+            gathered[j].values = []
         }
         return Prepared(
             time: time, status: status, stratum: stratum, x: x, scales: scales, strataCount: strataCount, events: events)
@@ -130,7 +111,12 @@ extension CoxModel {
 
     /// One gathered column, written by one thread of ``gather(_:order:)``.
     final class GatheredColumn: @unchecked Sendable {
+        /// The values in order, centred and scaled unless the column holds only −1, 0 and 1.
         var values: [Double] = []
+        /// The factor the centred values were multiplied by (1 when not scaled).
+        var scale = 1.0
+        /// Every value the same (the model cannot estimate its coefficient).
+        var constant = true
     }
 
     /// Each column's values in `order`, the columns on several threads at once: the reads are
@@ -140,14 +126,43 @@ extension CoxModel {
         let boxes = columns.map { _ in GatheredColumn() }
         let work: @Sendable (Int) -> Void = { j in
             let raw = columns[j]
-            boxes[j].values = [Double](unsafeUninitializedCapacity: order.count) { buffer, count in
+            let n = order.count
+            var constant = true
+            var zeroOne = true
+            var column = [Double](unsafeUninitializedCapacity: n) { buffer, count in
                 raw.withUnsafeBufferPointer { raw in
                     order.withUnsafeBufferPointer { order in
-                        for i in 0..<order.count { buffer[i] = raw[order[i]] }
+                        let first = n > 0 ? raw[order[0]] : 0
+                        for i in 0..<n {
+                            let v = raw[order[i]]
+                            buffer[i] = v
+                            if v != first { constant = false }
+                            if !(v == 0 || v == 1 || v == -1) { zeroOne = false }
+                        }
                     }
                 }
-                count = order.count
+                count = n
             }
+            var scale = 1.0
+            // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's
+            // `nocenter`); sums in subject order, the same rounding as coxfit6's loops.
+            if !zeroOne && !constant && n > 0 {
+                column.withUnsafeMutableBufferPointer { c in
+                    var sum = 0.0
+                    for i in 0..<n { sum += c[i] }
+                    let mean = sum / Double(n)
+                    var absolute = 0.0
+                    for i in 0..<n {
+                        c[i] -= mean
+                        absolute += abs(c[i])
+                    }
+                    scale = absolute > 0 ? Double(n) / absolute : 1
+                    for i in 0..<n { c[i] *= scale }
+                }
+            }
+            boxes[j].values = column
+            boxes[j].scale = scale
+            boxes[j].constant = constant
         }
         if columns.count > 1 && order.count >= 50_000 {
             DispatchQueue.concurrentPerform(iterations: columns.count, execute: work)

@@ -132,10 +132,18 @@ import Testing
     @Test func columnsAreGatheredOnSeveralThreadsInOrder() {
         // Above the threshold for threads: every column must come back in `order`.
         let n = 60_000
-        let columns = (0..<3).map { j in (0..<n).map { Double($0 * (j + 1)) + 0.5 } }
+        // Columns of −1/0/1 are gathered as they are (coxfit6 neither centres nor scales them).
+        func code(_ i: Int, _ j: Int) -> Double {
+            let c: Int = (i * (j + 2) + i / 7) % 3
+            return Double(c) - 1
+        }
+        let columns: [[Double]] = (0..<3).map { j in (0..<n).map { code($0, j) } }
         let order = (0..<n).map { ($0 * 7_919) % n }  // a permutation (7919 is prime to 60000)
         let gathered = CoxModel.gather(columns, order: order)
-        for j in 0..<3 { #expect(gathered[j].values == order.map { columns[j][$0] }) }
+        for j in 0..<3 {
+            #expect(gathered[j].values == order.map { columns[j][$0] })
+            #expect(gathered[j].scale == 1 && !gathered[j].constant)
+        }
     }
 }
 
