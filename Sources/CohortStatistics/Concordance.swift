@@ -9,19 +9,34 @@
 struct Concordance {
     let value: Double?
 
-    init(time: [Double], event: [Bool], score: [Double], strata: [Int32]? = nil) {
+    /// - Parameters: subjects in descending time order within each stratum, as a Cox model
+    ///   holds them; with `strata`, the subjects of a stratum are contiguous (a stratum's run is
+    ///   compared within itself; no hashing or copying per stratum). A run that is not in
+    ///   descending time order is sorted first.
+    init(descendingTime time: [Double], event: [Bool], score: [Double], strata: [Int32]? = nil) {
+        let n = min(time.count, event.count, score.count)
         var total = Counts()
-        if let strata, let first = strata.first, strata.contains(where: { $0 != first }) {
-            var members: [Int32: [Int]] = [:]
-            for (i, s) in strata.enumerated() { members[s, default: []].append(i) }
-            for rows in members.values {
-                let c = Self.counts(time: rows.map { time[$0] }, event: rows.map { event[$0] }, score: rows.map { score[$0] })
-                total.concordant += c.concordant
-                total.discordant += c.discordant
-                total.tied += c.tied
+        time.withUnsafeBufferPointer { time in
+            event.withUnsafeBufferPointer { event in
+                score.withUnsafeBufferPointer { score in
+                    var start = 0
+                    while start < n {
+                        var end = start + 1
+                        if let strata, strata.count >= n {
+                            while end < n && strata[end] == strata[start] { end += 1 }
+                        } else {
+                            end = n
+                        }
+                        let c = Self.counts(
+                            time: UnsafeBufferPointer(rebasing: time[start..<end]), event: UnsafeBufferPointer(rebasing: event[start..<end]),
+                            score: UnsafeBufferPointer(rebasing: score[start..<end]))
+                        total.concordant += c.concordant
+                        total.discordant += c.discordant
+                        total.tied += c.tied
+                        start = end
+                    }
+                }
             }
-        } else {
-            total = Self.counts(time: time, event: event, score: score)
         }
         let denominator = total.concordant + total.discordant + total.tied
         value = denominator > 0 ? (total.concordant + total.tied / 2) / denominator : nil
@@ -33,72 +48,126 @@ struct Concordance {
         var tied = 0.0
     }
 
-    static func counts(time: [Double], event: [Bool], score: [Double]) -> Counts {
+    /// Harrell's counts of one stratum.
+    ///
+    /// Subjects are numbered by time group, longest first (g), each with a slot 2g for a
+    /// censoring and 2g + 1 for an event: the pairs comparable with an event in group g are the
+    /// subjects in slots ≤ 2g (a longer time, or censored at the same time). Sweeping subjects in
+    /// ascending score with a Fenwick tree over the slots, an event's concordant pairs are the
+    /// lower scores already in slots ≤ 2g, its tied ones the equal scores there, the rest
+    /// discordant. The tree has two slots per distinct time, so it stays in cache when follow-up
+    /// times are rounded (a million subjects, a thousand times).
+    static func counts(time: UnsafeBufferPointer<Double>, event: UnsafeBufferPointer<Bool>, score: UnsafeBufferPointer<Double>) -> Counts {
         let n = time.count
         guard n > 1 else { return Counts() }
-        // Dense ranks of the score.
-        let scoreOrder = RadixSort.order(score.map { RadixSort.key($0) })
-        var rank = [Int](repeating: 0, count: n)
-        var r = 0
-        for (k, position) in scoreOrder.enumerated() {
-            if k > 0 && score[Int(position)] != score[Int(scoreOrder[k - 1])] { r += 1 }
-            rank[Int(position)] = r
+        // Time groups, longest first; a Cox model passes its subjects already in descending time.
+        var descending = true
+        for i in 1..<n where time[i - 1] < time[i] {
+            descending = false
+            break
         }
-        var tree = FenwickTree(size: r + 1)
-        // Time order, descending.
-        // A Cox model passes its subjects already in descending time order: no second sort.
-        let descending = zip(time, time.dropFirst()).allSatisfy { $0 >= $1 }
-        let timeOrder = descending ? Array(0..<n) : RadixSort.order(time.map { RadixSort.key($0) }).reversed().map(Int.init)
+        let timeOrder: [Int32] = descending ? [] : Array(RadixSort.order(time.map { RadixSort.key($0) }).reversed())
+        var slot = [Int32](repeating: 0, count: n)
+        var groups = 0
+        slot.withUnsafeMutableBufferPointer { slot in
+            var previous = Double.nan
+            for k in 0..<n {
+                let i = descending ? k : Int(timeOrder[k])
+                if time[i] != previous {
+                    groups += 1
+                    previous = time[i]
+                }
+                slot[i] = Int32(truncatingIfNeeded: 2 * (groups - 1) + (event[i] ? 1 : 0))
+            }
+        }
+        let slots = 2 * groups
+        // Subjects in slots ≤ s: the pairs comparable with an event of slot s + 1.
+        var upTo = [Int](repeating: 0, count: slots)
+        for s in slot { upTo[Int(s)] += 1 }
+        for s in 1..<slots { upTo[s] += upTo[s - 1] }
+
+        // Subjects in ascending score: the sorted scores (−0 as +0) and each one's slot,
+        // gathered once so that the sweep reads both sequentially.
+        let (sortedScore, scoreOrder) = ScoreOrder.sorted(score)
+        var sortedSlot = [Int32](repeating: 0, count: n)
+        sortedSlot.withUnsafeMutableBufferPointer { sorted in
+            slot.withUnsafeBufferPointer { slot in
+                scoreOrder.withUnsafeBufferPointer { order in
+                    for k in 0..<n { sorted[k] = slot[Int(order[k])] }
+                }
+            }
+        }
+        var lower = FenwickTree(size: slots)
+        var equal = FenwickTree(size: slots)
         var concordant = 0.0
         var discordant = 0.0
         var tied = 0.0
-        var i = 0
-        while i < n {
-            let t = time[timeOrder[i]]
-            var j = i
-            while j < n && time[timeOrder[j]] == t { j += 1 }
-            let group = timeOrder[i..<j]
-            // Subjects censored at t are at risk beyond the events at t.
-            for s in group where !event[s] { tree.add(rank[s]) }
-            for s in group where event[s] {
-                let below = tree.prefixCount(rank[s] - 1)
-                let equal = tree.prefixCount(rank[s]) - below
-                let above = tree.total - below - equal
-                concordant += Double(below)
-                discordant += Double(above)
-                tied += Double(equal)
+        sortedScore.withUnsafeBufferPointer { keys in
+            sortedSlot.withUnsafeBufferPointer { slot in
+                var k = 0
+                while k < n {
+                    var end = k + 1
+                    while end < n && keys[end] == keys[k] { end += 1 }
+                    if end == k + 1 {
+                        // A score of its own: no ties (the usual case with a continuous covariate).
+                        let own = Int(slot[k])
+                        if own & 1 == 1 {
+                            let s = own - 1  // 2g: the comparable slots are ≤ s
+                            let below = lower.prefixCount(s)
+                            concordant += Double(below)
+                            discordant += Double(upTo[s] - below)
+                        }
+                        lower.add(own, 1)
+                    } else {
+                        for m in k..<end { equal.add(Int(slot[m]), 1) }
+                        for m in k..<end where slot[m] & 1 == 1 {
+                            let s = Int(slot[m]) - 1
+                            let below = lower.prefixCount(s)
+                            let same = equal.prefixCount(s)
+                            concordant += Double(below)
+                            tied += Double(same)
+                            discordant += Double(upTo[s] - below - same)
+                        }
+                        for m in k..<end {
+                            equal.add(Int(slot[m]), -1)
+                            lower.add(Int(slot[m]), 1)
+                        }
+                    }
+                    k = end
+                }
             }
-            for s in group where event[s] { tree.add(rank[s]) }
-            i = j
         }
         return Counts(concordant: concordant, discordant: discordant, tied: tied)
     }
 }
 
-/// Counts of integers in 0..<size, with prefix counts in O(log size).
+/// Counts of integers in 0..<size, with prefix counts in O(log size) (32-bit counts).
 struct FenwickTree {
-    private var counts: [Int]
-    private(set) var total = 0
+    private var counts: [Int32]
 
-    init(size: Int) { counts = [Int](repeating: 0, count: size + 1) }
+    init(size: Int) { counts = [Int32](repeating: 0, count: size + 1) }
 
-    mutating func add(_ index: Int) {
-        var i = index + 1
-        while i < counts.count {
-            counts[i] += 1
-            i += i & (-i)
+    /// Adds `delta` (±) to the count of `index`.
+    mutating func add(_ index: Int, _ delta: Int32) {
+        counts.withUnsafeMutableBufferPointer { counts in
+            var i = index + 1
+            while i > 0 && i < counts.count {
+                counts[i] &+= delta
+                i += i & (-i)
+            }
         }
-        total += 1
     }
 
-    /// How many added values are ≤ index (0 for a negative index).
+    /// The count of values ≤ index (0 for a negative index).
     func prefixCount(_ index: Int) -> Int {
-        var i = index + 1
-        var sum = 0
-        while i > 0 {
-            sum += counts[i]
-            i -= i & (-i)
+        counts.withUnsafeBufferPointer { counts in
+            var i = min(index + 1, counts.count - 1)
+            var sum = 0
+            while i > 0 {
+                sum &+= Int(counts[i])
+                i -= i & (-i)
+            }
+            return sum
         }
-        return sum
     }
 }

@@ -51,8 +51,12 @@ public struct CoxModel: Sendable, Hashable {
     public let covariance: [[Double]]
     /// The number of strata among the model's subjects (1 when unstratified).
     public let strataCount: Int
-    /// The fitted data in risk-set order, kept for the proportional-hazards test.
-    let fitted: FittedData
+    /// The proportional-hazards test of the terms asked for at the fit (`proportionalHazards`),
+    /// or why it could not be computed; `nil` when not asked for.
+    public let proportionalHazardsTest: Result<CoxProportionalHazardsTest, StatisticsError>?
+    /// The fitted data in risk-set order, kept for the proportional-hazards test. Not part of
+    /// the model's equality or hash (see `==`): it is O(n·p) and determined by the rest.
+    var fitted: FittedData
 
     /// The model's subjects in risk-set order (descending time within stratum, censorings before
     /// events at a tie) with their raw covariates and the linear predictor at the estimate.
@@ -75,9 +79,15 @@ public struct CoxModel: Sendable, Hashable {
     /// - Throws: `empty_input` (no complete subjects or no covariates), `length_mismatch`,
     ///   `invalid_value` (an infinite covariate), `too_few_events` (no events),
     ///   `constant_predictor` (a covariate that does not vary), `singular_matrix` (collinear
-    ///   covariates), `invalid_parameter` (confidence level).
+    ///   covariates), `invalid_parameter` (confidence level, a stratum code ≥ the number of
+    ///   subjects).
+    /// - Parameter proportionalHazards: the terms (coefficient indices of each) of a
+    ///   proportional-hazards test to compute with the fit, at the same time as the concordance
+    ///   (both read only the fitted data, so two cores share the work); see
+    ///   ``CoxProportionalHazardsTest/init(_:groups:)``.
     public init(
-        _ data: SurvivalData, design: CoxDesign, strata: [Int32]? = nil, ties: Ties = .efron, confidenceLevel: Double = 0.95
+        _ data: SurvivalData, design: CoxDesign, strata: [Int32]? = nil, ties: Ties = .efron, confidenceLevel: Double = 0.95,
+        proportionalHazards: [[Int]]? = nil
     ) throws {
         let p = design.columns.count
         guard p > 0 else { throw StatisticsError(.emptyInput, "a Cox model needs at least one covariate") }
@@ -92,47 +102,15 @@ public struct CoxModel: Sendable, Hashable {
         if let strata, strata.count != data.count {
             throw StatisticsError(.lengthMismatch, "\(strata.count) stratum codes for \(data.count) subjects")
         }
-        // Complete cases, in time order (descending, censorings before events at a tie, as coxph
-        // sorts), grouped by stratum.
-        let complete = (0..<data.count).filter { i in
-            design.columns.allSatisfy { !$0[i].isNaN } && (strata.map { $0[i] >= 0 } ?? true)
-        }
-        guard !complete.isEmpty else {
-            throw StatisticsError(.emptyInput, "no subject has every covariate of the model")
-        }
-        let subset = try SurvivalData(time: complete.map { data.time[$0] }, event: complete.map { data.event[$0] })
-        let ascending = subset.order.map { complete[Int($0)] }
-        let order = Self.byStratum(ascending, strata: strata).reversed().map { $0 }
-        let n = order.count
-        let time = order.map { data.time[$0] }
-        let status = order.map { data.event[$0] }
-        let stratum = strata.map { s in order.map { s[$0] } } ?? [Int32](repeating: 0, count: n)
-        // Subjects of a stratum are contiguous: count the boundaries.
-        let strataCount = 1 + zip(stratum, stratum.dropFirst()).reduce(0) { $0 + ($1.0 != $1.1 ? 1 : 0) }
-        let eventCount = status.filter { $0 }.count
-        guard eventCount > 0 else {
-            throw StatisticsError(.tooFewEvents, "no events among the \(n) subjects, so a Cox model cannot be fitted")
-        }
-
-        // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's `nocenter`).
-        var x = [Double](repeating: 0, count: n * p)  // row-major n × p
-        var scales = [Double](repeating: 1, count: p)
-        for j in 0..<p {
-            let raw = order.map { design.columns[j][$0] }
-            guard let first = raw.first, raw.contains(where: { $0 != first }) else {
-                throw StatisticsError(.constantPredictor, "covariate \(design.names[j]) has the same value for every subject in the model")
-            }
-            let zeroOne = raw.allSatisfy { $0 == 0 || $0 == 1 || $0 == -1 }
-            var column = raw
-            if !zeroOne {
-                let mean = column.reduce(0, +) / Double(n)
-                for i in 0..<n { column[i] -= mean }
-                let absolute = column.reduce(0) { $0 + abs($1) }
-                scales[j] = absolute > 0 ? Double(n) / absolute : 1
-                for i in 0..<n { column[i] *= scales[j] }
-            }
-            for i in 0..<n { x[i * p + j] = column[i] }
-        }
+        let prepared = try Self.prepare(data, design: design, strata: strata)
+        let n = prepared.time.count
+        let time = prepared.time
+        let status = prepared.status
+        let stratum = prepared.stratum
+        let x = prepared.x
+        let scales = prepared.scales
+        let strataCount = prepared.strataCount
+        let eventCount = prepared.events
 
         let evaluator = PartialLikelihood(time: time, status: status, stratum: stratum, x: x, p: p, ties: ties)
         let eps = 1e-9
@@ -229,28 +207,49 @@ public struct CoxModel: Sendable, Hashable {
                 linearPredictor[i] = sum
             }
         }
-        // survival's concordance of a stratified coxph compares subjects within a stratum only.
-        self.concordance = Concordance(time: time, event: status, score: linearPredictor, strata: stratum).value
-        self.fitted = FittedData(
-            time: time, status: status, stratum: stratum, x: x, linearPredictor: linearPredictor, p: p,
+        let predictor = linearPredictor
+        let fitted = FittedData(
+            time: time, status: status, stratum: stratum, x: x, linearPredictor: predictor, p: p,
             ties: ties)
+        self.fitted = fitted
+        // survival's concordance of a stratified coxph compares subjects within a stratum only.
+        // Subjects arrive in descending time within contiguous strata, as Concordance expects.
+        let concordance: @Sendable () -> Double? = {
+            Concordance(descendingTime: time, event: status, score: predictor, strata: strataCount > 1 ? stratum : nil).value
+        }
+        if let groups = proportionalHazards {
+            let (c, test) = concurrently(concordance) {
+                Result { () throws(StatisticsError) in try CoxProportionalHazardsTest(fitted: fitted, groups: groups) }
+            }
+            self.concordance = c
+            self.proportionalHazardsTest = test
+        } else {
+            self.concordance = concordance()
+            self.proportionalHazardsTest = nil
+        }
     }
 
-    /// `ascending` (subject indices in time order) regrouped by stratum, keeping time order
-    /// within each stratum: a stable counting sort on the codes, O(n).
-    static func byStratum(_ ascending: [Int], strata: [Int32]?) -> [Int] {
-        guard let strata, let largest = ascending.lazy.map({ Int(strata[$0]) }).max(), largest > 0 else { return ascending }
-        // Codes of the complete subjects are 0...largest.
-        var start = [Int](repeating: 0, count: largest + 2)
-        for i in ascending { start[Int(strata[i]) + 1] += 1 }
-        for k in 1..<start.count { start[k] += start[k - 1] }
-        var out = [Int](repeating: 0, count: ascending.count)
-        for i in ascending {
-            let k = Int(strata[i])
-            out[start[k]] = i
-            start[k] += 1
-        }
-        return out
+    /// Equal models: every reported figure equal. The retained fitted data is left out (it
+    /// follows from the data and would make comparing and hashing O(n·p)).
+    public static func == (lhs: CoxModel, rhs: CoxModel) -> Bool {
+        lhs.ties == rhs.ties && lhs.count == rhs.count && lhs.events == rhs.events && lhs.terms == rhs.terms
+            && lhs.nullLogLikelihood == rhs.nullLogLikelihood && lhs.logLikelihood == rhs.logLikelihood
+            && lhs.likelihoodRatioChiSquare == rhs.likelihoodRatioChiSquare
+            && lhs.likelihoodRatioDegreesOfFreedom == rhs.likelihoodRatioDegreesOfFreedom && lhs.likelihoodRatioP == rhs.likelihoodRatioP
+            && lhs.concordance == rhs.concordance && lhs.iterations == rhs.iterations && lhs.converged == rhs.converged
+            && lhs.warnings == rhs.warnings && lhs.possiblyInfinite == rhs.possiblyInfinite && lhs.covariance == rhs.covariance
+            && lhs.strataCount == rhs.strataCount && lhs.proportionalHazardsTest == rhs.proportionalHazardsTest
+    }
+
+    /// Hashes the figures compared by `==` that identify a model cheaply (O(p²), not O(n)).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ties)
+        hasher.combine(count)
+        hasher.combine(events)
+        hasher.combine(terms)
+        hasher.combine(logLikelihood)
+        hasher.combine(iterations)
+        hasher.combine(strataCount)
     }
 }
 
@@ -320,32 +319,37 @@ struct PartialLikelihood {
             }
             var deaths = 0
             var denom2 = 0.0
-            for j in 0..<p { a2[j] = 0 }
-            for j in 0..<(p * p) { cmat2[j] = 0 }
             while person < n && time[person] == t && stratum[person] == s {
+                let row = person &* p
                 var zbeta = 0.0
-                for j in 0..<p { zbeta += beta[j] * x[person * p + j] }
+                for j in 0..<p { zbeta += beta[j] * x[row &+ j] }
                 let risk = Double.exp(zbeta)
                 denom += risk
-                for i in 0..<p {
-                    let xi = x[person * p + i]
-                    a[i] += risk * xi
-                    for j in 0...i { cmat[i * p + j] += risk * xi * x[person * p + j] }
-                }
                 if status[person] {
                     deaths += 1
                     denom2 += risk
                     loglik += zbeta
                     for i in 0..<p {
-                        let xi = x[person * p + i]
+                        let xi = x[row &+ i]
                         u[i] += xi
                         a2[i] += risk * xi
-                        for j in 0...i { cmat2[i * p + j] += risk * xi * x[person * p + j] }
+                        let rx = risk * xi
+                        for j in 0..<(i &+ 1) { cmat2[i &* p &+ j] += rx * x[row &+ j] }
+                    }
+                } else {
+                    for i in 0..<p {
+                        let xi = x[row &+ i]
+                        a[i] += risk * xi
+                        let rx = risk * xi
+                        for j in 0..<(i &+ 1) { cmat[i &* p &+ j] += rx * x[row &+ j] }
                     }
                 }
                 person += 1
             }
             guard deaths > 0 else { continue }
+            // The deaths' sums join the risk set (coxfit6 adds every subject, deaths included).
+            for i in 0..<p { a[i] += a2[i] }
+            for j in 0..<(p * p) { cmat[j] += cmat2[j] }
             let dd = Double(deaths)
             switch ties {
             case .breslow:
@@ -357,22 +361,51 @@ struct PartialLikelihood {
                         imat[i * p + j] += dd * (cmat[i * p + j] - mean * a[j]) / denom
                     }
                 }
+            case .efron where deaths == 1:
+                // coxfit6's terms with k = 0 as they are (one death: Efron is Breslow).
+                loglik -= Double.log(denom)
+                for i in 0..<p {
+                    let mean = a[i] / denom
+                    u[i] -= mean
+                    for j in 0...i {
+                        imat[i * p + j] += cmat[i * p + j] / denom - mean * a[j] / denom
+                    }
+                }
             case .efron:
+                // Σ over the d deaths of coxfit6's terms, with w_k = 1/(denom − f_k·denom2),
+                // f_k = k/d and m_k = (a − f_k·a2)·w_k:
+                //   u −= Σ m_k = a·Σw − a2·Σf·w
+                //   imat += Σ [(cmat − f_k·cmat2)·w_k − m_k m_kᵀ]
+                //        = cmat·Σw − cmat2·Σf·w − (a aᵀ·Σw² − (a a2ᵀ + a2 aᵀ)·Σf·w² + a2 a2ᵀ·Σf²·w²),
+                // so the work per death is scalar and the p × p work is once per event time.
+                var sw = 0.0
+                var sfw = 0.0
+                var sw2 = 0.0
+                var sfw2 = 0.0
+                var sf2w2 = 0.0
                 for k in 0..<deaths {
                     let frac = Double(k) / dd
                     let d2 = denom - frac * denom2
                     loglik -= Double.log(d2)
-                    for i in 0..<p {
-                        let mean = (a[i] - frac * a2[i]) / d2
-                        u[i] -= mean
-                        for j in 0...i {
-                            imat[i * p + j] +=
-                                (cmat[i * p + j] - frac * cmat2[i * p + j]) / d2
-                                - mean * (a[j] - frac * a2[j]) / d2
-                        }
+                    let w = 1 / d2
+                    sw += w
+                    sfw += frac * w
+                    sw2 += w * w
+                    sfw2 += frac * w * w
+                    sf2w2 += frac * frac * w * w
+                }
+                for i in 0..<p {
+                    u[i] -= a[i] * sw - a2[i] * sfw
+                    for j in 0...i {
+                        imat[i * p + j] +=
+                            cmat[i * p + j] * sw - cmat2[i * p + j] * sfw
+                            - (a[i] * a[j] * sw2 - (a[i] * a2[j] + a2[i] * a[j]) * sfw2 + a2[i] * a2[j] * sf2w2)
                     }
                 }
             }
+            // The deaths' own sums start empty at the next event time.
+            for j in 0..<p { a2[j] = 0 }
+            for j in 0..<(p * p) { cmat2[j] = 0 }
         }
         for i in 0..<p { for j in 0..<i { imat[j * p + i] = imat[i * p + j] } }
         return Value(

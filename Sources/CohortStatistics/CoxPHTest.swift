@@ -28,8 +28,12 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
     /// - Throws: `invalid_parameter` for an index outside the model, `too_few_events` without
     ///   events, `singular_matrix` when the test's information matrix cannot be inverted (e.g.
     ///   a covariate whose values do not change over the event times).
-    public init(_ model: CoxModel, groups: [[Int]]) throws {
-        let f = model.fitted
+    public init(_ model: CoxModel, groups: [[Int]]) throws(StatisticsError) {
+        try self.init(fitted: model.fitted, groups: groups)
+    }
+
+    /// The test on a model's fitted data (what ``CoxModel`` computes alongside its fit).
+    init(fitted f: CoxModel.FittedData, groups: [[Int]]) throws(StatisticsError) {
         let p = f.p
         guard groups.allSatisfy({ $0.allSatisfy { (0..<p).contains($0) } && !$0.isEmpty }) else {
             throw StatisticsError(.invalidParameter, "a proportional-hazards term names no coefficient of the model")
@@ -37,7 +41,7 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
         let g = try Self.kmTransform(time: f.time, status: f.status)
         let (u, information) = Self.scoreAndInformation(f, timeWeight: g)
         let dimension = 2 * p
-        func test(_ columns: [Int]) throws -> Row {
+        func test(_ columns: [Int]) throws(StatisticsError) -> Row {
             // Rows/columns: every coefficient (its score set to 0, as cox.zph's u0) and the
             // time-interaction of the tested ones.
             let index = Array(0..<p) + columns.map { $0 + p }
@@ -60,11 +64,18 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
 
     /// g(t) = 1 − S(t−) per subject, S the KM of all subjects, centred by its mean over the
     /// events (`gtime <- ttimes - mean(ttimes[event])`).
-    static func kmTransform(time: [Double], status: [Bool]) throws -> [Double] {
+    static func kmTransform(time: [Double], status: [Bool]) throws(StatisticsError) -> [Double] {
         let n = time.count
         // Unstratified fits are already in descending time order: read them backwards (no sort).
         let descending = zip(time, time.dropFirst()).allSatisfy { $0 >= $1 }
-        let order: [Int32] = try descending ? (0..<Int32(n)).reversed() : SurvivalData(time: time, event: status).order
+        let order: [Int32]
+        if descending {
+            order = (0..<Int32(n)).reversed()
+        } else {
+            do { order = try SurvivalData(time: time, event: status).order } catch let error as StatisticsError { throw error } catch {
+                throw StatisticsError(.invalidValue, "\(error)")
+            }
+        }
         var transformed = [Double](repeating: 0, count: n)
         var atRisk = Double(n)
         var survival = 1.0

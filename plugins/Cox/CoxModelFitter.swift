@@ -39,37 +39,72 @@ extension CoxPlugin {
         }
 
         mutating func fit(input: AnalysisInput, rows: [Int]) throws -> Model {
-            var design = CoxDesign()
-            var references: [String: String] = [:]
-            var declaredLevels: [String: Int] = [:]
+            // Each variable's values on the analysis rows (NaN / −1 = missing), then the model's
+            // complete cases: levels and references are chosen among those (R builds the model
+            // frame after na.omit), not among the rows where one variable is present.
+            enum Values {
+                case numeric([Double])
+                case categorical([Int32], levels: [String], boolean: Bool)
+            }
+            var values: [Values] = []
+            var complete = [Bool](repeating: true, count: rows.count)
+            if let strata { for k in complete.indices where strata[k] < 0 { complete[k] = false } }
             for v in variables {
                 let column = try input.column(v)
                 switch column.data {
                 case .boolean(let flags):
+                    let codes = Self.gather(flags, rows: rows).map { $0 < 0 ? Int32(-1) : Int32($0) }
+                    for k in codes.indices where codes[k] < 0 { complete[k] = false }
                     // Reference "no": the term is variable=yes.
-                    design.addCategorical(v, codes: rows.map { flags[$0] < 0 ? -1 : Int32(flags[$0]) }, levels: ["no", "yes"])
-                    references[v] = "no"
-                    declaredLevels[v] = 2
-                case .category(let codes, let levels):
-                    // Reference: the first declared level that occurs (R's factor(levels = declared)).
-                    design.addCategorical(v, codes: rows.map { codes[$0] }, levels: levels)
-                    var present = [Bool](repeating: false, count: levels.count)
-                    for r in rows where codes[r] >= 0 && Int(codes[r]) < levels.count { present[Int(codes[r])] = true }
-                    references[v] = levels.indices.first { present[$0] }.map { levels[$0] }
-                    declaredLevels[v] = levels.count
+                    values.append(.categorical(codes, levels: ["no", "yes"], boolean: true))
+                case .category(let all, let levels):
+                    let codes = Self.gather(all, rows: rows)
+                    for k in codes.indices where codes[k] < 0 || Int(codes[k]) >= levels.count { complete[k] = false }
+                    values.append(.categorical(codes, levels: levels, boolean: false))
                 default:
-                    guard let values = column.numbers else { throw AnalysisError(.typeMismatch, "'\(v)' cannot be a covariate") }
-                    design.addNumeric(v, rows.map { values[$0] })
+                    guard let numbers = column.numbers else { throw AnalysisError(.typeMismatch, "'\(v)' cannot be a covariate") }
+                    let x = Self.gather(numbers, rows: rows)
+                    for k in x.indices where x[k].isNaN { complete[k] = false }
+                    values.append(.numeric(x))
+                }
+            }
+            var design = CoxDesign()
+            var references: [String: String] = [:]
+            var declaredLevels: [String: Int] = [:]
+            /// Levels present on some rows but on none of the complete cases (coxph: NA).
+            var absentLevels: [String: [String]] = [:]
+            for (v, value) in zip(variables, values) {
+                switch value {
+                case .numeric(let x):
+                    design.addNumeric(v, x)
+                case .categorical(let codes, let levels, let boolean):
+                    var present = [Bool](repeating: false, count: levels.count)
+                    var presentComplete = present
+                    for k in codes.indices where codes[k] >= 0 && Int(codes[k]) < levels.count {
+                        present[Int(codes[k])] = true
+                        if complete[k] { presentComplete[Int(codes[k])] = true }
+                    }
+                    // Codes of the complete cases only: the reference is the first declared level
+                    // that occurs among them (R's factor(levels = declared); "no" for a boolean).
+                    design.addCategorical(v, codes: codes.indices.map { complete[$0] ? codes[$0] : -1 }, levels: levels)
+                    let reference = levels.indices.first { presentComplete[$0] }
+                    references[v] = boolean ? "no" : reference.map { levels[$0] }
+                    declaredLevels[v] = levels.count
+                    absentLevels[v] = levels.indices.filter { present[$0] && !presentComplete[$0] }.map { levels[$0] }
                 }
             }
             var model = Model(
                 kind: kind, variables: variables, n: nil, events: nil, terms: [], loglik: nil, lr_test: nil, concordance: nil,
-                converged: nil, strata: parameters.strata, ph_test: nil,
+                converged: nil, loglik_reason: nil, lr_test_reason: nil, concordance_reason: nil, strata: parameters.strata, ph_test: nil,
                 ph_test_reason: parameters.phTest ? nil : "not requested (ph_test: false)", factor_tests: [], warnings: [], error: nil,
                 reason: nil, references: references)
             let fit: CoxModel
+            let termVariables = variables.filter { !design.columns(of: $0).isEmpty }
             do {
-                fit = try CoxModel(data, design: design, strata: strata, ties: parameters.ties, confidenceLevel: parameters.confLevel)
+                // The PH test is computed with the fit, alongside the concordance (two cores).
+                fit = try CoxModel(
+                    data, design: design, strata: strata, ties: parameters.ties, confidenceLevel: parameters.confLevel,
+                    proportionalHazards: parameters.phTest ? termVariables.map { design.columns(of: $0) } : nil)
             } catch let error as StatisticsError {
                 model.error = error.message
                 model.reason = error.message
@@ -79,15 +114,32 @@ extension CoxPlugin {
             }
             model.n = fit.count
             model.events = fit.events
-            model.loglik = [fit.nullLogLikelihood, fit.logLikelihood]
-            model.lr_test = LRTest(chisq: fit.likelihoodRatioChiSquare, df: fit.likelihoodRatioDegreesOfFreedom, p: fit.likelihoodRatioP)
-            model.concordance = fit.concordance
             model.converged = fit.converged
             model.warnings = fit.warnings
+            // Figures that can come out non-finite (a fit that did not converge) or undefined are
+            // null with a reason, never a silent null.
+            if fit.nullLogLikelihood.isFinite && fit.logLikelihood.isFinite {
+                model.loglik = [fit.nullLogLikelihood, fit.logLikelihood]
+            } else {
+                model.loglik_reason = "the log partial likelihood is not finite (the fit did not converge)"
+                notEstimable("The log-likelihood", "the log partial likelihood is not finite")
+            }
+            if fit.likelihoodRatioChiSquare.isFinite && fit.likelihoodRatioP.isFinite {
+                model.lr_test = LRTest(chisq: fit.likelihoodRatioChiSquare, df: fit.likelihoodRatioDegreesOfFreedom, p: fit.likelihoodRatioP)
+            } else {
+                model.lr_test_reason = "the likelihood-ratio statistic is not finite (the fit did not converge)"
+                notEstimable("The likelihood-ratio test", "its statistic is not finite")
+            }
+            if let c = fit.concordance, c.isFinite {
+                model.concordance = c
+            } else {
+                model.concordance_reason = "no comparable pairs (no event precedes another subject's follow-up time)"
+                notEstimable("The concordance", "there are no comparable pairs of patients")
+            }
 
             // Terms that are not estimable: every one when the fit did not converge; else a level
             // without events, or a coefficient coxph.fit flags as possibly infinite.
-            let noEvents = Self.columnsWithoutEvents(design, data: data, strata: strata)
+            let noEvents = Self.columnsWithoutEvents(design, data: data, complete: complete)
             var unusable: [Int: String] = [:]
             for j in design.names.indices {
                 if !fit.converged {
@@ -98,17 +150,48 @@ extension CoxPlugin {
                     unusable[j] = "the coefficient may be infinite (the likelihood converged before it)"
                 }
             }
-            model.terms = zip(fit.terms, design.variables).enumerated().map { j, pair in
+            for (j, term) in fit.terms.enumerated() where unusable[j] == nil {
+                let figures = [term.coefficient, term.hazardRatio, term.standardError, term.hazardRatioLower, term.hazardRatioUpper, term.p]
+                if !figures.allSatisfy(\.isFinite) {
+                    unusable[j] = "the hazard ratio or its confidence interval is too large to represent (exp(coef) overflows)"
+                }
+            }
+            var terms: [Term] = []
+            for (j, pair) in zip(fit.terms, design.variables).enumerated() {
                 let (term, variable) = pair
                 if let reason = unusable[j] {
-                    return Term(
-                        term: term.name, coef: nil, hr: nil, se: nil, hr_lower: nil, hr_upper: nil, p: nil, reason: reason, variable: variable)
+                    terms.append(
+                        Term(
+                            term: term.name, coef: nil, hr: nil, se: nil, hr_lower: nil, hr_upper: nil, p: nil, reason: reason, variable: variable))
+                } else {
+                    terms.append(
+                        Term(
+                            term: term.name, coef: term.coefficient, hr: term.hazardRatio, se: term.standardError,
+                            hr_lower: term.hazardRatioLower, hr_upper: term.hazardRatioUpper, p: term.p, reason: nil, variable: variable))
                 }
-                return Term(
-                    term: term.name, coef: term.coefficient, hr: term.hazardRatio, se: term.standardError, hr_lower: term.hazardRatioLower,
-                    hr_upper: term.hazardRatioUpper, p: term.p, reason: nil, variable: variable)
+                // After a factor's last column: its levels without complete cases (coxph: NA).
+                let last = j + 1 == design.variables.count || design.variables[j + 1] != variable
+                if last, let absent = absentLevels[variable] {
+                    for level in absent {
+                        terms.append(
+                            Term(
+                                term: "\(variable)=\(level)", coef: nil, hr: nil, se: nil, hr_lower: nil, hr_upper: nil, p: nil,
+                                reason: Self.absentLevelReason, variable: variable))
+                    }
+                }
             }
+            // A factor left with one level on the complete cases has no column: its absent levels still get a row.
+            for v in variables where design.columns(of: v).isEmpty {
+                for level in absentLevels[v] ?? [] {
+                    terms.append(
+                        Term(
+                            term: "\(v)=\(level)", coef: nil, hr: nil, se: nil, hr_lower: nil, hr_upper: nil, p: nil,
+                            reason: Self.absentLevelReason, variable: v))
+                }
+            }
+            model.terms = terms
             for j in unusable.keys.sorted() { notEstimable("The hazard ratio of \(design.names[j])", unusable[j] ?? "") }
+            for v in variables { for level in absentLevels[v] ?? [] { notEstimable("The hazard ratio of \(v)=\(level)", Self.absentLevelReason) } }
 
             let coefficients = design.names.count
             if Double(fit.events) < 10 * Double(coefficients) {
@@ -118,8 +201,7 @@ extension CoxPlugin {
                         "\(modelName.prefix(1).uppercased() + modelName.dropFirst()) has \(fit.events) events for \(coefficients) coefficients (fewer than 10 per coefficient): its estimates may be unstable",
                         details: [("events", .number(Double(fit.events))), ("coefficients", .number(Double(coefficients)))]))
             }
-            let termVariables = variables.filter { !design.columns(of: $0).isEmpty }
-            if parameters.phTest { phTest(&model, fit: fit, design: design, termVariables: termVariables, unusable: !unusable.isEmpty) }
+            if parameters.phTest { phTest(&model, fit: fit, termVariables: termVariables, unusable: !unusable.isEmpty) }
             if parameters.factorTest != .none {
                 for v in termVariables where (declaredLevels[v] ?? 0) > 2 {
                     model.factor_tests.append(factorTest(v, fit: fit, design: design, unusable: unusable))
@@ -128,14 +210,33 @@ extension CoxPlugin {
             return model
         }
 
-        mutating func phTest(_ model: inout Model, fit: CoxModel, design: CoxDesign, termVariables: [String], unusable: Bool) {
+        /// `values` at `rows`; the column itself (shared, not copied) when the rows are all of
+        /// them in order, as on an export where every patient has a follow-up.
+        static func gather<Value>(_ values: [Value], rows: [Int]) -> [Value] {
+            var identity = rows.count == values.count
+            if identity {
+                for (k, r) in rows.enumerated() where k != r {
+                    identity = false
+                    break
+                }
+            }
+            return identity ? values : rows.map { values[$0] }
+        }
+
+        /// Why a level's term is null: it occurs only on rows the model leaves out.
+        static let absentLevelReason = "no patient of this level has every variable of the model (none among the complete cases)"
+
+        mutating func phTest(_ model: inout Model, fit: CoxModel, termVariables: [String], unusable: Bool) {
             if unusable {
                 model.ph_test_reason = "the model has coefficients that are not estimable"
                 notEstimable("The proportional-hazards test", "the model has coefficients that are not estimable")
                 return
             }
             do {
-                let test = try CoxProportionalHazardsTest(fit, groups: termVariables.map { design.columns(of: $0) })
+                guard let result = fit.proportionalHazardsTest else {
+                    throw StatisticsError(.invalidParameter, "the proportional-hazards test was not computed with the fit")
+                }
+                let test = try result.get()
                 let rows = zip(termVariables, test.terms).map { PHRow(term: $0, chisq: $1.chisq, df: $1.df, p: $1.p) }
                 model.ph_test = PHTest(
                     transform: "km", terms: rows, global: PHGlobal(chisq: test.global.chisq, df: test.global.df, p: test.global.p))
@@ -199,26 +300,27 @@ extension CoxPlugin {
         /// Dummy columns (0/1) of a level whose patients, among the model's complete cases, have
         /// no event (its coefficient is −∞), and every dummy of a factor whose reference level has
         /// no event (they are +∞), with the reason.
-        static func columnsWithoutEvents(_ design: CoxDesign, data: SurvivalData, strata: [Int32]?) -> [Int: String] {
+        static func columnsWithoutEvents(_ design: CoxDesign, data: SurvivalData, complete: [Bool]) -> [Int: String] {
             let dummies = design.names.indices.filter { design.names[$0] != design.variables[$0] }
             guard !dummies.isEmpty else { return [:] }
             var factors: [String] = []
             for j in dummies where !factors.contains(design.variables[j]) { factors.append(design.variables[j]) }
-            let members = factors.map { v in dummies.filter { design.variables[$0] == v } }
             var events = [Int](repeating: 0, count: design.names.count)
             var referenceEvents = [Int](repeating: 0, count: factors.count)
-            for i in 0..<data.count where data.event[i] {
-                if let strata, strata[i] < 0 { continue }
-                guard design.columns.allSatisfy({ !$0[i].isNaN }) else { continue }
-                for (f, columns) in members.enumerated() {
-                    var inReference = true
-                    for j in columns where design.columns[j][i] == 1 {
-                        events[j] += 1
-                        inReference = false
+            // Column by column over the complete cases with an event (no per-row closures).
+            let count = min(data.count, complete.count)
+            for (f, v) in factors.enumerated() {
+                var inReference = [Bool](repeating: true, count: count)
+                for j in dummies where design.variables[j] == v {
+                    let column = design.columns[j]
+                    for i in 0..<min(count, column.count) where column[i] == 1 {
+                        inReference[i] = false
+                        if complete[i] && data.event[i] { events[j] += 1 }
                     }
-                    if inReference { referenceEvents[f] += 1 }
                 }
+                for i in 0..<count where inReference[i] && complete[i] && data.event[i] { referenceEvents[f] += 1 }
             }
+            let members = factors.map { v in dummies.filter { design.variables[$0] == v } }
             var reasons: [Int: String] = [:]
             for j in dummies where events[j] == 0 { reasons[j] = "no events among the patients of this level" }
             for (f, columns) in members.enumerated() where referenceEvents[f] == 0 {

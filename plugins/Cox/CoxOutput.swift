@@ -78,6 +78,12 @@ extension CoxPlugin {
         public var lr_test: LRTest?
         public var concordance: Double?
         public var converged: Bool?
+        /// Why `loglik` is null in a fitted model (a non-finite likelihood).
+        public var loglik_reason: String?
+        /// Why `lr_test` is null in a fitted model (a non-finite statistic).
+        public var lr_test_reason: String?
+        /// Why `concordance` is null in a fitted model (no comparable pairs).
+        public var concordance_reason: String?
         /// The strata columns (`coxph(... + strata(...))`); empty when unstratified.
         public var strata: [String]
         /// `null` with `ph_test_reason` when not requested or not estimable.
@@ -93,7 +99,8 @@ extension CoxPlugin {
         public var references: [String: String]
 
         enum CodingKeys: String, CodingKey {
-            case kind, variables, n, events, terms, loglik, lr_test, concordance, converged, strata, ph_test, ph_test_reason,
+            case kind, variables, n, events, terms, loglik, lr_test, concordance, converged, loglik_reason, lr_test_reason,
+                concordance_reason, strata, ph_test, ph_test_reason,
                 factor_tests, warnings, error, reason
         }
     }

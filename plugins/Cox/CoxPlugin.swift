@@ -95,28 +95,60 @@ public enum CoxPlugin: AnalysisPlugin {
     /// One stratum code per subject (−1 when a strata column is missing): the interaction of
     /// the strata columns, numbered densely in order of first appearance (renumbered after each
     /// column, so that no code overflows however many columns and levels there are).
+    ///
+    /// Each column is combined through a table indexed by (code so far, level): an array
+    /// lookup per row, no hashing.
     static func strataCodes(_ names: [String], rows: [Int], input: AnalysisInput) throws -> [Int32] {
         var combined = [Int32](repeating: 0, count: rows.count)
+        var strataSoFar = 1
         for name in names {
             let (codes, levels) = try input.groups(name, rows: rows)
-            let radix = max(levels.count, 1)
-            var dense: [Int: Int32] = [:]
-            for k in rows.indices {
-                guard combined[k] >= 0, codes[k] >= 0 else {
-                    combined[k] = -1
-                    continue
+            combined = denselyCombined(combined, strataSoFar: strataSoFar, with: codes, levels: levels.count)
+            strataSoFar = Int((combined.max() ?? -1) + 1)
+        }
+        return combined
+    }
+
+    /// `previous` (codes `0..<strataSoFar`, −1 = missing) crossed with `codes` (`0..<levels`,
+    /// negative or out of range = missing), renumbered `0, 1, …` in order of first appearance.
+    static func denselyCombined(_ previous: [Int32], strataSoFar: Int, with codes: [Int32], levels: Int) -> [Int32] {
+        let count = min(previous.count, codes.count)
+        var out = [Int32](repeating: -1, count: count)
+        // (code so far) × (level) cells: at most one per row that can occur, so the table is
+        // bounded by the previous strata times this column's levels (both ≤ the rows).
+        let radix = max(levels, 1)
+        let cells = strataSoFar.multipliedReportingOverflow(by: radix)
+        if !cells.overflow && cells.partialValue <= max(4 * count, 1 << 16) {
+            var table = [Int32](repeating: -1, count: cells.partialValue)
+            var next: Int32 = 0
+            for k in 0..<count {
+                let s = Int(previous[k])
+                let c = Int(codes[k])
+                guard s >= 0, s < strataSoFar, c >= 0, c < radix else { continue }
+                let cell = s * radix + c
+                if table[cell] < 0 {
+                    table[cell] = next
+                    next += 1
                 }
-                // Both factors are below 2^31: the key cannot overflow.
-                let key = Int(combined[k]) * radix + Int(codes[k])
+                out[k] = table[cell]
+            }
+        } else {
+            // Very many combinations: a dictionary over the ones that occur.
+            var dense: [Int: Int32] = [:]
+            for k in 0..<count {
+                let s = Int(previous[k])
+                let c = Int(codes[k])
+                guard s >= 0, c >= 0, c < radix else { continue }
+                let key = s * radix + c
                 if let d = dense[key] {
-                    combined[k] = d
+                    out[k] = d
                 } else {
                     let d = Int32(dense.count)
                     dense[key] = d
-                    combined[k] = d
+                    out[k] = d
                 }
             }
         }
-        return combined
+        return out
     }
 }
