@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 extension CoxModel {
     /// A model's subjects made ready for the fit: the complete cases in risk-set order
@@ -92,7 +93,7 @@ extension CoxModel {
         // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's `nocenter`).
         var x = [Double](repeating: 0, count: n * p)
         var scales = [Double](repeating: 1, count: p)
-        let gathered = gather(design.columns, order: order)
+        var gathered = gather(design.columns, order: order)
         for j in 0..<p {
             guard !gathered[j].constant else {
                 throw StatisticsError(.constantPredictor, "covariate \(design.names[j]) has the same value for every subject in the model")
@@ -109,8 +110,8 @@ extension CoxModel {
             time: time, status: status, stratum: stratum, x: x, scales: scales, strataCount: strataCount, events: events)
     }
 
-    /// One gathered column, written by one thread of ``gather(_:order:)``.
-    final class GatheredColumn: @unchecked Sendable {
+    /// One gathered column, made by one thread of ``gather(_:order:)``.
+    struct GatheredColumn: Sendable {
         /// The values in order, centred and scaled unless the column holds only −1, 0 and 1.
         var values: [Double] = []
         /// The factor the centred values were multiplied by (1 when not scaled).
@@ -121,9 +122,9 @@ extension CoxModel {
 
     /// Each column's values in `order`, the columns on several threads at once: the reads are
     /// random over large arrays (memory-bound), so two cores gather nearly twice as fast. Each
-    /// thread writes only its own columns' boxes; `concurrentPerform` returns after all.
+    /// thread stores only its own columns' results; `concurrentPerform` returns after all.
     static func gather(_ columns: [[Double]], order: [Int]) -> [GatheredColumn] {
-        let boxes = columns.map { _ in GatheredColumn() }
+        let results = Mutex<[GatheredColumn]>(columns.map { _ in GatheredColumn() })
         let work: @Sendable (Int) -> Void = { j in
             let raw = columns[j]
             let n = order.count
@@ -160,16 +161,15 @@ extension CoxModel {
                     for i in 0..<n { c[i] *= scale }
                 }
             }
-            boxes[j].values = column
-            boxes[j].scale = scale
-            boxes[j].constant = constant
+            let gathered = GatheredColumn(values: column, scale: scale, constant: constant)
+            results.withLock { $0[j] = gathered }
         }
         if columns.count > 1 && order.count >= 50_000 {
             DispatchQueue.concurrentPerform(iterations: columns.count, execute: work)
         } else {
             for j in columns.indices { work(j) }
         }
-        return boxes
+        return results.withLock { $0 }
     }
 
     /// `ascending` (subject indices in time order) regrouped by stratum, keeping time order
