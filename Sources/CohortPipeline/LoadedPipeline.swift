@@ -19,15 +19,16 @@ public struct LoadedPipeline: Sendable {
     public init(text: String, file: String, directory: String, registry: PluginRegistry) throws {
         let pipeline = try Pipeline(yaml: text, file: file)
         try Self.checkFileNames(of: pipeline)
-        // The variables' kinds once, and the earlier analyses grown one by one (not rebuilt for each
-        // analysis): validation stays linear in the number of analyses.
+        // The variables' kinds and declared levels once, and the earlier analyses grown one by one
+        // (not rebuilt for each analysis): validation stays linear in the number of analyses.
         let kinds = Self.kinds(of: pipeline)
+        let levels = Self.declaredLevels(of: pipeline)
         var analyses: [ConfiguredAnalysis] = []
         var earlier: [EarlierAnalysis] = []
         analyses.reserveCapacity(pipeline.analyses.count)
         earlier.reserveCapacity(pipeline.analyses.count)
         for spec in pipeline.analyses {
-            var context = Self.context(of: pipeline, id: spec.id, kinds: kinds, earlier: earlier)
+            var context = Self.context(of: pipeline, id: spec.id, kinds: kinds, declaredLevels: levels, earlier: earlier)
             context.pipelineDirectory = directory
             let configured = try registry.configure(spec, context: context)
             analyses.append(configured)
@@ -54,7 +55,7 @@ extension LoadedPipeline {
 
     /// What the analysis `id` may validate its parameters against.
     static func context(of pipeline: Pipeline, id: String, earlier: [EarlierAnalysis]) -> AnalysisContext {
-        context(of: pipeline, id: id, kinds: kinds(of: pipeline), earlier: earlier)
+        context(of: pipeline, id: id, kinds: kinds(of: pipeline), declaredLevels: declaredLevels(of: pipeline), earlier: earlier)
     }
 
     /// The kind of every declared and derived variable.
@@ -65,11 +66,13 @@ extension LoadedPipeline {
         return kinds
     }
 
-    static func context(of pipeline: Pipeline, id: String, kinds: [String: ColumnKind], earlier: [EarlierAnalysis]) -> AnalysisContext {
+    static func context(
+        of pipeline: Pipeline, id: String, kinds: [String: ColumnKind], declaredLevels: [String: [String]], earlier: [EarlierAnalysis]
+    ) -> AnalysisContext {
         AnalysisContext(
             id: id, kinds: kinds, survival: pipeline.survivalOutcome,
             profile: pipeline.profile.flatMap { Profile(rawValue: $0.rawValue) },
-            labels: pipeline.labels, earlier: earlier, declaredLevels: declaredLevels(of: pipeline))
+            labels: pipeline.labels, earlier: earlier, declaredLevels: declaredLevels)
     }
 
     /// The levels of each category column that lists them, in declared order.

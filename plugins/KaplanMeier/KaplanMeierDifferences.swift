@@ -31,10 +31,11 @@ extension KaplanMeierPlugin {
         let z = try Normal.criticalValue(level: level)
         var out: [Difference] = []
         var past: [(String, Double)] = []
-        func point(_ label: String, _ t: Double) -> KaplanMeier.Point? {
-            estimates[label]?.survival(at: [t]).first
-        }
         for t in times {
+            // Each level's point at t once (not once per pair).
+            var points: [String: KaplanMeier.Point] = [:]
+            for (label, curve) in estimates { points[label] = curve.survival(at: [t]).first }
+            func point(_ label: String, _ t: Double) -> KaplanMeier.Point? { points[label] }
             for label in levels where estimates[label] != nil && point(label, t) == nil { past.append((label, t)) }
             for i in levels.indices {
                 for j in levels.indices where j > i {
