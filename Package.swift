@@ -35,7 +35,8 @@ let pluginDependencies: [Target.Dependency] = ["CohortPluginAPI", "CohortData", 
 /// One line per built-in plugin: its target name and folder under plugins/.
 let builtInPlugins: [(target: String, folder: String)] = [
     ("DescriptivesPlugin", "Descriptives"), ("KaplanMeierPlugin", "KaplanMeier"), ("LogRankPlugin", "LogRank"),
-    ("ROCCutoffPlugin", "ROCCutoff"), ("CoxPlugin", "Cox"), ("RMSTPlugin", "RMST"), ("ExecPlugin", "Exec"),
+    ("ROCCutoffPlugin", "ROCCutoff"), ("CoxPlugin", "Cox"), ("RMSTPlugin", "RMST"),
+    ("CumulativeIncidencePlugin", "CumulativeIncidence"), ("ExecPlugin", "Exec"),
 ]
 
 var package = Package(

@@ -19,6 +19,17 @@ public struct Pipeline: Sendable {
         public var node: YAMLNode
     }
 
+    /// `competing:` — competing risks (`analyses-v2.md`, "cumulative_incidence"): a follow-up time
+    /// and a category column with one level per event type, `censored` naming its levels that
+    /// mean "no event".
+    public struct Competing: Sendable, Hashable {
+        public var time: String
+        public var status: String
+        public var censored: [String]
+        public var unit: String
+        public var node: YAMLNode
+    }
+
     /// One entry of `analyses:`.
     public struct AnalysisSpec: Sendable {
         public var id: String
@@ -42,6 +53,7 @@ public struct Pipeline: Sendable {
     public var derivations: [Derivation]
     public var cohort: [CohortStep]
     public var survival: Survival?
+    public var competing: Competing?
     public var analyses: [AnalysisSpec]
     public var report: Report
     /// Display labels for variables (`labels: {age: "Age (years)"}`), used by reports.
@@ -54,7 +66,7 @@ public struct Pipeline: Sendable {
 
     static let topKeys = [
         "name", "profile", "title", "match", "input", "columns", "derive", "cohort",
-        "survival", "analyses", "report", "labels",
+        "survival", "competing", "analyses", "report", "labels",
     ]
 
     /// Decodes a pipeline from its YAML text.
@@ -108,6 +120,11 @@ public struct Pipeline: Sendable {
         } else {
             survival = nil
         }
+        if let c = top["competing"] {
+            competing = try Self.competing(c, columns: columns, known: known, survivalUnit: survival?.unit)
+        } else {
+            competing = nil
+        }
         let analysesNode = try top.required("analyses")
         var ids = Set<String>()
         analyses = []
@@ -140,6 +157,45 @@ public struct Pipeline: Sendable {
         } else {
             report = Report(title: nil, minCell: 0)
         }
+    }
+
+    /// Decodes `competing: {time, status, censored, unit}`: `status` a category column; `censored`
+    /// one or more of its levels, leaving at least one event type when the levels are declared.
+    static func competing(_ node: YAMLNode, columns: [ColumnSpec], known: Set<String>, survivalUnit: String?) throws -> Competing {
+        let m = try node.mapping(allowing: ["time", "status", "censored", "unit"])
+        let time = try m.required("time")
+        let status = try m.required("status")
+        for v in [time, status] where !known.contains(try v.string()) {
+            throw v.error(.undeclaredVariable, Self.undeclared(try v.string(), known: known))
+        }
+        let statusName = try status.string()
+        let declared = columns.first { $0.name == statusName }
+        if let declared, declared.kind != .category {
+            throw status.error(
+                .invalidValue,
+                "the competing status '\(statusName)' is a \(declared.kind.rawValue) column; it must be a category (one level per event type)")
+        }
+        if declared == nil { throw status.error(.invalidValue, "the competing status '\(statusName)' must be a declared category column") }
+        let censoredNode = try m.required("censored")
+        let censored = try censoredNode.stringList()
+        var items: [YAMLNode] = [censoredNode]
+        if case .sequence(let list) = censoredNode.content { items = list }
+        if censored.isEmpty { throw censoredNode.error(.invalidValue, "censored needs at least one level of '\(statusName)'") }
+        if let declared, declared.levels.mapping != nil {
+            let levels = declared.levels.labels
+            for (k, level) in censored.enumerated() where !levels.contains(level) {
+                throw items[min(k, items.count - 1)].error(
+                    .invalidValue,
+                    "'\(ShownText.cut(level))' is not a level of '\(statusName)' (its levels: \(levels.map { ShownText.cut($0) }.joined(separator: ", ")))"
+                )
+            }
+            if levels.allSatisfy({ censored.contains($0) }) {
+                throw censoredNode.error(.invalidValue, "every level of '\(statusName)' is listed as censored: no event type is left")
+            }
+        }
+        return Competing(
+            time: try time.string(), status: statusName, censored: censored,
+            unit: try m["unit"]?.string() ?? survivalUnit ?? "months", node: node)
     }
 
     /// The longest pipeline name or analysis id (a directory name and file names in a run folder,

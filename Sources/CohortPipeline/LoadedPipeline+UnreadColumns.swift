@@ -20,6 +20,10 @@ extension LoadedPipeline {
             candidates.remove(survival.time)
             candidates.remove(survival.event)
         }
+        if let competing = pipeline.competing {
+            candidates.remove(competing.time)
+            candidates.remove(competing.status)
+        }
         return candidates
     }
 }

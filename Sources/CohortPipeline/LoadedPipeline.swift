@@ -53,6 +53,9 @@ extension LoadedPipeline {
     /// The pipeline's survival outcome in the plugin API's terms.
     public var survival: SurvivalOutcome? { pipeline.survivalOutcome }
 
+    /// The pipeline's competing-risks outcome in the plugin API's terms.
+    public var competing: CompetingOutcome? { pipeline.competingOutcome }
+
     /// What the analysis `id` may validate its parameters against.
     static func context(of pipeline: Pipeline, id: String, earlier: [EarlierAnalysis]) -> AnalysisContext {
         context(of: pipeline, id: id, kinds: kinds(of: pipeline), declaredLevels: declaredLevels(of: pipeline), earlier: earlier)
@@ -72,7 +75,7 @@ extension LoadedPipeline {
         AnalysisContext(
             id: id, kinds: kinds, survival: pipeline.survivalOutcome,
             profile: pipeline.profile.flatMap { Profile(rawValue: $0.rawValue) },
-            labels: pipeline.labels, earlier: earlier, declaredLevels: declaredLevels)
+            labels: pipeline.labels, earlier: earlier, declaredLevels: declaredLevels, competing: pipeline.competingOutcome)
     }
 
     /// The levels of each category column that lists them, in declared order.
@@ -89,6 +92,11 @@ extension Pipeline {
     /// The `survival:` block in the plugin API's terms.
     var survivalOutcome: SurvivalOutcome? {
         survival.map { SurvivalOutcome(time: $0.time, event: $0.event, unit: $0.unit) }
+    }
+
+    /// The `competing:` block in the plugin API's terms.
+    var competingOutcome: CompetingOutcome? {
+        competing.map { CompetingOutcome(time: $0.time, status: $0.status, censored: $0.censored, unit: $0.unit) }
     }
 }
 

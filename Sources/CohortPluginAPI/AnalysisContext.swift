@@ -10,6 +10,8 @@ public struct AnalysisContext: Sendable {
     public var kinds: [String: ColumnKind]
     /// The pipeline's `survival:` block, if any.
     public var survival: SurvivalOutcome?
+    /// The pipeline's `competing:` block, if any.
+    public var competing: CompetingOutcome?
     /// The pipeline's `profile:`, if any.
     public var profile: Profile?
     /// Display labels of variables.
@@ -26,8 +28,10 @@ public struct AnalysisContext: Sendable {
 
     public init(
         id: String, kinds: [String: ColumnKind], survival: SurvivalOutcome?, profile: Profile?, labels: [String: String],
-        earlier: [EarlierAnalysis], pipelineDirectory: String? = nil, declaredLevels: [String: [String]] = [:]
+        earlier: [EarlierAnalysis], pipelineDirectory: String? = nil, declaredLevels: [String: [String]] = [:],
+        competing: CompetingOutcome? = nil
     ) {
+        self.competing = competing
         self.pipelineDirectory = pipelineDirectory
         self.declaredLevels = declaredLevels
         self.id = id
@@ -66,6 +70,14 @@ public struct AnalysisContext: Sendable {
             throw value.error(.missingKey, "this analysis needs the pipeline's survival: {time, event} block")
         }
         return survival
+    }
+
+    /// The competing-risks outcome, required by `cumulative_incidence`; the error is located at `value`.
+    public func requireCompeting(at value: any ParameterValue) throws -> CompetingOutcome {
+        guard let competing else {
+            throw value.error(.missingKey, "this analysis needs the pipeline's competing: {time, status, censored} block")
+        }
+        return competing
     }
 
     /// Checks that `value` names an analysis listed before this one. The plugin declares the
@@ -107,6 +119,24 @@ public struct SurvivalOutcome: Sendable, Hashable {
     public init(time: String, event: String, unit: String) {
         self.time = time
         self.event = event
+        self.unit = unit
+    }
+}
+
+/// The competing-risks outcome of a pipeline (`competing:`): a follow-up time and a category
+/// column with one level per event type; the `censored` levels mean "no event".
+public struct CompetingOutcome: Sendable, Hashable {
+    public var time: String
+    public var status: String
+    /// Levels of `status` that mean "no event" (cmprsk's `cencode`, several recoded to one).
+    public var censored: [String]
+    /// Unit of `time` ("months").
+    public var unit: String
+
+    public init(time: String, status: String, censored: [String], unit: String) {
+        self.time = time
+        self.status = status
+        self.censored = censored
         self.unit = unit
     }
 }

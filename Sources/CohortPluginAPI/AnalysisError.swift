@@ -15,6 +15,10 @@ public struct AnalysisError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let unknownVariable = Code("unknown_variable")
         /// The pipeline has no survival block.
         public static let noSurvival = Code("no_survival")
+        /// The pipeline has no competing block.
+        public static let noCompeting = Code("no_competing")
+        /// A parameter does not fit the data (a censored level the status does not have).
+        public static let invalidParameter = Code("invalid_parameter")
         /// An earlier analysis this one reads did not complete or has nothing for it.
         public static let missingDependency = Code("missing_dependency")
         /// Nothing to analyse.

@@ -8,6 +8,8 @@ public struct AnalysisInput: Sendable {
     public let table: Table
     /// The pipeline's survival outcome, if it has one.
     public let survivalOutcome: SurvivalOutcome?
+    /// The pipeline's competing-risks outcome, if it has one.
+    public let competingOutcome: CompetingOutcome?
     /// Outputs of earlier analyses that completed, by id.
     public private(set) var earlierOutputs: [String: any Sendable]
     /// Directory of the pipeline file (for `exec` relative paths).
@@ -24,9 +26,13 @@ public struct AnalysisInput: Sendable {
         public var excluded: Int
     }
 
-    public init(table: Table, survival: SurvivalOutcome?, earlierOutputs: [String: any Sendable], pipelineDirectory: String) {
+    public init(
+        table: Table, survival: SurvivalOutcome?, competing: CompetingOutcome? = nil, earlierOutputs: [String: any Sendable],
+        pipelineDirectory: String
+    ) {
         self.table = table
         self.survivalOutcome = survival
+        self.competingOutcome = competing
         self.earlierOutputs = earlierOutputs
         self.pipelineDirectory = pipelineDirectory
         self.survivalCache = SurvivalCache { Self.extractSurvival(table: table, spec: survival) }
@@ -110,17 +116,22 @@ public struct AnalysisInput: Sendable {
             let data = try SurvivalData(time: times, event: event)
             return SurvivalSubset(data: data, rows: rows, excluded: table.rowCount - rows.count)
         } catch let error as StatisticsError {
-            // Name the row of the table rather than the position among complete rows.
-            var message = error.message
-            if let range = message.range(of: "observation "), let number = Int(message[range.upperBound...].prefix { $0.isNumber }),
-                number >= 1, number <= rows.count
-            {
-                message = message.replacingCharacters(
-                    in: range.lowerBound..<message.index(range.upperBound, offsetBy: String(number).count),
-                    with: "row \(rows[number - 1] + 1) of the cohort")
-            }
-            throw AnalysisError(.init(error.code.name), "survival '\(spec.time)'/'\(spec.event)': \(message)")
+            throw located(error, rows: rows, what: "survival '\(spec.time)'/'\(spec.event)'")
         }
+    }
+
+    /// `error` as an ``AnalysisError`` naming the row of the table rather than the position among
+    /// the complete rows (`rows[k]` is the table row of observation `k + 1`).
+    static func located(_ error: StatisticsError, rows: [Int], what: String) -> AnalysisError {
+        var message = error.message
+        if let range = message.range(of: "observation "), let number = Int(message[range.upperBound...].prefix { $0.isNumber }),
+            number >= 1, number <= rows.count
+        {
+            message = message.replacingCharacters(
+                in: range.lowerBound..<message.index(range.upperBound, offsetBy: String(number).count),
+                with: "row \(rows[number - 1] + 1) of the cohort")
+        }
+        return AnalysisError(.init(error.code.name), "\(what): \(message)")
     }
 
     /// The cut-off supplied by an earlier analysis for `variable`.

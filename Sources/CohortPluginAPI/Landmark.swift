@@ -1,4 +1,4 @@
-public import CohortReport
+import CohortReport
 public import CohortStatistics
 
 /// A landmark analysis (`analyses-v2.md`, "landmark"): only patients still followed at the

@@ -1,7 +1,7 @@
 public import CohortStatistics
 
-/// Draws Kaplan–Meier curves as a self-contained SVG: steps, censoring ticks, an optional
-/// confidence band, the time unit on the axis and the numbers at risk under it.
+/// Draws Kaplan–Meier curves as a self-contained SVG (a ``StepPlot``): steps, censoring ticks,
+/// an optional confidence band, the time unit on the axis and the numbers at risk under it.
 public struct SurvivalPlot: Sendable {
     public struct Curve: Sendable {
         public var label: String
@@ -18,8 +18,6 @@ public struct SurvivalPlot: Sendable {
     public var curves: [Curve]
     public var showBand: Bool
 
-    static let palette = ["#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#d98c1f", "#2c9aa0", "#7f7f7f", "#a5466e"]
-
     public init(title: String, timeUnit: String, curves: [Curve], showBand: Bool) {
         self.title = title
         self.timeUnit = timeUnit
@@ -27,120 +25,54 @@ public struct SurvivalPlot: Sendable {
         self.showBand = showBand
     }
 
-    /// A "nice" tick step covering `maximum` in about six steps.
-    static func tickStep(_ maximum: Double) -> Double {
-        guard maximum > 0 else { return 1 }
-        let raw = maximum / 6
-        var magnitude = 1.0
-        while magnitude * 10 <= raw { magnitude *= 10 }
-        while magnitude > raw { magnitude /= 10 }
-        for m in [1.0, 2, 2.5, 5, 10] where m * magnitude >= raw { return m * magnitude }
-        return 10 * magnitude
+    public func svg() -> String {
+        let series = curves.map { curve in
+            let km = curve.estimate
+            return StepPlot.Series(
+                label: curve.label, start: 1, steps: km.rows.map { ($0.time, $0.survival, $0.censored > 0) },
+                band: km.rows.map { ($0.time, $0.lower, $0.upper) }, lastTime: km.lastTime,
+                atRisk: { ticks in
+                    let points = km.survival(at: ticks)
+                    return ticks.map { tick in points.first(where: { $0.time == tick })?.atRisk ?? 0 }
+                })
+        }
+        return StepPlot(title: title, timeUnit: timeUnit, yLabel: "Survival probability", series: series, showBand: showBand).svg()
+    }
+}
+
+/// Draws cumulative incidence curves (``CumulativeIncidence``) as a self-contained SVG: rising
+/// steps from 0, the time unit on the axis and the numbers at risk (event-free and followed).
+public struct CumulativeIncidencePlot: Sendable {
+    public struct Curve: Sendable {
+        public var label: String
+        public var estimate: CumulativeIncidence
+        /// The cause drawn, `1...causeCount`.
+        public var cause: Int
+
+        public init(label: String, estimate: CumulativeIncidence, cause: Int) {
+            self.label = label
+            self.estimate = estimate
+            self.cause = cause
+        }
+    }
+
+    public var title: String
+    public var timeUnit: String
+    public var curves: [Curve]
+
+    public init(title: String, timeUnit: String, curves: [Curve]) {
+        self.title = title
+        self.timeUnit = timeUnit
+        self.curves = curves
     }
 
     public func svg() -> String {
-        let width = 720.0
-        let left = 110.0
-        let right = 24.0
-        let top = 40.0
-        let plotHeight = 300.0
-        let riskRowHeight = 18.0
-        let riskTop = top + plotHeight + 56
-        let height = riskTop + 24 + Double(curves.count) * riskRowHeight + 10
-        let plotWidth = width - left - right
-        let maxTime = curves.map { $0.estimate.lastTime }.max() ?? 1
-        let step = Self.tickStep(maxTime)
-        var ticks: [Double] = []
-        var t = 0.0
-        while t <= maxTime + 1e-9 {
-            ticks.append(t)
-            t += step
+        let series = curves.map { curve in
+            let estimate = curve.estimate
+            return StepPlot.Series(
+                label: curve.label, start: 0, steps: estimate.steps[curve.cause - 1].map { ($0.time, $0.estimate, false) },
+                lastTime: estimate.lastTime, atRisk: { estimate.atRisk($0) })
         }
-        let xMax = max(ticks.last ?? maxTime, maxTime)
-        func x(_ time: Double) -> Double { left + plotWidth * time / (xMax > 0 ? xMax : 1) }
-        func y(_ s: Double) -> Double { top + plotHeight * (1 - s) }
-        func f(_ v: Double) -> String { Format.fixed(v, digits: 1) }
-
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-        out += "<text x=\"\(f(left))\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(XML.escape(title))</text>\n"
-        // Axes and grid.
-        for s in stride(from: 0.0, through: 1.0001, by: 0.2) {
-            out += "<line x1=\"\(f(left))\" y1=\"\(f(y(s)))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y(s)))\" stroke=\"#e5e5e5\"/>\n"
-            out += "<text x=\"\(f(left - 8))\" y=\"\(f(y(s) + 4))\" text-anchor=\"end\">\(Format.fixed(s, digits: 1))</text>\n"
-        }
-        out += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>\n"
-        out +=
-            "<line x1=\"\(f(left))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(top + plotHeight))\" stroke=\"black\"/>\n"
-        for tick in ticks {
-            out +=
-                "<line x1=\"\(f(x(tick)))\" y1=\"\(f(top + plotHeight))\" x2=\"\(f(x(tick)))\" y2=\"\(f(top + plotHeight + 5))\" stroke=\"black\"/>\n"
-            out += "<text x=\"\(f(x(tick)))\" y=\"\(f(top + plotHeight + 18))\" text-anchor=\"middle\">\(Format.short(tick))</text>\n"
-        }
-        out +=
-            "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 38))\" text-anchor=\"middle\">Time (\(XML.escape(timeUnit)))</text>\n"
-        out +=
-            "<text transform=\"translate(\(f(left - 44)) \(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">Survival probability</text>\n"
-
-        for (k, curve) in curves.enumerated() {
-            let color = Self.palette[k % Self.palette.count]
-            let rows = curve.estimate.rows
-            if showBand {
-                var upper: [(Double, Double)] = []
-                var lower: [(Double, Double)] = []
-                var lastUpper = 1.0
-                var lastLower = 1.0
-                var lastTime = 0.0
-                for row in rows {
-                    upper.append((x(lastTime), y(lastUpper)))
-                    upper.append((x(row.time), y(lastUpper)))
-                    lower.append((x(lastTime), y(lastLower)))
-                    lower.append((x(row.time), y(lastLower)))
-                    lastUpper = row.upper ?? lastUpper
-                    lastLower = row.lower ?? lastLower
-                    lastTime = row.time
-                }
-                let points = upper + lower.reversed()
-                out +=
-                    "<polygon fill=\"\(color)\" fill-opacity=\"0.12\" stroke=\"none\" points=\"\(points.map { "\(f($0.0)),\(f($0.1))" }.joined(separator: " "))\"/>\n"
-            }
-            var path = "M\(f(x(0))),\(f(y(1)))"
-            var s = 1.0
-            var ticksPath = ""
-            for row in rows {
-                path += " H\(f(x(row.time)))"
-                if row.survival != s { path += " V\(f(y(row.survival)))" }
-                s = row.survival
-                if row.censored > 0 {
-                    ticksPath += "M\(f(x(row.time))),\(f(y(s) - 5)) V\(f(y(s) + 5)) "
-                }
-            }
-            out += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-            if !ticksPath.isEmpty { out += "<path d=\"\(ticksPath)\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n" }
-            // Legend.
-            if curves.count > 1 {
-                let ly = top + 16 + Double(k) * 18
-                out +=
-                    "<line x1=\"\(f(left + plotWidth - 190))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotWidth - 166))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-                out += "<text x=\"\(f(left + plotWidth - 160))\" y=\"\(f(ly))\">\(XML.escape(curve.label))</text>\n"
-            }
-        }
-        // Numbers at risk.
-        out += "<text x=\"\(f(8))\" y=\"\(f(riskTop))\" font-weight=\"bold\">Number at risk</text>\n"
-        for (k, curve) in curves.enumerated() {
-            let ry = riskTop + 20 + Double(k) * riskRowHeight
-            let color = Self.palette[k % Self.palette.count]
-            out += "<text x=\"8\" y=\"\(f(ry))\" fill=\"\(color)\">\(XML.escape(Self.truncate(curve.label)))</text>\n"
-            let points = curve.estimate.survival(at: ticks)
-            for tick in ticks {
-                let n = points.first(where: { $0.time == tick })?.atRisk ?? 0
-                out += "<text x=\"\(f(x(tick)))\" y=\"\(f(ry))\" text-anchor=\"middle\">\(n)</text>\n"
-            }
-        }
-        out += "</svg>\n"
-        return out
+        return StepPlot(title: title, timeUnit: timeUnit, yLabel: "Cumulative incidence", series: series, showBand: false).svg()
     }
-
-    static func truncate(_ s: String) -> String { s.count > 14 ? String(s.prefix(13)) + "…" : s }
 }

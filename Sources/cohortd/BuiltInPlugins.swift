@@ -1,5 +1,6 @@
 import CohortPipeline
 import CoxPlugin
+import CumulativeIncidencePlugin
 import DescriptivesPlugin
 import ExecPlugin
 import KaplanMeierPlugin
@@ -17,6 +18,7 @@ enum BuiltInPlugins {
         ROCCutoffPlugin.self,
         CoxPlugin.self,
         RMSTPlugin.self,
+        CumulativeIncidencePlugin.self,
         ExecPlugin.self,
     ])
 }

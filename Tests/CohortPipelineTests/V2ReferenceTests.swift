@@ -36,6 +36,7 @@ import Testing
     static let competingCases: [Case] = [
         Case(name: "lung", plugin: "kaplan_meier"),
         Case(name: "lung", plugin: "rmst"),
+        Case(name: "transplant", plugin: "cumulative_incidence"),
     ]
 
     @Test(arguments: competingCases) func fixedTimeDifferencesAgreeWithR(_ c: Case) async throws {
