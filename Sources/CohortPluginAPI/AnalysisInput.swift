@@ -14,6 +14,9 @@ public struct AnalysisInput: Sendable {
     public let pipelineDirectory: String
     /// The survival outcome, extracted once, by the first analysis that needs it.
     private let survivalCache: SurvivalCache
+    /// The time origin and the derived variables' dates, for the `immortal_time` check (`nil`:
+    /// the survival time has no known origin, and the check is not made).
+    public let immortalTime: ImmortalTimeCheck?
 
     /// The survival outcome of the cohort.
     public struct SurvivalSubset: Sendable {
@@ -24,8 +27,12 @@ public struct AnalysisInput: Sendable {
         public var excluded: Int
     }
 
-    public init(table: Table, survival: SurvivalOutcome?, earlierOutputs: [String: any Sendable], pipelineDirectory: String) {
+    public init(
+        table: Table, survival: SurvivalOutcome?, earlierOutputs: [String: any Sendable], pipelineDirectory: String,
+        immortalTime: ImmortalTimeCheck? = nil
+    ) {
         self.table = table
+        self.immortalTime = immortalTime
         self.survivalOutcome = survival
         self.earlierOutputs = earlierOutputs
         self.pipelineDirectory = pipelineDirectory
