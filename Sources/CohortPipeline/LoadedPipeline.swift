@@ -14,6 +14,9 @@ public struct LoadedPipeline: Sendable {
     public let directory: String
     /// Declared columns the reader checks but does not keep (see ``unreadIdentifiers(of:)``).
     public let unreadColumns: Set<String>
+    /// The survival time's origin and the derived variables' dates, for the `immortal_time` check
+    /// (`nil` when the survival time is not derived from dates).
+    public let immortalTime: ImmortalTimeCheck?
 
     /// Validates a pipeline given as text, its analyses with the plugins of `registry`.
     public init(text: String, file: String, directory: String, registry: PluginRegistry) throws {
@@ -39,6 +42,7 @@ public struct LoadedPipeline: Sendable {
         self.sha256 = Digest.sha256(Array(text.utf8))
         self.directory = directory
         self.unreadColumns = Self.unreadIdentifiers(of: pipeline)
+        self.immortalTime = ImmortalTimeCheck(survivalTime: pipeline.survival?.time, derivations: pipeline.derivations, kinds: kinds)
     }
 
     /// Reads and validates a pipeline file (at most ``YAMLLimits/maximumBytes`` of it are read: a

@@ -116,7 +116,8 @@ public struct PipelineRunner: Sendable {
             return RunOutcome(result: result, report: [])
         }
         let analysisInput = AnalysisInput(
-            table: prepared.table, survival: loaded.survival, competing: loaded.competing, earlierOutputs: [:], pipelineDirectory: loaded.directory)
+            table: prepared.table, survival: loaded.survival, competing: loaded.competing, earlierOutputs: [:],
+            pipelineDirectory: loaded.directory, immortalTime: loaded.immortalTime)
         let reportContext = ReportContext(minCell: p.report.minCell, timeUnit: p.survival?.unit ?? "")
         let t1 = clock.now
         let results = await runAnalyses(input: analysisInput, report: reportContext)

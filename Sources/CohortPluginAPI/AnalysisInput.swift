@@ -16,6 +16,9 @@ public struct AnalysisInput: Sendable {
     public let pipelineDirectory: String
     /// The survival outcome, extracted once, by the first analysis that needs it.
     private let survivalCache: SurvivalCache
+    /// The time origin and the derived variables' dates, for the `immortal_time` check (`nil`:
+    /// the survival time has no known origin, and the check is not made).
+    public let immortalTime: ImmortalTimeCheck?
 
     /// The survival outcome of the cohort.
     public struct SurvivalSubset: Sendable {
@@ -28,9 +31,10 @@ public struct AnalysisInput: Sendable {
 
     public init(
         table: Table, survival: SurvivalOutcome?, competing: CompetingOutcome? = nil, earlierOutputs: [String: any Sendable],
-        pipelineDirectory: String
+        pipelineDirectory: String, immortalTime: ImmortalTimeCheck? = nil
     ) {
         self.table = table
+        self.immortalTime = immortalTime
         self.survivalOutcome = survival
         self.competingOutcome = competing
         self.earlierOutputs = earlierOutputs

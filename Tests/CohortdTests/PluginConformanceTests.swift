@@ -167,7 +167,9 @@ import Testing
                 let prepared = try Data(csv.utf8).withUnsafeBytes { try runner.prepare($0) }
                 var earlier: [String: any Sendable] = [:]
                 for analysis in loaded.analyses {
-                    let input = AnalysisInput(table: prepared.table, survival: loaded.survival, competing: loaded.competing, earlierOutputs: earlier, pipelineDirectory: "/tmp")
+                    let input = AnalysisInput(
+                        table: prepared.table, survival: loaded.survival, competing: loaded.competing, earlierOutputs: earlier,
+                        pipelineDirectory: "/tmp")
                     guard let done = try? analysis.run(input, report: ReportContext(minCell: 3, timeUnit: "months")) else { continue }
                     earlier[analysis.id] = done.output
                     var omitted: [String] = []
@@ -230,10 +232,14 @@ import Testing
                 let prepared = try Data(csv.utf8).withUnsafeBytes { try runner.prepare($0) }
                 var earlier: [String: any Sendable] = [:]
                 for analysis in loaded.analyses.dropLast() {
-                    let input = AnalysisInput(table: prepared.table, survival: loaded.survival, competing: loaded.competing, earlierOutputs: [:], pipelineDirectory: "/tmp")
+                    let input = AnalysisInput(
+                        table: prepared.table, survival: loaded.survival, competing: loaded.competing, earlierOutputs: [:],
+                        pipelineDirectory: "/tmp")
                     earlier[analysis.id] = try? analysis.run(input, report: ReportContext(minCell: 0, timeUnit: "")).output
                 }
-                let input = AnalysisInput(table: prepared.table, survival: loaded.survival, competing: loaded.competing, earlierOutputs: earlier, pipelineDirectory: "/tmp")
+                let input = AnalysisInput(
+                    table: prepared.table, survival: loaded.survival, competing: loaded.competing, earlierOutputs: earlier,
+                    pipelineDirectory: "/tmp")
                 let (parts, whole) = try Self.partsAndWhole(plugin, entry: YAMLParameterValue(spec.node), context: context, input: input)
                 #expect(parts == whole, "\(name) on \(dataName)")
                 checked += 1

@@ -89,6 +89,7 @@ public enum CoxPlugin: AnalysisPlugin {
             models.append(model)
             warnings.append(contentsOf: fitter.warnings)
         }
+        warnings += input.immortalTimeWarnings(for: p.univariable + p.multivariable, rows: rows, landmark: nil)
         return Output(ties: p.ties.rawValue, models: models, warnings: warnings)
     }
 

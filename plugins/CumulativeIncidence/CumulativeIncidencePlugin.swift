@@ -167,7 +167,10 @@ public enum CumulativeIncidencePlugin: AnalysisPlugin {
                         details: [("group", .string(label)), ("time", .number(t))]))
             }
         }
-        if p.by != nil {
+        if let by = p.by {
+            // The time origin is the survival time's (the study's clock; the competing time shares it).
+            let analysed = subset.rows.indices.filter { codes[$0] >= 0 }.map { subset.rows[$0] }
+            output.warnings += input.immortalTimeWarnings(for: [by], rows: analysed, landmark: nil)
             let all = subset.data.sorted()
             let groupInOrder = subset.data.inTimeOrder(codes)
             output.tests = try causes.map { cause in

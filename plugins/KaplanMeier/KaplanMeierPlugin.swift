@@ -159,6 +159,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
                         details: [("what", .string("difference \(d.a) − \(d.b) at \(Format.short(d.time))"))]))
             }
         }
+        output.warnings += input.immortalTimeWarnings(for: p.by.map { [$0] } ?? [], rows: rows, landmark: p.landmark)
         return output
     }
 

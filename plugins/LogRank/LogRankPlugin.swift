@@ -437,6 +437,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                     level: level, n: test.groups[k].count, events: test.groups[k].events,
                     observed: test.groups[k].observed, expected: test.groups[k].expected, at_times: atTimes))
         }
+        checks += input.immortalTimeWarnings(for: [g.variable], rows: rows, landmark: nil)
         return Test(
             variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
             n_used: test.countUsed, groups: groups, error: nil, strata: p.strata,

@@ -160,6 +160,7 @@ public enum RMSTPlugin: AnalysisPlugin {
                         details: [("what", .string("RMST difference and ratio"))]))
             }
         }
+        output.warnings += input.immortalTimeWarnings(for: p.by.map { [$0] } ?? [], rows: rows, landmark: p.landmark)
         return output
     }
 
