@@ -72,3 +72,19 @@ extension AnalysisInput {
         return levels.indices.filter { seen[$0] && !spec.censored.contains(levels[$0]) }.map { levels[$0] }
     }
 }
+
+extension AnalysisInput {
+    /// The `competing_events` check (`analyses-v2.md`, "Common: warnings") of a Kaplan–Meier or
+    /// log-rank analysis: `nil` unless the `competing:` status has two or more event types in the
+    /// cohort, where 1 − KM of one of them overestimates its cumulative incidence.
+    public func competingEventsWarning(analysis: String) -> MethodWarning? {
+        let types = occurringEventTypes()
+        guard types.count >= 2, let spec = competingOutcome else { return nil }
+        return MethodWarning(
+            .competingEvents,
+            "'\(spec.status)' records \(types.count) event types (\(types.joined(separator: ", "))). A \(analysis) of one of them "
+                + "counts the others as censored, so 1 − Kaplan–Meier overestimates its cumulative incidence: "
+                + "report cumulative_incidence for it instead.",
+            details: [("levels", .array(types.map { .string($0) }))])
+    }
+}

@@ -160,6 +160,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
             }
         }
         output.warnings += input.immortalTimeWarnings(for: p.by.map { [$0] } ?? [], rows: rows, landmark: p.landmark)
+        if let warning = input.competingEventsWarning(analysis: "Kaplan–Meier analysis") { output.warnings.append(warning) }
         return output
     }
 
