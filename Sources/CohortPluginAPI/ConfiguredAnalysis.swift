@@ -49,18 +49,22 @@ public struct ConfiguredAnalysis: Sendable {
 extension AnalysisPlugin {
     /// Decodes the parameters of an `analyses:` entry and binds them to this plugin.
     public static func configure(_ entry: any ParameterValue, context: AnalysisContext) throws -> ConfiguredAnalysis {
+        var context = context
+        context.checks = try MethodChecks.enabled(in: entry)
         let parameters = try decode(entry, context: context)
-        return bind(context.id, parameters: parameters, parts: [parameters]) { outputs in outputs[0] }
+        return bind(context.id, parameters: parameters, parts: [parameters], checks: context.checks) { outputs in outputs[0] }
     }
 
-    /// The parameters of an `analyses:` entry: its keys checked against ``Key`` (besides `id` and
-    /// `plugin`), then read by ``parameters(from:context:)``.
+    /// The parameters of an `analyses:` entry: its keys checked against ``Key`` (besides `id`,
+    /// `plugin` and ``MethodChecks/key``), then read by ``parameters(from:context:)``.
     public static func decode(_ entry: any ParameterValue, context: AnalysisContext) throws -> Parameters {
-        try parameters(from: entry.mapping(Key.self, alsoAllowing: ["id", "plugin"]), context: context)
+        try parameters(from: entry.mapping(Key.self, alsoAllowing: ["id", "plugin", MethodChecks.key]), context: context)
     }
 
+    /// The configured analysis. With `checks` false (`checks: false`) its method checks are
+    /// dropped: `warnings: []` in the result and no checks in the report.
     static func bind(
-        _ id: String, parameters: Parameters, parts: [Parameters],
+        _ id: String, parameters: Parameters, parts: [Parameters], checks: Bool,
         merge: @escaping @Sendable ([Output]) -> Output
     ) -> ConfiguredAnalysis {
         ConfiguredAnalysis(
@@ -72,9 +76,10 @@ extension AnalysisPlugin {
                     throw AnalysisError(.internal, "the parts of the analysis did not all complete")
                 }
                 let output = merge(outputs)
-                let result = try JSONValueEncoder().encode(output)
+                let encoded = try JSONValueEncoder().encode(output)
+                let result = checks ? encoded : MethodChecks.silenced(encoded)
                 var blocks = report(output, parameters: parameters, context: reportContext)
-                let warnings = (output as? any WarningReporting)?.warnings ?? []
+                let warnings = checks ? (output as? any WarningReporting)?.warnings ?? [] : []
                 if !warnings.isEmpty { blocks.append(.checks(warnings.map(\.reportCheck))) }
                 return AnalysisOutcome(result: result, report: blocks, output: output, warnings: warnings)
             })

@@ -67,6 +67,7 @@ extension CoxPlugin {
             }
         }
         if !factorNotes.isEmpty { note += " Factor tests: " + factorNotes.joined(separator: "; ") + "." }
+        if let landmark = o.landmark { note += " " + landmark.sentence(unit: context.timeUnit) }
         let stratified = p.strata.isEmpty ? "" : ", stratified by \(p.strata.map(label).joined(separator: " × "))"
         var blocks: [ReportBlock] = [
             .table(

@@ -18,11 +18,14 @@ public import CohortStatistics
 /// `pairwise` compares at most ``LogRankPairwise/maximumGroups`` levels (`pairwise_reason`
 /// beyond); with fewer than two groups with expected events, χ² = 0 on df 0 and p = 1, as
 /// survdiff gives, unless there is no event at all (null with a reason).
+///
+/// Issue 11: `landmark: L` — the patients followed at L, on the clock time − L (`times` too, and a
+/// `median` cut-off is the median of those patients); see ``Landmark``.
 public enum LogRankPlugin: PartitionedAnalysisPlugin {
     public static let name = "logrank"
 
     public enum Key: String, ParameterKey {
-        case times, rho, groups, conf_type, conf_level, title, strata, pairwise, trend
+        case times, rho, groups, conf_type, conf_level, title, strata, pairwise, trend, landmark
     }
 
     /// The keys of a grouping written as a mapping.
@@ -77,6 +80,8 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var trend: Bool = false
         /// Display labels of the stratum columns.
         public var strataLabels: [String] = []
+        /// `landmark`: only patients followed at this time, on the clock time − landmark.
+        public var landmark: Double? = nil
     }
 
     public struct Cutoff: Encodable, Sendable {
@@ -199,16 +204,19 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var pairwise: String = "none"
         /// Whether a test for trend was asked for.
         public var trend: Bool = false
+        /// The landmark's counts (`null` without one).
+        public var landmark: Landmark? = nil
         /// The method checks of all the tests.
         public var warnings: [MethodWarning] = []
 
-        init(rho: Double, times: [Double], tests: [Test], parameters p: Parameters) {
+        init(rho: Double, times: [Double], tests: [Test], landmark: Landmark?, parameters p: Parameters) {
             self.rho = rho
             self.times = times
             self.tests = tests
             self.strata = p.strata
             self.pairwise = p.pairwise?.rawValue ?? "none"
             self.trend = p.trend
+            self.landmark = landmark
             self.warnings = tests.flatMap(\.checks)
         }
     }
@@ -284,6 +292,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         }
         parameters.roundPairwise = context.profile == .ezr
         parameters.trend = try m.boolean(.trend) ?? false
+        parameters.landmark = try m.landmark(.landmark)
         if parameters.trend, let (v, node) = undeclared.first {
             throw node.error(
                 .invalidValue,
@@ -306,11 +315,12 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
     }
 
     public static func merge(_ outputs: [Output], parameters p: Parameters) -> Output {
-        Output(rho: p.rho, times: p.times, tests: outputs.flatMap(\.tests), parameters: p)
+        // Every part applies the same landmark to the same rows: the first part's counts are all of them.
+        Output(rho: p.rho, times: p.times, tests: outputs.flatMap(\.tests), landmark: outputs.first?.landmark, parameters: p)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
-        let (data, rows, _) = try input.survival()
+        let (data, rows, _, landmark) = try input.survival(landmark: p.landmark)
         let strata = try LogRankStrata(p.strata, input: input, rows: rows)
         let tests = p.groups.map { grouping in
             do {
@@ -323,7 +333,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                     checks: [notEstimable("log-rank test", of: grouping, reason: reason)])
             }
         }
-        return Output(rho: p.rho, times: p.times, tests: tests, parameters: p)
+        return Output(rho: p.rho, times: p.times, tests: tests, landmark: landmark, parameters: p)
     }
 
     /// The `not_estimable` warning of a null figure of a grouping's test.
