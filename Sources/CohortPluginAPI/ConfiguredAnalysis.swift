@@ -49,16 +49,17 @@ public struct ConfiguredAnalysis: Sendable {
 extension AnalysisPlugin {
     /// Decodes the parameters of an `analyses:` entry and binds them to this plugin.
     public static func configure(_ entry: any ParameterValue, context: AnalysisContext) throws -> ConfiguredAnalysis {
-        var context = context
-        context.checks = try MethodChecks.enabled(in: entry)
         let parameters = try decode(entry, context: context)
-        return bind(context.id, parameters: parameters, parts: [parameters], checks: context.checks) { outputs in outputs[0] }
+        return bind(context.id, parameters: parameters, parts: [parameters], checks: try MethodChecks.enabled(in: entry)) { outputs in outputs[0] }
     }
 
     /// The parameters of an `analyses:` entry: its keys checked against ``Key`` (besides `id`,
-    /// `plugin` and ``MethodChecks/key``), then read by ``parameters(from:context:)``.
+    /// `plugin` and ``MethodChecks/key``), then read by ``parameters(from:context:)`` with
+    /// ``AnalysisContext/checks`` set from the entry's `checks:`.
     public static func decode(_ entry: any ParameterValue, context: AnalysisContext) throws -> Parameters {
-        try parameters(from: entry.mapping(Key.self, alsoAllowing: ["id", "plugin", MethodChecks.key]), context: context)
+        var context = context
+        context.checks = try MethodChecks.enabled(in: entry)
+        return try parameters(from: entry.mapping(Key.self, alsoAllowing: ["id", "plugin", MethodChecks.key]), context: context)
     }
 
     /// The configured analysis. With `checks` false (`checks: false`) its method checks are

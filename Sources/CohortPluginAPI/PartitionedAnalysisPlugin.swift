@@ -26,11 +26,10 @@ extension PartitionedAnalysisPlugin {
 
     /// Decodes the parameters and binds them as parts the runner may compute concurrently.
     public static func configure(_ entry: any ParameterValue, context: AnalysisContext) throws -> ConfiguredAnalysis {
-        var context = context
-        context.checks = try MethodChecks.enabled(in: entry)
         let parameters = try decode(entry, context: context)
         let parts = self.parts(of: parameters)
-        return bind(context.id, parameters: parameters, parts: parts.isEmpty ? [parameters] : parts, checks: context.checks) { outputs in
+        let checks = try MethodChecks.enabled(in: entry)
+        return bind(context.id, parameters: parameters, parts: parts.isEmpty ? [parameters] : parts, checks: checks) { outputs in
             parts.isEmpty ? outputs[0] : merge(outputs, parameters: parameters)
         }
     }

@@ -107,10 +107,12 @@ extension CoxPlugin {
                     data, design: design, strata: strata, ties: parameters.ties, confidenceLevel: parameters.confLevel,
                     proportionalHazards: parameters.computesPHTest ? termVariables.map { design.columns(of: $0) } : nil)
             } catch let error as StatisticsError {
-                model.error = error.message
-                model.reason = error.message
+                // A landmark past every time leaves no patient: say so rather than blame the covariates.
+                let message = data.count == 0 && parameters.landmark != nil ? Landmark.noPatientsReason : error.message
+                model.error = message
+                model.reason = message
                 if parameters.phTest { model.ph_test_reason = "the model could not be fitted" }
-                notEstimable(nil, error.message)
+                notEstimable(nil, message)
                 return model
             }
             model.n = fit.count

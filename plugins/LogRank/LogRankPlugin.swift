@@ -326,7 +326,8 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             do {
                 return try test(grouping, p, input: input, data: data, rows: rows, strata: strata)
             } catch {
-                let reason = AnalysisError(describing: error).message
+                // A landmark past every time leaves no patient: say so rather than blame the groups.
+                let reason = data.count == 0 && p.landmark != nil ? Landmark.noPatientsReason : AnalysisError(describing: error).message
                 return Test(
                     variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
                     error: reason, reason: reason, strata: p.strata,
