@@ -63,7 +63,8 @@ extension AnalysisPlugin {
     }
 
     /// The configured analysis. With `checks` false (`checks: false`) its method checks are
-    /// dropped: `warnings: []` in the result and no checks in the report.
+    /// dropped: `warnings: []` in the result of a ``WarningReporting`` output and no checks in
+    /// the report.
     static func bind(
         _ id: String, parameters: Parameters, parts: [Parameters], checks: Bool,
         merge: @escaping @Sendable ([Output]) -> Output
@@ -78,7 +79,8 @@ extension AnalysisPlugin {
                 }
                 let output = merge(outputs)
                 let encoded = try JSONValueEncoder().encode(output)
-                let result = checks ? encoded : MethodChecks.silenced(encoded)
+                // Only a WarningReporting output's `warnings` are method checks (exec's result is its program's).
+                let result = checks || !(output is any WarningReporting) ? encoded : MethodChecks.silenced(encoded)
                 var blocks = report(output, parameters: parameters, context: reportContext)
                 let warnings = checks ? (output as? any WarningReporting)?.warnings ?? [] : []
                 if !warnings.isEmpty { blocks.append(.checks(warnings.map(\.reportCheck))) }

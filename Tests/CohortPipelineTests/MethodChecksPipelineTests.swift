@@ -37,6 +37,13 @@ import Testing
         }
     }
 
+    static func note(_ outcome: RunOutcome, _ id: String) -> String {
+        (outcome.report.first { $0.id == id }?.blocks ?? []).compactMap { block -> String? in
+            if case .table(let t) = block { return t.note }
+            return nil
+        }.first ?? ""
+    }
+
     static func hasChecks(_ outcome: RunOutcome, _ id: String) -> Bool {
         (outcome.report.first { $0.id == id }?.blocks ?? []).contains { if case .checks = $0 { true } else { false } }
     }
@@ -56,6 +63,7 @@ import Testing
         #expect(model["ph_test"] == .null)
         #expect(model["ph_test_reason"]?.string != nil)
         #expect(Self.tables(outcome, "cox") == ["cox_models"])
+        #expect(Self.note(outcome, "cox").contains("Proportional hazards checked by cox.zph"))
         let markdown = ReportRenderer(title: "t", subtitle: "s", sections: outcome.report, minCell: 0).markdown()
         #expect(markdown.contains("## Checks") && markdown.contains("`ph_violated`"))
     }
@@ -91,6 +99,7 @@ import Testing
         }
         let markdown = ReportRenderer(title: "t", subtitle: "s", sections: off.report, minCell: 0).markdown()
         #expect(!markdown.contains("## Checks") && !markdown.contains("**Check**"))
+        #expect(!Self.note(off, "cox").contains("Proportional hazards checked"))
         // The figures themselves are unchanged.
         #expect(on.document.analysis("lr")?["result"]?["tests"] == off.document.analysis("lr")?["result"]?["tests"])
         #expect(on.document.analysis("cox")?["result"]?["models"] == off.document.analysis("cox")?["result"]?["models"])
