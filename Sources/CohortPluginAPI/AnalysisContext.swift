@@ -25,13 +25,18 @@ public struct AnalysisContext: Sendable {
     /// order), so that a grouping with fewer than two levels is a configuration error. Variables
     /// whose levels come from the data are absent.
     public var declaredLevels: [String: [String]]
+    /// Whether the analysis's method checks are on (`checks:` on its entry, default `true`; see
+    /// ``MethodChecks``). Their warnings are dropped by the plugin API when off; a plugin reads
+    /// this only to skip checks that cost time to compute.
+    public var checks: Bool
 
     public init(
         id: String, kinds: [String: ColumnKind], survival: SurvivalOutcome?, profile: Profile?, labels: [String: String],
         earlier: [EarlierAnalysis], pipelineDirectory: String? = nil, declaredLevels: [String: [String]] = [:],
-        competing: CompetingOutcome? = nil
+        competing: CompetingOutcome? = nil, checks: Bool = true
     ) {
         self.competing = competing
+        self.checks = checks
         self.pipelineDirectory = pipelineDirectory
         self.declaredLevels = declaredLevels
         self.id = id

@@ -50,17 +50,23 @@ extension AnalysisPlugin {
     /// Decodes the parameters of an `analyses:` entry and binds them to this plugin.
     public static func configure(_ entry: any ParameterValue, context: AnalysisContext) throws -> ConfiguredAnalysis {
         let parameters = try decode(entry, context: context)
-        return bind(context.id, parameters: parameters, parts: [parameters]) { outputs in outputs[0] }
+        return bind(context.id, parameters: parameters, parts: [parameters], checks: try MethodChecks.enabled(in: entry)) { outputs in outputs[0] }
     }
 
-    /// The parameters of an `analyses:` entry: its keys checked against ``Key`` (besides `id` and
-    /// `plugin`), then read by ``parameters(from:context:)``.
+    /// The parameters of an `analyses:` entry: its keys checked against ``Key`` (besides `id`,
+    /// `plugin` and ``MethodChecks/key``), then read by ``parameters(from:context:)`` with
+    /// ``AnalysisContext/checks`` set from the entry's `checks:`.
     public static func decode(_ entry: any ParameterValue, context: AnalysisContext) throws -> Parameters {
-        try parameters(from: entry.mapping(Key.self, alsoAllowing: ["id", "plugin"]), context: context)
+        var context = context
+        context.checks = try MethodChecks.enabled(in: entry)
+        return try parameters(from: entry.mapping(Key.self, alsoAllowing: ["id", "plugin", MethodChecks.key]), context: context)
     }
 
+    /// The configured analysis. With `checks` false (`checks: false`) its method checks are
+    /// dropped: `warnings: []` in the result of a ``WarningReporting`` output and no checks in
+    /// the report.
     static func bind(
-        _ id: String, parameters: Parameters, parts: [Parameters],
+        _ id: String, parameters: Parameters, parts: [Parameters], checks: Bool,
         merge: @escaping @Sendable ([Output]) -> Output
     ) -> ConfiguredAnalysis {
         ConfiguredAnalysis(
@@ -72,9 +78,11 @@ extension AnalysisPlugin {
                     throw AnalysisError(.internal, "the parts of the analysis did not all complete")
                 }
                 let output = merge(outputs)
-                let result = try JSONValueEncoder().encode(output)
+                let encoded = try JSONValueEncoder().encode(output)
+                // Only a WarningReporting output's `warnings` are method checks (exec's result is its program's).
+                let result = checks || !(output is any WarningReporting) ? encoded : MethodChecks.silenced(encoded)
                 var blocks = report(output, parameters: parameters, context: reportContext)
-                let warnings = (output as? any WarningReporting)?.warnings ?? []
+                let warnings = checks ? (output as? any WarningReporting)?.warnings ?? [] : []
                 if !warnings.isEmpty { blocks.append(.checks(warnings.map(\.reportCheck))) }
                 return AnalysisOutcome(result: result, report: blocks, output: output, warnings: warnings)
             })

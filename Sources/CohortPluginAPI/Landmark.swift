@@ -22,6 +22,9 @@ public struct Landmark: Encodable, Sendable, Hashable {
         self.n = n
     }
 
+    /// Why a figure is null when the landmark lies past every patient's follow-up (`n` = 0).
+    public static let noPatientsReason = "no patient is still followed at the landmark (it lies past every follow-up time)"
+
     /// The sentence the report prints under the analysis.
     public func sentence(unit: String) -> String {
         "Landmark analysis at \(Format.short(time)) \(unit): \(excluded_before) patient\(excluded_before == 1 ? "" : "s") followed for less than \(Format.short(time)) \(unit) and \(excluded_at) with an event at \(Format.short(time)) \(unit) left out; \(n) analysed, with time counted from the landmark."

@@ -28,7 +28,8 @@ extension PartitionedAnalysisPlugin {
     public static func configure(_ entry: any ParameterValue, context: AnalysisContext) throws -> ConfiguredAnalysis {
         let parameters = try decode(entry, context: context)
         let parts = self.parts(of: parameters)
-        return bind(context.id, parameters: parameters, parts: parts.isEmpty ? [parameters] : parts) { outputs in
+        let checks = try MethodChecks.enabled(in: entry)
+        return bind(context.id, parameters: parameters, parts: parts.isEmpty ? [parameters] : parts, checks: checks) { outputs in
             parts.isEmpty ? outputs[0] : merge(outputs, parameters: parameters)
         }
     }

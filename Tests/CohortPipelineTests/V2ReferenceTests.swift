@@ -31,11 +31,12 @@ import Testing
         #expect(agreed == total, "\(c.name) \(c.plugin): agree \(agreed)/\(total)\n\(lines.joined(separator: "\n"))")
     }
 
-    /// Issue 11's analyses built so far (the rest of `RCHECK2_ONLY=competing`: landmarks on cox and
-    /// logrank, cumulative incidence).
+    /// Issue 11's analyses built so far (the rest of `RCHECK2_ONLY=competing`: cumulative incidence).
     static let competingCases: [Case] = [
         Case(name: "lung", plugin: "kaplan_meier"),
         Case(name: "lung", plugin: "rmst"),
+        Case(name: "lung", plugin: "cox"),
+        Case(name: "lung", plugin: "logrank"),
         Case(name: "transplant", plugin: "cumulative_incidence"),
     ]
 

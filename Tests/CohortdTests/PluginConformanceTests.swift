@@ -50,6 +50,7 @@ import Testing
                 strata: [flag]
                 pairwise: holm
                 trend: true
+                landmark: 1
             """,
             "roc_cutoff": """
               - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T, compare: [[age, size]]}
@@ -69,6 +70,7 @@ import Testing
                 ties: breslow
                 conf_level: 0.9
                 title: T
+                landmark: 1
             """,
             "exec": """
               - {id: a, plugin: exec, command: ["\(eventCounts)"], variables: [dead, sex], timeout: 20, parameters: {x: 1}, max_output: 100000, title: T}
@@ -114,6 +116,42 @@ import Testing
         for (name, analyses) in Self.examples {
             let loaded = try LoadedPipeline(text: Self.pipeline(analyses), file: "\(name).yaml", directory: "/tmp", registry: Self.registry)
             #expect(loaded.analyses.last?.plugin == name)
+        }
+    }
+
+    /// `checks: false` is a key of every plugin (the plugin API reads it): each example runs with
+    /// it, and its result's `warnings`, where it has one, is empty, as is the report's checks.
+    @Test func everyPluginAcceptsChecksFalse() async throws {
+        for (name, analyses) in Self.examples {
+            var lines = analyses.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            while lines.last?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeLast() }
+            guard let last = lines.popLast() else { continue }
+            if last.hasSuffix("}") {
+                lines.append(String(last.dropLast()) + ", checks: false}")
+            } else {
+                lines.append(last)
+                lines.append(String(last.prefix { $0 == " " }) + "checks: false")
+            }
+            let loaded = try LoadedPipeline(
+                text: Self.pipeline(lines.joined(separator: "\n") + "\n"), file: "\(name).yaml", directory: "/tmp", registry: Self.registry)
+            let id = try #require(loaded.analyses.last?.id)
+            var emptied = 0
+            for (dataName, csv) in Self.dataSets {
+                let outcome = await PipelineRunner(loaded).run(Data(csv.utf8), info: RunInfo(id: "c", fileName: "c.csv"))
+                let analysis = (try? outcome.result.document)?["analyses"]
+                guard case .array(let entries)? = analysis, let entry = entries.first(where: { $0["id"] == .string(id) }) else {
+                    Issue.record("\(name) on \(dataName): no result")
+                    continue
+                }
+                if entry["status"] == .string("ok"), let warnings = entry["result"]?["warnings"] {
+                    #expect(warnings == .array([]), "\(name) on \(dataName)")
+                    emptied += 1
+                }
+                let blocks = outcome.report.first { $0.id == id }?.blocks ?? []
+                #expect(!blocks.contains { if case .checks = $0 { true } else { false } }, "\(name) on \(dataName)")
+            }
+            // exec's result is the program's own JSON, without the plugin API's warnings.
+            #expect(emptied > 0 || name == "exec", "\(name): no data set gave a result with warnings")
         }
     }
 

@@ -101,15 +101,18 @@ extension CoxPlugin {
             let fit: CoxModel
             let termVariables = variables.filter { !design.columns(of: $0).isEmpty }
             do {
-                // The PH test is computed with the fit, alongside the concordance (two cores).
+                // The PH test is computed with the fit, alongside the concordance (two cores):
+                // when asked for, and as the default check unless checks are off.
                 fit = try CoxModel(
                     data, design: design, strata: strata, ties: parameters.ties, confidenceLevel: parameters.confLevel,
-                    proportionalHazards: parameters.phTest ? termVariables.map { design.columns(of: $0) } : nil)
+                    proportionalHazards: parameters.computesPHTest ? termVariables.map { design.columns(of: $0) } : nil)
             } catch let error as StatisticsError {
-                model.error = error.message
-                model.reason = error.message
+                // A landmark past every time leaves no patient: say so rather than blame the covariates.
+                let message = data.count == 0 && parameters.landmark != nil ? Landmark.noPatientsReason : error.message
+                model.error = message
+                model.reason = message
                 if parameters.phTest { model.ph_test_reason = "the model could not be fitted" }
-                notEstimable(nil, error.message)
+                notEstimable(nil, message)
                 return model
             }
             model.n = fit.count
@@ -201,7 +204,11 @@ extension CoxPlugin {
                         "\(modelName.prefix(1).uppercased() + modelName.dropFirst()) has \(fit.events) events for \(coefficients) coefficients (fewer than 10 per coefficient): its estimates may be unstable",
                         details: [("events", .number(Double(fit.events))), ("coefficients", .number(Double(coefficients)))]))
             }
-            if parameters.phTest { phTest(&model, fit: fit, termVariables: termVariables, unusable: !unusable.isEmpty) }
+            if parameters.phTest {
+                phTest(&model, fit: fit, termVariables: termVariables, unusable: !unusable.isEmpty)
+            } else if parameters.checks && unusable.isEmpty {
+                defaultPHCheck(fit: fit, termVariables: termVariables)
+            }
             if parameters.factorTest != .none {
                 for v in termVariables where (declaredLevels[v] ?? 0) > 2 {
                     model.factor_tests.append(factorTest(v, fit: fit, design: design, unusable: unusable))
@@ -240,27 +247,47 @@ extension CoxPlugin {
                 let rows = zip(termVariables, test.terms).map { PHRow(term: $0, chisq: $1.chisq, df: $1.df, p: $1.p) }
                 model.ph_test = PHTest(
                     transform: "km", terms: rows, global: PHGlobal(chisq: test.global.chisq, df: test.global.df, p: test.global.p))
-                let alpha = Format.short(parameters.phAlpha)
-                for row in rows where row.p < parameters.phAlpha {
-                    warnings.append(
-                        MethodWarning(
-                            .phViolated,
-                            "Proportional hazards doubtful for \(label(row.term)) in the \(kind.rawValue) model (cox.zph \(CoxPlugin.pPhrase(row.p)), below \(alpha))",
-                            details: [("term", .string(row.term)), ("p", .number(row.p))]))
-                }
-                if test.global.p < parameters.phAlpha && rows.count > 1 {
-                    warnings.append(
-                        MethodWarning(
-                            .phViolated,
-                            "Proportional hazards doubtful for \(modelName) as a whole (global cox.zph \(CoxPlugin.pPhrase(test.global.p)), below \(alpha))",
-                            details: [("term", .string("GLOBAL")), ("p", .number(test.global.p))]))
-                }
+                phViolations(rows, global: model.ph_test?.global)
             } catch let error as StatisticsError {
                 model.ph_test_reason = error.message
                 notEstimable("The proportional-hazards test", error.message)
             } catch {
                 model.ph_test_reason = "\(error)"
                 notEstimable("The proportional-hazards test", "\(error)")
+            }
+        }
+
+        /// The PH check every model gets without `ph_test: true` (`analyses-v2.md`, "Common:
+        /// warnings"): the same `cox.zph` test, whose table stays out of the result and the
+        /// report; only a violation shows, as `ph_violated`. A test that cannot be computed says
+        /// nothing here (it was not asked for; a model with unusable coefficients is not tested).
+        mutating func defaultPHCheck(fit: CoxModel, termVariables: [String]) {
+            guard case .success(let test)? = fit.proportionalHazardsTest else { return }
+            let rows = zip(termVariables, test.terms).map { PHRow(term: $0, chisq: $1.chisq, df: $1.df, p: $1.p) }
+            phViolations(rows, global: PHGlobal(chisq: test.global.chisq, df: test.global.df, p: test.global.p))
+        }
+
+        /// One `ph_violated` warning per term with p < `ph_alpha`, and one for the global test of a
+        /// model with several terms; each points at the analyses that do not assume proportional
+        /// hazards (a restricted mean, or a landmark analysis).
+        mutating func phViolations(_ rows: [PHRow], global: PHGlobal?) {
+            let alpha = Format.short(parameters.phAlpha)
+            let remedy =
+                "its hazard ratio averages an effect that changes over time; consider the restricted mean survival time (plugin: rmst) "
+                + "or a landmark analysis (landmark:) instead"
+            for row in rows where row.p.isFinite && row.p < parameters.phAlpha {
+                warnings.append(
+                    MethodWarning(
+                        .phViolated,
+                        "Hazards are not proportional for \(label(row.term)) in \(modelName) (cox.zph \(CoxPlugin.pPhrase(row.p)), below \(alpha)): \(remedy)",
+                        details: [("term", .string(row.term)), ("p", .number(row.p))]))
+            }
+            if let global, global.p.isFinite, global.p < parameters.phAlpha, rows.count > 1 {
+                warnings.append(
+                    MethodWarning(
+                        .phViolated,
+                        "Hazards are not proportional in \(modelName) as a whole (global cox.zph \(CoxPlugin.pPhrase(global.p)), below \(alpha)): \(remedy)",
+                        details: [("term", .string("GLOBAL")), ("p", .number(global.p))]))
             }
         }
 

@@ -110,9 +110,11 @@ extension CoxPlugin {
     public struct Output: Encodable, Sendable, WarningReporting {
         public var ties: String
         public var models: [Model]
+        /// The landmark's counts (`null` without one).
+        public var landmark: Landmark?
         /// Method checks of every model (`ph_violated`, `few_events_per_variable`, `not_estimable`).
         public var warnings: [MethodWarning]
 
-        enum CodingKeys: String, CodingKey { case ties, models, warnings }
+        enum CodingKeys: String, CodingKey { case ties, models, landmark, warnings }
     }
 }

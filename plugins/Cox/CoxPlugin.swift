@@ -7,11 +7,16 @@ public import CohortStatistics
 /// all listed variables (`multivariable`), with hazard ratios, CIs, Wald and likelihood-ratio
 /// tests; optionally stratified (`strata`), with the proportional-hazards test of `cox.zph`
 /// (`ph_test`) and a test per multi-level factor (`factor_test`).
+///
+/// Issue 11: `landmark: L` (the patients followed at L, on the clock time − L, see ``Landmark``),
+/// and the default PH check: every model fitted without `ph_test: true` still runs the same
+/// `cox.zph` test, keeps its table out of the result and the report, and raises `ph_violated`
+/// below `ph_alpha` — unless the analysis has `checks: false`, when it is not computed at all.
 public enum CoxPlugin: AnalysisPlugin {
     public static let name = "cox"
 
     public enum Key: String, ParameterKey {
-        case univariable, multivariable, ties, conf_level, title, strata, ph_test, ph_alpha, factor_test
+        case univariable, multivariable, ties, conf_level, title, strata, ph_test, ph_alpha, factor_test, landmark
     }
 
     /// How a factor with 3+ declared levels is tested as a whole.
@@ -36,6 +41,14 @@ public enum CoxPlugin: AnalysisPlugin {
         /// `ph_violated` is raised below this p.
         public var phAlpha: Double
         public var factorTest: FactorTestMethod
+        /// `landmark`: only patients followed at this time, on the clock time − landmark.
+        public var landmark: Double? = nil
+        /// Method checks on (`checks:`, ``AnalysisContext/checks``): without `ph_test`, the
+        /// default PH check runs only when this is true.
+        public var checks: Bool = true
+
+        /// Whether `cox.zph` is computed with each fit: asked for, or as the default check.
+        var computesPHTest: Bool { phTest || checks }
     }
 
     static let covariateKinds: Set<ColumnKind> = [.number, .integer, .category, .boolean]
@@ -73,11 +86,11 @@ public enum CoxPlugin: AnalysisPlugin {
         }
         return Parameters(
             univariable: uni, multivariable: multi, ties: ties, confLevel: level, title: title, labels: context.labels, strata: strata,
-            phTest: phTest, phAlpha: phAlpha, factorTest: factorTest)
+            phTest: phTest, phAlpha: phAlpha, factorTest: factorTest, landmark: try m.landmark(.landmark), checks: context.checks)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
-        let (data, rows, _) = try input.survival()
+        let (data, rows, _, landmark) = try input.survival(landmark: p.landmark)
         let strata = try p.strata.isEmpty ? nil : strataCodes(p.strata, rows: rows, input: input)
         var specs: [(ModelKind, [String])] = p.univariable.map { (.univariable, [$0]) }
         if !p.multivariable.isEmpty { specs.append((.multivariable, p.multivariable)) }
@@ -89,8 +102,8 @@ public enum CoxPlugin: AnalysisPlugin {
             models.append(model)
             warnings.append(contentsOf: fitter.warnings)
         }
-        warnings += input.immortalTimeWarnings(for: p.univariable + p.multivariable, rows: rows, landmark: nil)
-        return Output(ties: p.ties.rawValue, models: models, warnings: warnings)
+        warnings += input.immortalTimeWarnings(for: p.univariable + p.multivariable, rows: rows, landmark: p.landmark)
+        return Output(ties: p.ties.rawValue, models: models, landmark: landmark, warnings: warnings)
     }
 
     /// One stratum code per subject (−1 when a strata column is missing): the interaction of

@@ -67,6 +67,10 @@ extension CoxPlugin {
             }
         }
         if !factorNotes.isEmpty { note += " Factor tests: " + factorNotes.joined(separator: "; ") + "." }
+        if !p.phTest && p.checks {
+            note += " Proportional hazards checked by cox.zph (KM transform) in every model; p < \(Format.short(p.phAlpha)) is listed under Checks."
+        }
+        if let landmark = o.landmark { note += " " + landmark.sentence(unit: context.timeUnit) }
         let stratified = p.strata.isEmpty ? "" : ", stratified by \(p.strata.map(label).joined(separator: " × "))"
         var blocks: [ReportBlock] = [
             .table(

@@ -18,11 +18,14 @@ public import CohortStatistics
 /// `pairwise` compares at most ``LogRankPairwise/maximumGroups`` levels (`pairwise_reason`
 /// beyond); with fewer than two groups with expected events, χ² = 0 on df 0 and p = 1, as
 /// survdiff gives, unless there is no event at all (null with a reason).
+///
+/// Issue 11: `landmark: L` — the patients followed at L, on the clock time − L (`times` too, and a
+/// `median` cut-off is the median of those patients); see ``Landmark``.
 public enum LogRankPlugin: PartitionedAnalysisPlugin {
     public static let name = "logrank"
 
     public enum Key: String, ParameterKey {
-        case times, rho, groups, conf_type, conf_level, title, strata, pairwise, trend
+        case times, rho, groups, conf_type, conf_level, title, strata, pairwise, trend, landmark
     }
 
     /// The keys of a grouping written as a mapping.
@@ -77,6 +80,8 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var trend: Bool = false
         /// Display labels of the stratum columns.
         public var strataLabels: [String] = []
+        /// `landmark`: only patients followed at this time, on the clock time − landmark.
+        public var landmark: Double? = nil
     }
 
     public struct Cutoff: Encodable, Sendable {
@@ -199,17 +204,28 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var pairwise: String = "none"
         /// Whether a test for trend was asked for.
         public var trend: Bool = false
-        /// The method checks of all the tests.
+        /// The landmark's counts (`null` without one).
+        public var landmark: Landmark? = nil
+        /// The method checks of all the tests, after those of the analysis as a whole.
         public var warnings: [MethodWarning] = []
+        /// The checks of the analysis as a whole (`competing_events`), the same in every part.
+        var analysisChecks: [MethodWarning] = []
 
-        init(rho: Double, times: [Double], tests: [Test], parameters p: Parameters) {
+        enum CodingKeys: String, CodingKey { case rho, times, tests, strata, pairwise, trend, landmark, warnings }
+
+        init(
+            rho: Double, times: [Double], tests: [Test], landmark: Landmark?, analysisChecks: [MethodWarning] = [],
+            parameters p: Parameters
+        ) {
             self.rho = rho
             self.times = times
             self.tests = tests
             self.strata = p.strata
             self.pairwise = p.pairwise?.rawValue ?? "none"
             self.trend = p.trend
-            self.warnings = tests.flatMap(\.checks)
+            self.landmark = landmark
+            self.analysisChecks = analysisChecks
+            self.warnings = analysisChecks + tests.flatMap(\.checks)
         }
     }
 
@@ -284,6 +300,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         }
         parameters.roundPairwise = context.profile == .ezr
         parameters.trend = try m.boolean(.trend) ?? false
+        parameters.landmark = try m.landmark(.landmark)
         if parameters.trend, let (v, node) = undeclared.first {
             throw node.error(
                 .invalidValue,
@@ -306,24 +323,29 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
     }
 
     public static func merge(_ outputs: [Output], parameters p: Parameters) -> Output {
-        Output(rho: p.rho, times: p.times, tests: outputs.flatMap(\.tests), parameters: p)
+        // Every part applies the same landmark to the same rows: the first part's counts are all of them.
+        Output(
+            rho: p.rho, times: p.times, tests: outputs.flatMap(\.tests), landmark: outputs.first?.landmark,
+            analysisChecks: outputs.first?.analysisChecks ?? [], parameters: p)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
-        let (data, rows, _) = try input.survival()
+        let (data, rows, _, landmark) = try input.survival(landmark: p.landmark)
         let strata = try LogRankStrata(p.strata, input: input, rows: rows)
         let tests = p.groups.map { grouping in
             do {
                 return try test(grouping, p, input: input, data: data, rows: rows, strata: strata)
             } catch {
-                let reason = AnalysisError(describing: error).message
+                // A landmark past every time leaves no patient: say so rather than blame the groups.
+                let reason = data.count == 0 && p.landmark != nil ? Landmark.noPatientsReason : AnalysisError(describing: error).message
                 return Test(
                     variable: grouping.variable, cutoff: nil, chisq: nil, df: nil, p: nil, n_used: 0, groups: [],
                     error: reason, reason: reason, strata: p.strata,
                     checks: [notEstimable("log-rank test", of: grouping, reason: reason)])
             }
         }
-        return Output(rho: p.rho, times: p.times, tests: tests, parameters: p)
+        let competing = input.competingEventsWarning(analysis: "log-rank test").map { [$0] } ?? []
+        return Output(rho: p.rho, times: p.times, tests: tests, landmark: landmark, analysisChecks: competing, parameters: p)
     }
 
     /// The `not_estimable` warning of a null figure of a grouping's test.
@@ -437,7 +459,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                     level: level, n: test.groups[k].count, events: test.groups[k].events,
                     observed: test.groups[k].observed, expected: test.groups[k].expected, at_times: atTimes))
         }
-        checks += input.immortalTimeWarnings(for: [g.variable], rows: rows, landmark: nil)
+        checks += input.immortalTimeWarnings(for: [g.variable], rows: rows, landmark: p.landmark)
         return Test(
             variable: g.variable, cutoff: cutoff, chisq: test.chiSquare, df: test.degreesOfFreedom, p: test.p,
             n_used: test.countUsed, groups: groups, error: nil, strata: p.strata,

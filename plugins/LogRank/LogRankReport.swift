@@ -43,6 +43,7 @@ extension LogRankPlugin {
         if p.trend {
             note += " p for trend: \(testName) test for trend with scores 1..k in the order of the levels (groupings with 3 or more levels)."
         }
+        if let landmark = o.landmark { note += " " + landmark.sentence(unit: context.timeUnit) }
         let stratified = p.strata.isEmpty ? "" : ", stratified by \(p.strataLabels.joined(separator: " × "))"
         var blocks: [ReportBlock] = [
             .table(
