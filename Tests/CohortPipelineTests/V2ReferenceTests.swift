@@ -31,7 +31,8 @@ import Testing
         #expect(agreed == total, "\(c.name) \(c.plugin): agree \(agreed)/\(total)\n\(lines.joined(separator: "\n"))")
     }
 
-    /// Issue 11's analyses built so far (the rest of `RCHECK2_ONLY=competing`: cumulative incidence).
+    /// Issue 11's analyses (`RCHECK2_ONLY=competing`): KM differences, RMST, landmarks on
+    /// kaplan_meier, logrank, cox and rmst, cumulative incidence.
     static let competingCases: [Case] = [
         Case(name: "lung", plugin: "kaplan_meier"),
         Case(name: "lung", plugin: "rmst"),
@@ -40,7 +41,7 @@ import Testing
         Case(name: "transplant", plugin: "cumulative_incidence"),
     ]
 
-    @Test(arguments: competingCases) func fixedTimeDifferencesAgreeWithR(_ c: Case) async throws {
+    @Test(arguments: competingCases) func competingRisksAndFixedTimeAnalysesAgreeWithR(_ c: Case) async throws {
         let (agreed, total, lines) = try await Self.check(c, only: "competing")
         #expect(total > 0, "the reference has figures for \(c.plugin)")
         #expect(agreed == total, "\(c.name) \(c.plugin): agree \(agreed)/\(total)\n\(lines.joined(separator: "\n"))")
