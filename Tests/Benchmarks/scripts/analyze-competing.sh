@@ -73,7 +73,7 @@ for p in baseline cif rmst; do
 done
 hyperfine -w 1 -r "$RUNS" -N --export-json "$WORK/times.json" \
   -n baseline "$(run baseline)" -n cif "$(run cif)" -n rmst "$(run rmst)" >/dev/null
-python3 - "$WORK/times.json" "$WORK/out-cif/results.json" <<'PY'
+python3 - "$WORK/times.json" "$WORK/out-cif/results.json" "$WORK/out-rmst/results.json" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 base = results["baseline"]
@@ -82,5 +82,7 @@ for name in ("cif", "rmst"):
     r = results[name]
     print(f"{name}: +{r['mean'] - base['mean']:.3f} s wall (± {r['stddev']:.3f}), +{r['user'] - base['user']:.3f} s user CPU")
 cif = next(a for a in json.load(open(sys.argv[2]))["analyses"] if a["id"] == "recurrence_by_histology")
-print("cif analysis seconds (results.json):", cif.get("seconds"), "groups:", len({c["group"] for c in cif["result"]["curves"]}))
+rmst = next(a for a in json.load(open(sys.argv[3]))["analyses"] if a["id"] == "rmst_sex")
+print(f"in results.json: cif {cif['seconds']:.3f} s ({len({c['group'] for c in cif['result']['curves']})} groups, "
+      f"{len(cif['result']['tests'])} Gray tests); rmst {rmst['seconds']:.3f} s ({len(rmst['result']['groups'])} groups)")
 PY
