@@ -34,10 +34,14 @@ public struct StepPlot: Sendable {
     public var yLabel: String
     public var series: [Series]
     public var showBand: Bool
+    /// When every curve is of the same patients (the causes of one group): one row of numbers at
+    /// risk under this label instead of one per curve.
+    public var sharedRiskLabel: String?
 
     static let palette = ["#1f4e79", "#c0504d", "#4f8a3c", "#8064a2", "#d98c1f", "#2c9aa0", "#7f7f7f", "#a5466e"]
 
-    public init(title: String, timeUnit: String, yLabel: String, series: [Series], showBand: Bool) {
+    public init(title: String, timeUnit: String, yLabel: String, series: [Series], showBand: Bool, sharedRiskLabel: String? = nil) {
+        self.sharedRiskLabel = sharedRiskLabel
         self.title = title
         self.timeUnit = timeUnit
         self.yLabel = yLabel
@@ -60,11 +64,19 @@ public struct StepPlot: Sendable {
         let width = 720.0
         let left = 110.0
         let right = 24.0
-        let top = 40.0
+        // A legend row under the title, outside the plot, so that it never hides a curve.
+        let legendRows = series.count > 1 ? Self.legendLayout(series.map(\.label), width: 720 - 110 - 24).rows : 0
+        let top = 40.0 + Double(legendRows) * 18
         let plotHeight = 300.0
         let riskRowHeight = 18.0
         let riskTop = top + plotHeight + 56
-        let height = riskTop + 24 + Double(series.count) * riskRowHeight + 10
+        let riskRows: [(label: String, color: String, atRisk: @Sendable ([Double]) -> [Int])] =
+            if let sharedRiskLabel, let first = series.first {
+                [(sharedRiskLabel, "black", first.atRisk)]
+            } else {
+                series.enumerated().map { k, curve in (Self.truncate(curve.label), Self.palette[k % Self.palette.count], curve.atRisk) }
+            }
+        let height = riskTop + 24 + Double(riskRows.count) * riskRowHeight + 10
         let plotWidth = width - left - right
         let maxTime = series.map(\.lastTime).max() ?? 1
         let step = Self.tickStep(maxTime)
@@ -138,33 +150,49 @@ public struct StepPlot: Sendable {
             out += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
             if !ticksPath.isEmpty { out += "<path d=\"\(ticksPath)\" stroke=\"\(color)\" stroke-width=\"1.5\"/>\n" }
         }
-        // Legend: top right above falling curves, bottom right below rising ones, on white.
+        // Legend.
         if series.count > 1 {
-            let rising = series.allSatisfy { $0.start == 0 }
-            let legendTop = rising ? top + plotHeight - 12 - Double(series.count) * 18 : top + 4
-            out +=
-                "<rect x=\"\(f(left + plotWidth - 198))\" y=\"\(f(legendTop))\" width=\"190\" height=\"\(f(Double(series.count) * 18 + 6))\" fill=\"white\" fill-opacity=\"0.85\"/>\n"
+            let layout = Self.legendLayout(series.map(\.label), width: plotWidth)
             for (k, curve) in series.enumerated() {
                 let color = Self.palette[k % Self.palette.count]
-                let ly = legendTop + 16 + Double(k) * 18
+                let (row, offset) = layout.positions[k]
+                let lx = left + offset
+                let ly = 40.0 + Double(row) * 18
                 out +=
-                    "<line x1=\"\(f(left + plotWidth - 190))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + plotWidth - 166))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
-                out += "<text x=\"\(f(left + plotWidth - 160))\" y=\"\(f(ly))\">\(XML.escape(curve.label))</text>\n"
+                    "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 24))\" y2=\"\(f(ly - 4))\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+                out += "<text x=\"\(f(lx + 30))\" y=\"\(f(ly))\">\(XML.escape(curve.label))</text>\n"
             }
         }
         // Numbers at risk.
         out += "<text x=\"\(f(8))\" y=\"\(f(riskTop))\" font-weight=\"bold\">Number at risk</text>\n"
-        for (k, curve) in series.enumerated() {
+        for (k, risk) in riskRows.enumerated() {
             let ry = riskTop + 20 + Double(k) * riskRowHeight
-            let color = Self.palette[k % Self.palette.count]
-            out += "<text x=\"8\" y=\"\(f(ry))\" fill=\"\(color)\">\(XML.escape(Self.truncate(curve.label)))</text>\n"
-            let counts = curve.atRisk(ticks)
+            out += "<text x=\"8\" y=\"\(f(ry))\" fill=\"\(risk.color)\">\(XML.escape(risk.label))</text>\n"
+            let counts = risk.atRisk(ticks)
             for (tick, n) in zip(ticks, counts) {
                 out += "<text x=\"\(f(x(tick)))\" y=\"\(f(ry))\" text-anchor=\"middle\">\(n)</text>\n"
             }
         }
         out += "</svg>\n"
         return out
+    }
+
+    /// Legend entries laid out left to right, wrapping at `width`: each entry's row and offset
+    /// (a 24-point line, the label at about 7 points a character, a gap of 18).
+    static func legendLayout(_ labels: [String], width: Double) -> (rows: Int, positions: [(row: Int, offset: Double)]) {
+        var positions: [(row: Int, offset: Double)] = []
+        var row = 0
+        var offset = 0.0
+        for label in labels {
+            let entry = 30 + 7 * Double(label.count)
+            if offset > 0 && offset + entry > width {
+                row += 1
+                offset = 0
+            }
+            positions.append((row, offset))
+            offset += entry + 18
+        }
+        return (positions.isEmpty ? 0 : row + 1, positions)
     }
 
     static func truncate(_ s: String) -> String { s.count > 14 ? String(s.prefix(13)) + "…" : s }

@@ -59,8 +59,11 @@ public struct CumulativeIncidencePlot: Sendable {
     public var title: String
     public var timeUnit: String
     public var curves: [Curve]
+    /// The curves are causes of the same patients (one row of numbers at risk).
+    public var sharedRiskSet: Bool
 
-    public init(title: String, timeUnit: String, curves: [Curve]) {
+    public init(title: String, timeUnit: String, curves: [Curve], sharedRiskSet: Bool = false) {
+        self.sharedRiskSet = sharedRiskSet
         self.title = title
         self.timeUnit = timeUnit
         self.curves = curves
@@ -73,6 +76,11 @@ public struct CumulativeIncidencePlot: Sendable {
                 label: curve.label, start: 0, steps: estimate.steps[curve.cause - 1].map { ($0.time, $0.estimate, false) },
                 lastTime: estimate.lastTime, atRisk: { estimate.atRisk($0) })
         }
-        return StepPlot(title: title, timeUnit: timeUnit, yLabel: "Cumulative incidence", series: series, showBand: false).svg()
+        // The causes of one group share their patients: one row of numbers at risk.
+        let oneGroup = curves.count > 1 && sharedRiskSet
+        return StepPlot(
+            title: title, timeUnit: timeUnit, yLabel: "Cumulative incidence", series: series, showBand: false,
+            sharedRiskLabel: oneGroup ? "All patients" : nil
+        ).svg()
     }
 }

@@ -274,7 +274,7 @@ extension CoxPlugin {
             let alpha = Format.short(parameters.phAlpha)
             let remedy =
                 "its hazard ratio averages an effect that changes over time; consider the restricted mean survival time (plugin: rmst) "
-                + "or a landmark analysis (landmark:) instead"
+                + "or a landmark analysis (landmark:) instead."
             for row in rows where row.p.isFinite && row.p < parameters.phAlpha {
                 warnings.append(
                     MethodWarning(
