@@ -13,6 +13,7 @@
 //   plugins/<Name>          one built-in analysis each: CohortPluginAPI + CohortStatistics + CohortReport
 //   CohortPluginAPI         the plugin contract: AnalysisPlugin, ParameterValue, AnalysisInput (no YAML)
 //   CohortConfiguration     YAML nodes with locations; pipeline and daemon configuration
+//   CohortDocx              the Word report (report.docx): OOXML parts zipped with ZIPFoundation
 //   CohortReport            report blocks, number formatting, HTML/Markdown/CSV, SVG figures
 //   CohortJSON              JSON value, encoder, parser
 //   CohortData              columnar table, CSV reader, derived variables, cohort filters
@@ -53,6 +54,7 @@ var package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -77,6 +79,11 @@ var package = Package(
         .target(name: "CohortJSON", swiftSettings: strictSettings),
         .target(name: "CohortReport", dependencies: ["CohortStatistics"], swiftSettings: strictSettings),
         .target(
+            name: "CohortDocx",
+            dependencies: ["CohortReport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "CohortPluginAPI",
             dependencies: ["CohortData", "CohortStatistics", "CohortJSON", "CohortReport"],
             swiftSettings: strictSettings
@@ -84,7 +91,7 @@ var package = Package(
         .target(
             name: "CohortPipeline",
             dependencies: [
-                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortReport",
+                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortReport", "CohortDocx",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
@@ -134,6 +141,11 @@ var package = Package(
         .testTarget(name: "CohortJSONTests", dependencies: ["CohortJSON"], swiftSettings: strictSettings),
         .testTarget(name: "CohortConfigurationTests", dependencies: ["CohortConfiguration"], swiftSettings: strictSettings),
         .testTarget(name: "CohortReportTests", dependencies: ["CohortReport", "CohortStatistics"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CohortDocxTests",
+            dependencies: ["CohortDocx", "CohortReport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CohortPluginAPITests",
             dependencies: ["CohortPluginAPI", "CohortData", "CohortJSON", "CohortStatistics"],

@@ -1,10 +1,11 @@
 public import CohortConfiguration
 import CohortData
+import CohortDocx
 import CohortJSON
 import CohortReport
 import Foundation
 
-/// Writes a run's folder: results.json, report.html, report.md, tables as CSV, figures as SVG.
+/// Writes a run's folder: results.json, report.html, report.md, tables as CSV, figures as SVG, report.docx.
 public enum RunWriter {
     /// The files of a run folder, by name, in writing order.
     public static func files(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo) -> [(name: String, bytes: [UInt8])] {
@@ -34,6 +35,10 @@ public enum RunWriter {
         files.append(("report.md", Array(renderer.markdown().utf8)))
         for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
         for (name, text) in renderer.svgFiles() { files.append((name, Array(text.utf8))) }
+        // The Word report embeds the figures whose PNG the folder holds; zipping in memory fails only
+        // when memory does, and then the folder goes without report.docx rather than without its results.
+        let pngs = Dictionary(files.filter { $0.0.hasSuffix(".png") }.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+        if let docx = try? DocxReport(renderer: renderer, figures: pngs, created: info.started).bytes() { files.append(("report.docx", docx)) }
         return (files, results)
     }
 

@@ -27,13 +27,20 @@ public struct ReportTable: Sendable, Hashable {
     public var header: [String]
     public var rows: [[ReportCell]]
     public var note: String?
+    /// Columns (0-based) whose empty cells continue the cell above them, as Table 3 prints a
+    /// variable's name on its first group row only: the Word report merges such a cell with the
+    /// one above (`w:vMerge`); Markdown, HTML and CSV print the empty cell. Empty by default.
+    public var continuingColumns: Set<Int>
 
-    public init(name: String, title: String, header: [String], rows: [[ReportCell]], note: String? = nil) {
+    public init(
+        name: String, title: String, header: [String], rows: [[ReportCell]], note: String? = nil, continuingColumns: Set<Int> = []
+    ) {
         self.name = name
         self.title = title
         self.header = header
         self.rows = rows
         self.note = note
+        self.continuingColumns = continuingColumns
     }
 }
 

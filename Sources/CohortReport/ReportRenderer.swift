@@ -15,7 +15,7 @@ public struct ReportRenderer: Sendable {
     var allBlocks: [ReportBlock] { sections.flatMap { $0.blocks } }
 
     /// The checks each section raised, in section order (sections without any left out).
-    var checksBySection: [(id: String, checks: [ReportCheck])] {
+    public var checksBySection: [(id: String, checks: [ReportCheck])] {
         sections.compactMap { section in
             let checks = section.blocks.flatMap { block -> [ReportCheck] in
                 if case .checks(let c) = block { return c } else { return [] }
@@ -41,6 +41,12 @@ public struct ReportRenderer: Sendable {
     /// Every table as CSV, by file name.
     public func csvFiles() -> [(name: String, text: String)] {
         fileNames().tables.map { ($0.name, csv($0.table)) }
+    }
+
+    /// Every figure with the name of its SVG file (`overall.svg`), in report order: other
+    /// renderings of a figure (PNG, PDF) take the same name with their own extension.
+    public func figureFiles() -> [(name: String, figure: ReportFigure)] {
+        fileNames().figures
     }
 
     /// Every figure as SVG, by file name.
@@ -107,7 +113,7 @@ public struct ReportRenderer: Sendable {
     /// Columns right-aligned as numbers: those whose non-empty cells are all counts. A column that
     /// mixes counts with other statistics ("63.3 (9.1)" above "36 (26.3%)", as in Table 1) is
     /// aligned left throughout, so that it does not read ragged.
-    static func numericColumns(_ t: ReportTable) -> [Bool] {
+    public static func numericColumns(_ t: ReportTable) -> [Bool] {
         let width = t.rows.map(\.count).max() ?? 0
         return (0..<width).map { k in
             var counts = 0

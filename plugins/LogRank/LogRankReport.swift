@@ -49,7 +49,7 @@ extension LogRankPlugin {
             .table(
                 ReportTable(
                     name: "table3_univariate", title: p.title ?? "Univariate analysis of overall survival\(stratified)",
-                    header: header, rows: rows, note: note))
+                    header: header, rows: rows, note: note, continuingColumns: [0]))
         ]
         for (test, grouping) in zip(o.tests, p.groups) {
             if let table = pairwiseTable(test, grouping, p, testName: testName) { blocks.append(.table(table)) }
