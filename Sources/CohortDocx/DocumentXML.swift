@@ -32,6 +32,7 @@ struct DocumentXML {
             body += WordML.paragraph("Results", style: "Heading1")
         }
         let figureFiles = renderer.figureFiles()
+        var figureNumber = 0
         for (_, blocks) in renderer.sections {
             for block in blocks {
                 switch block {
@@ -48,6 +49,9 @@ struct DocumentXML {
                         body += WordML.paragraph(style: "TableNote", runs: "")
                     }
                 case .figure(let f):
+                    // Captions are numbered as a paper's are ("Figure 1."): the title is drawn in the figure too.
+                    figureNumber += 1
+                    let caption = "Figure \(figureNumber). \(f.title)"
                     let svgName = figureFiles.first { $0.figure == f }?.name ?? "\(f.name).svg"
                     let pngName = (svgName.hasSuffix(".svg") ? String(svgName.dropLast(4)) : svgName) + ".png"
                     if let png = report.figures[pngName], let size = PNGSize(png) {
@@ -57,9 +61,9 @@ struct DocumentXML {
                             relationship: image.id, id: images.count, size: size, description: f.title,
                             maxWidth: Self.textWidth * Self.emuPerTwip, maxHeight: (Self.pageHeight - 2 * Self.margin) * Self.emuPerTwip * 6 / 10)
                         body += WordML.paragraph(style: "Figure", runs: drawing.xml)
-                        body += WordML.paragraph(f.title, style: "Caption")
+                        body += WordML.paragraph(caption, style: "Caption")
                     } else {
-                        body += WordML.paragraph("\(f.title) (figure: \(svgName))", style: "Caption")
+                        body += WordML.paragraph("\(caption) (\(svgName))", style: "Caption")
                     }
                 case .checks(let checks):
                     for check in checks {

@@ -16,30 +16,41 @@ struct TableXML {
     static let cellMargins = 2 * 85
 
     /// The table's column widths in twips, summing to the text width. Each column wants its
-    /// longest text on one line; when they do not all fit, the widest columns give way first
-    /// (their texts wrap at spaces), down to the longest word, while short cells (a count, an
-    /// estimate with its interval: at most 18 characters) never wrap. Columns that fit share the
-    /// room left in proportion to their width.
+    /// longest cell on one line, and its header too when there is room; when the cells do not
+    /// all fit, the widest columns give way first (their texts wrap at spaces), down to the
+    /// longest word, while short cells (a count, an estimate with its interval: at most 18
+    /// characters) never wrap. Room left over goes first to headers that would wrap, then to
+    /// every column in proportion to its width.
     func columnWidths(columns: Int) -> [Int] {
         func longestWord(_ s: String) -> Int { s.split(separator: " ").map(\.count).max() ?? 0 }
-        var natural = [Int](repeating: 1, count: columns)
+        var cells = [Int](repeating: 1, count: columns)
+        var headers = [Int](repeating: 1, count: columns)
         var least = [Int](repeating: 1, count: columns)
         for (k, h) in table.header.enumerated() where k < columns {
-            natural[k] = max(natural[k], h.count)
+            headers[k] = h.count
             least[k] = max(least[k], longestWord(h))
         }
         for row in table.rows {
             for (k, cell) in row.enumerated() where k < columns {
                 let text = cell.rendered(minCell: minCell)
-                natural[k] = max(natural[k], text.count)
+                cells[k] = max(cells[k], text.count)
                 least[k] = max(least[k], text.count <= 18 ? text.count : longestWord(text))
             }
         }
         let twips = { (chars: Int) in chars * Self.twipsPerCharacter + Self.cellMargins }
-        let (want, floor) = (natural.map(twips), least.map(twips))
+        let floor = least.map(twips)
+        let want = zip(cells, least).map { twips(max($0, $1)) }
+        let withHeaders = zip(want, headers).map { max($0, twips($1)) }
         var widths: [Int]
-        if want.reduce(0, +) <= textWidth {
-            widths = want
+        if withHeaders.reduce(0, +) <= textWidth {
+            widths = withHeaders
+        } else if want.reduce(0, +) <= textWidth {
+            // The cells fit on one line; the room left widens the headers that would wrap, each by
+            // its share of what all of them lack.
+            let room = textWidth - want.reduce(0, +)
+            let lacking = zip(withHeaders, want).map { $0 - $1 }
+            let totalLacking = max(lacking.reduce(0, +), 1)
+            widths = zip(want, lacking).map { $0 + $1 * room / totalLacking }
         } else if floor.reduce(0, +) >= textWidth {
             widths = floor
         } else {

@@ -79,6 +79,22 @@ import Testing
         #expect(document.descendants("w:gridAfter").first?.attributes["w:val"] == "2")
     }
 
+    @Test func shortCellsKeepTheirLineWhileLongLabelsWrap() {
+        let twips = { (chars: Int) in chars * TableXML.twipsPerCharacter + TableXML.cellMargins }
+        let long = String(repeating: "word ", count: 30)
+        let wide = ReportTable(
+            name: "w", title: "", header: ["Variable", "AUC (95% CI)", "Cut-off"], rows: [[.text(long), .text("0.67 (0.43–0.91)"), .text("≤ 14.78")]])
+        let widths = TableXML(table: wide, minCell: 0, textWidth: 9026).columnWidths(columns: 3)
+        #expect(widths.reduce(0, +) == 9026)
+        #expect(widths[1] >= twips(16) && widths[2] >= twips(7))
+        #expect(widths[0] < twips(long.count))
+        // A narrow table spreads over the text width with every header on one line.
+        let narrow = ReportTable(
+            name: "n", title: "", header: ["Step", "Remaining", "Excluded"], rows: [[.text("a"), .count(1, percent: nil), .count(2, percent: nil)]])
+        let spread = TableXML(table: narrow, minCell: 0, textWidth: 9026).columnWidths(columns: 3)
+        #expect(spread.reduce(0, +) == 9026 && spread[1] >= twips(9) && spread[2] >= twips(8))
+    }
+
     @Test func everyTextIsEscaped() throws {
         let nasty = "A & B <c> \"d\" \u{0}e"
         let table = ReportTable(name: "n", title: nasty, header: [nasty], rows: [[.text(nasty)]], note: nasty)

@@ -61,7 +61,7 @@ import Testing
         let paragraphs = document.descendants("w:p")
         let pictureIndex = try #require(paragraphs.firstIndex { !$0.descendants("w:drawing").isEmpty })
         #expect(paragraphs[pictureIndex + 1].descendants("w:pStyle").first?.attributes["w:val"] == "Caption")
-        #expect(paragraphs[pictureIndex + 1].wordText == "Overall survival")
+        #expect(paragraphs[pictureIndex + 1].wordText == "Figure 1. Overall survival")
         let core = try xml(parts, "docProps/core.xml")
         #expect(core.descendants("dcterms:created").first?.characters == "2027-01-15T08:00:00Z")
     }
@@ -75,7 +75,7 @@ import Testing
         #expect(!types.children("Default").contains { $0.attributes["Extension"] == "png" })
         let document = try xml(parts, "word/document.xml")
         #expect(document.descendants("w:drawing").isEmpty)
-        #expect(document.descendants("w:p").contains { $0.wordText == "Overall survival (figure: overall.svg)" })
+        #expect(document.descendants("w:p").contains { $0.wordText == "Figure 1. Overall survival (overall.svg)" })
         // Bytes that are not a PNG are not embedded either.
         let notPNG = try unzip(try DocxReport(renderer: Self.renderer(blocks: [.figure(Self.figure)]), figures: ["overall.png": [1, 2, 3]]).bytes())
         #expect(!notPNG.keys.contains { $0.hasPrefix("word/media/") })
