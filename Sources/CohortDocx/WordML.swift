@@ -3,14 +3,19 @@ import CohortReport
 /// WordprocessingML fragments: paragraphs and runs of escaped text.
 enum WordML {
     /// A run of text: every character escaped (XML.escape also replaces the characters XML 1.0
-    /// forbids), line breaks as `w:br`, spaces kept.
+    /// forbids), line breaks as `w:br`, tabs as `w:tab`, spaces kept. Run properties in the
+    /// schema's order (fonts before bold).
     static func run(_ text: String, bold: Bool = false, code: Bool = false) -> String {
         var properties = ""
-        if bold { properties += "<w:b/>" }
         if code { properties += "<w:rFonts w:ascii=\"Courier New\" w:hAnsi=\"Courier New\" w:cs=\"Courier New\"/>" }
+        if bold { properties += "<w:b/>" }
         let rPr = properties.isEmpty ? "" : "<w:rPr>\(properties)</w:rPr>"
         let lines = text.replacing("\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-        let body = lines.map { "<w:t xml:space=\"preserve\">\(XML.escape(String($0)))</w:t>" }.joined(separator: "<w:br/>")
+        let body = lines.map { line in
+            line.split(separator: "\t", omittingEmptySubsequences: false).map { piece in
+                piece.isEmpty ? "" : "<w:t xml:space=\"preserve\">\(XML.escape(String(piece)))</w:t>"
+            }.joined(separator: "<w:tab/>")
+        }.joined(separator: "<w:br/>")
         return "<w:r>\(rPr)\(body)</w:r>"
     }
 

@@ -25,12 +25,13 @@ final class XMLNode {
     /// The direct children named `name`.
     func children(_ name: String) -> [XMLNode] { children.filter { $0.name == name } }
 
-    /// The text of the `w:t` elements below, concatenated (a `w:br` as a line feed).
+    /// The text of the `w:t` elements below, concatenated (a `w:br` as a line feed, a `w:tab` as a tab).
     var wordText: String {
         children.map { child in
             switch child.name {
             case "w:t": return child.characters
             case "w:br": return "\n"
+            case "w:tab": return "\t"
             default: return child.wordText
             }
         }.joined()
