@@ -45,6 +45,8 @@ enum Styles {
             "TableText", name: "Table Text", pPr: "<w:spacing w:before=\"20\" w:after=\"20\" w:line=\"240\" w:lineRule=\"auto\"/>",
             rPr: "<w:sz w:val=\"18\"/><w:szCs w:val=\"18\"/>", builtIn: false)
         out += paragraphStyle(
+            "TableTextSmall", name: "Table Text Small", basedOn: "TableText", rPr: "<w:sz w:val=\"16\"/><w:szCs w:val=\"16\"/>", builtIn: false)
+        out += paragraphStyle(
             "TableNote", name: "Table Note", pPr: "<w:spacing w:before=\"60\" w:after=\"240\" w:line=\"240\" w:lineRule=\"auto\"/>",
             rPr: "<w:color w:val=\"444444\"/><w:sz w:val=\"16\"/><w:szCs w:val=\"16\"/>", builtIn: false)
         out += paragraphStyle(

@@ -10,63 +10,14 @@ struct TableXML {
     /// The width available, in twentieths of a point.
     var textWidth: Int
 
-    /// Twips per character of 9 pt Arial, a little over its digits' width (0.556 em), and a
-    /// cell's left and right margins.
-    static let twipsPerCharacter = 105
-    static let cellMargins = 2 * 85
-
-    /// The table's column widths in twips, summing to the text width. Each column wants its
-    /// longest cell on one line, and its header too when there is room; when the cells do not
-    /// all fit, the widest columns give way first (their texts wrap at spaces), down to the
-    /// longest word, while short cells (a count, an estimate with its interval: at most 18
-    /// characters) never wrap. Room left over goes first to headers that would wrap, then to
-    /// every column in proportion to its width.
-    func columnWidths(columns: Int) -> [Int] {
-        func longestWord(_ s: String) -> Int { s.split(separator: " ").map(\.count).max() ?? 0 }
-        var cells = [Int](repeating: 1, count: columns)
-        var headers = [Int](repeating: 1, count: columns)
-        var least = [Int](repeating: 1, count: columns)
-        for (k, h) in table.header.enumerated() where k < columns {
-            headers[k] = h.count
-            least[k] = max(least[k], longestWord(h))
-        }
-        for row in table.rows {
-            for (k, cell) in row.enumerated() where k < columns {
-                let text = cell.rendered(minCell: minCell)
-                cells[k] = max(cells[k], text.count)
-                least[k] = max(least[k], text.count <= 18 ? text.count : longestWord(text))
-            }
-        }
-        let twips = { (chars: Int) in chars * Self.twipsPerCharacter + Self.cellMargins }
-        let floor = least.map(twips)
-        let want = zip(cells, least).map { twips(max($0, $1)) }
-        let withHeaders = zip(want, headers).map { max($0, twips($1)) }
-        var widths: [Int]
-        if withHeaders.reduce(0, +) <= textWidth {
-            widths = withHeaders
-        } else if want.reduce(0, +) <= textWidth {
-            // The cells fit on one line; the room left widens the headers that would wrap, each by
-            // its share of what all of them lack.
-            let room = textWidth - want.reduce(0, +)
-            let lacking = zip(withHeaders, want).map { $0 - $1 }
-            let totalLacking = max(lacking.reduce(0, +), 1)
-            widths = zip(want, lacking).map { $0 + $1 * room / totalLacking }
-        } else if floor.reduce(0, +) >= textWidth {
-            widths = floor
-        } else {
-            // The largest cap at which every column, kept between its floor and its want, still fits.
-            var (low, high) = (0, want.max() ?? 0)
-            while low < high {
-                let cap = (low + high + 1) / 2
-                let total = zip(want, floor).reduce(0) { $0 + max($1.1, min($1.0, cap)) }
-                if total <= textWidth { low = cap } else { high = cap - 1 }
-            }
-            widths = zip(want, floor).map { max($0.1, min($0.0, low)) }
-        }
-        let total = max(widths.reduce(0, +), 1)
-        widths = widths.map { $0 * textWidth / total }
-        if let last = widths.indices.last { widths[last] += textWidth - widths.reduce(0, +) }
-        return widths
+    /// The table's column widths in twips, summing to the text width (see ``ColumnWidths``), and
+    /// its font size: 9 pt, or 8 pt when at 9 pt its short cells (an estimate with its interval)
+    /// would have to wrap, as a paper sets a wide table smaller.
+    func layout(columns: Int) -> (widths: [Int], points: Int) {
+        let rows = table.rows.map { $0.map { $0.rendered(minCell: minCell) } }
+        let regular = ColumnWidths.compute(header: table.header, rows: rows, columns: columns, textWidth: textWidth)
+        if regular.wholeShortCells { return (regular.widths, 9) }
+        return (ColumnWidths.compute(header: table.header, rows: rows, columns: columns, textWidth: textWidth, points: 8).widths, 8)
     }
 
     /// Whether the cell at data row `r`, column `k` continues the cell above it: it is empty, in
@@ -78,7 +29,8 @@ struct TableXML {
 
     var xml: String {
         let columns = max(table.header.count, table.rows.map(\.count).max() ?? 0)
-        let widths = columnWidths(columns: columns)
+        let (widths, points) = layout(columns: columns)
+        let textStyle = points == 9 ? "TableText" : "TableTextSmall"
         let numeric = ReportRenderer.numericColumns(table)
         let rule = "w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"000000\""
         var out = "<w:tbl><w:tblPr><w:tblStyle w:val=\"ReportTable\"/><w:tblW w:w=\"\(textWidth)\" w:type=\"dxa\"/>"
@@ -94,7 +46,7 @@ struct TableXML {
             out += "<w:tc><w:tcPr><w:tcW w:w=\"\(widths[k])\" w:type=\"dxa\"/>"
             out +=
                 "<w:tcBorders><w:bottom w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"/></w:tcBorders><w:vAlign w:val=\"bottom\"/></w:tcPr>"
-            out += WordML.paragraph(style: "TableText", runs: WordML.run(text, bold: true), keepNext: true, alignment: jc) + "</w:tc>"
+            out += WordML.paragraph(style: textStyle, runs: WordML.run(text, bold: true), keepNext: true, alignment: jc) + "</w:tc>"
         }
         out += "</w:tr>"
         for (r, row) in table.rows.enumerated() {
@@ -111,7 +63,7 @@ struct TableXML {
                 let jc = k < numeric.count && numeric[k] ? "right" : nil
                 let text = continues(r, k) ? "" : cell.rendered(minCell: minCell)
                 out += "<w:tc><w:tcPr><w:tcW w:w=\"\(widths[k])\" w:type=\"dxa\"/>\(merge)</w:tcPr>"
-                out += WordML.paragraph(style: "TableText", runs: text.isEmpty ? "" : WordML.run(text), keepNext: keepWithNext, alignment: jc)
+                out += WordML.paragraph(style: textStyle, runs: text.isEmpty ? "" : WordML.run(text), keepNext: keepWithNext, alignment: jc)
                 out += "</w:tc>"
             }
             out += "</w:tr>"

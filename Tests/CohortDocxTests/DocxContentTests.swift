@@ -34,6 +34,10 @@ import Testing
             [.text("Sex"), .text("not tested: one level"), .text(""), .text("")],
         ], note: "Kaplan–Meier estimates.", continuingColumns: [0])
 
+    /// Nine columns of estimates with intervals: too wide for 9 pt on A4.
+    static let wide = ReportTable(
+        name: "wide", title: "Wide", header: (1...9).map { "Column \($0)" }, rows: [(1...9).map { _ in .text("17.6% (13.6–21.9)") }])
+
     @Test func tableCellsAreTheRenderedCellsAndContinuingColumnsMerge() throws {
         let renderer = ReportRenderer(title: "T", subtitle: "S", sections: [("uni", [.table(Self.logRankLike)])], minCell: 5)
         let document = try Self.document(DocxReport(renderer: renderer))
@@ -80,19 +84,35 @@ import Testing
     }
 
     @Test func shortCellsKeepTheirLineWhileLongLabelsWrap() {
-        let twips = { (chars: Int) in chars * TableXML.twipsPerCharacter + TableXML.cellMargins }
+        let width = { (s: String) in ColumnWidths.twips(s) + ColumnWidths.cellMargins }
         let long = String(repeating: "word ", count: 30)
         let wide = ReportTable(
             name: "w", title: "", header: ["Variable", "AUC (95% CI)", "Cut-off"], rows: [[.text(long), .text("0.67 (0.43–0.91)"), .text("≤ 14.78")]])
-        let widths = TableXML(table: wide, minCell: 0, textWidth: 9026).columnWidths(columns: 3)
+        let widths = TableXML(table: wide, minCell: 0, textWidth: 9026).layout(columns: 3).widths
         #expect(widths.reduce(0, +) == 9026)
-        #expect(widths[1] >= twips(16) && widths[2] >= twips(7))
-        #expect(widths[0] < twips(long.count))
+        #expect(widths[1] >= width("0.67 (0.43–0.91)") && widths[2] >= width("≤ 14.78"))
+        #expect(widths[0] < width(long))
         // A narrow table spreads over the text width with every header on one line.
         let narrow = ReportTable(
             name: "n", title: "", header: ["Step", "Remaining", "Excluded"], rows: [[.text("a"), .count(1, percent: nil), .count(2, percent: nil)]])
-        let spread = TableXML(table: narrow, minCell: 0, textWidth: 9026).columnWidths(columns: 3)
-        #expect(spread.reduce(0, +) == 9026 && spread[1] >= twips(9) && spread[2] >= twips(8))
+        let spread = TableXML(table: narrow, minCell: 0, textWidth: 9026).layout(columns: 3).widths
+        #expect(spread.reduce(0, +) == 9026 && spread[1] >= width("Remaining") && spread[2] >= width("Excluded"))
+        // Seven columns of short cells that cannot all stay whole: they wrap at spaces, and no
+        // number is cut inside.
+        let cells = [
+            "Weight loss in the last six months (lb)", "Median [IQR]", "1025 [768, 1175]", "925 [588, 1068]", "975 [635, 1150]", "0.022ᶜ", "0.357",
+        ]
+        let crowded = ReportTable(
+            name: "c", title: "", header: ["Variable", "", "male (n = 138)", "female (n = 90)", "Overall", "p", "SMD"],
+            rows: [cells.map { .text($0) }])
+        let (tight, points) = TableXML(table: crowded, minCell: 0, textWidth: 6000).layout(columns: 7)
+        #expect(tight.reduce(0, +) == 6000 && points == 8)
+        for (w, text) in zip(tight, cells) { #expect(w >= ColumnWidths.longestWord(text, points: 8) + ColumnWidths.cellMargins, "\(text)") }
+        // The same table with room enough keeps 9 pt and every short cell whole.
+        let (roomy, regular) = TableXML(table: crowded, minCell: 0, textWidth: 12000).layout(columns: 7)
+        #expect(regular == 9)
+        for (w, text) in zip(roomy.dropFirst(), cells.dropFirst()) { #expect(w >= ColumnWidths.twips(text) + ColumnWidths.cellMargins, "\(text)") }
+        #expect(ColumnWidths.twips("0.252") < ColumnWidths.twips("MWMWM"))
     }
 
     @Test func everyTextIsEscaped() throws {
@@ -138,7 +158,8 @@ import Testing
         let renderer = ReportRenderer(
             title: "T", subtitle: "S",
             sections: [
-                ("a", [.heading("h"), .table(Self.logRankLike), .figure(DocxPackageTests.figure), .checks([ReportCheck(code: "c", message: "m")])])
+                ("a", [.heading("h"), .table(Self.logRankLike), .figure(DocxPackageTests.figure), .checks([ReportCheck(code: "c", message: "m")])]),
+                ("wide", [.table(Self.wide)]),
             ], minCell: 0)
         let parts = try unzip(try DocxReport(renderer: renderer, figures: ["a.png": tinyPNG(width: 3, height: 2)], methods: ["m"]).bytes())
         let document = try xml(parts, "word/document.xml")
@@ -147,7 +168,9 @@ import Testing
         let used = Set((document.descendants("w:pStyle") + document.descendants("w:tblStyle")).compactMap { $0.attributes["w:val"] })
         #expect(used.isSubset(of: defined), "\(used.subtracting(defined))")
         #expect(
-            used.isSuperset(of: ["Title", "Subtitle", "Heading1", "Heading2", "Caption", "Figure", "TableText", "TableNote", "Check", "CheckItem"]))
+            used.isSuperset(of: [
+                "Title", "Subtitle", "Heading1", "Heading2", "Caption", "Figure", "TableText", "TableTextSmall", "TableNote", "Check", "CheckItem",
+            ]))
         let names = styles.children("w:style").compactMap { $0.children("w:name").first?.attributes["w:val"] }
         #expect(names.contains("heading 1") && names.contains("heading 2"))
     }
