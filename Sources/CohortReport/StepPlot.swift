@@ -274,5 +274,5 @@ public struct StepPlot: Sendable {
         return (positions.isEmpty ? 0 : row + 1, positions)
     }
 
-    static func truncate(_ s: String) -> String { s.count > 15 ? String(s.prefix(14)) + "…" : s }
+    static func truncate(_ s: String, to length: Int = 15) -> String { s.count > length ? String(s.prefix(length - 1)) + "…" : s }
 }
