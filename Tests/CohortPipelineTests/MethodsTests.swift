@@ -52,26 +52,27 @@ import Testing
     }
 
     @Test func theParagraphSaysWhatRanAndCitesItsWorksInOrder() async throws {
-        let yaml = Self.lung + """
+        let yaml =
+            Self.lung + """
 
-              - id: km
-                plugin: kaplan_meier
-                by: sex
-                conf_type: log-log
-                compare_at: [365]
-              - id: lr
-                plugin: logrank
-                groups: [ecog]
-                pairwise: holm
-              - id: hazards
-                plugin: cox
-                multivariable: [age, sex, ecog]
-                ties: efron
-              - id: rmst
-                plugin: rmst
-                tau: 365
-                by: sex
-            """
+                  - id: km
+                    plugin: kaplan_meier
+                    by: sex
+                    conf_type: log-log
+                    compare_at: [365]
+                  - id: lr
+                    plugin: logrank
+                    groups: [ecog]
+                    pairwise: holm
+                  - id: hazards
+                    plugin: cox
+                    multivariable: [age, sex, ecog]
+                    ties: efron
+                  - id: rmst
+                    plugin: rmst
+                    tau: 365
+                    by: sex
+                """
         let files = try await Self.runFolder(yaml, csv: try Self.lungCSV)
         let methods = try #require(files["methods.md"], "the run folder holds methods.md")
         #expect(methods.contains("Kaplan–Meier method"))
@@ -100,16 +101,17 @@ import Testing
     }
 
     @Test func aPetoTestAndNoFactorTestAreDescribedAsSuch() async throws {
-        let yaml = Self.lung + """
+        let yaml =
+            Self.lung + """
 
-              - id: lr
-                plugin: logrank
-                groups: [sex]
-                rho: 1
-              - id: hazards
-                plugin: cox
-                univariable: [age]
-            """
+                  - id: lr
+                    plugin: logrank
+                    groups: [sex]
+                    rho: 1
+                  - id: hazards
+                    plugin: cox
+                    univariable: [age]
+                """
         let methods = try #require(try await Self.runFolder(yaml, csv: try Self.lungCSV)["methods.md"])
         #expect(methods.contains("Peto–Peto"))
         #expect(methods.contains("Peto R, Peto J"))
