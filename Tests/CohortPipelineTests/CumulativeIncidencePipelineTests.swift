@@ -393,6 +393,29 @@ import Testing
         #expect(result["curves"] == reference.document.analysis("cif")?["result"]?["curves"])
     }
 
+    /// cuminc reports no Tests with one group; ours are null with a reason, df 0, and not_estimable.
+    @Test func oneGroupWithPatientsHasNullTestsWithReasons() async throws {
+        let csv = Self.smallCSV.replacingOccurrences(of: ",b\n", with: ",a\n")
+        let outcome = try await runPipeline(Self.yaml(groups: ["a", "b"], analysis: Self.plain), csv: csv)
+        let result = try #require(outcome.document.analysis("cif")?["result"])
+        Self.expectHygiene(outcome)
+        let tests = result["tests"]?.array ?? []
+        #expect(tests.count == 2)
+        for test in tests {
+            #expect(test["statistic"] == .null && test["p"] == .null && test["df"]?.number == 0)
+            #expect(test["reason"]?.string?.contains("fewer than two groups") == true)
+        }
+        #expect(Self.warnings(result, "not_estimable").count == 2)
+    }
+
+    @Test(arguments: ["inf", "NaN", "1e400"]) func aNonFiniteTimeFailsTheFileWithItsLocation(_ value: String) async throws {
+        let csv = Self.smallCSV.replacingOccurrences(of: "6,2,death,b", with: "\(value),2,death,b")
+        let outcome = try await runPipeline(Self.yaml(groups: ["a", "b"], analysis: Self.plain), csv: csv)
+        #expect(outcome.status == .failed)
+        let failure = try #require(outcome.failure)
+        #expect(failure.code == .badValue && failure.line == 7 && failure.column == "time", "\(failure)")
+    }
+
     @Test func anUnknownStatusValueWithOnErrorMissingIsExcluded() async throws {
         let csv = Self.smallCSV.replacingOccurrences(of: "5,0,censored,b", with: "5,0,relapsed,b")
         let yaml = Self.yaml(groups: ["a", "b"], analysis: Self.plain).replacingOccurrences(
