@@ -112,7 +112,7 @@ import Testing
     static let cases = [
         "cif_tied_causes", "cif_tied_censoring", "cif_time_zero", "cif_single_patient", "cif_reaches_one",
         "cif_cause_in_one_group", "cif_singular", "cif_rho1", "cif_rho_half", "cif_random_3x5", "cif_large_times",
-        "cif_ungrouped", "cif_strong_effect", "cif_moderate_effect",
+        "cif_ungrouped", "cif_strong_effect", "cif_moderate_effect", "cif_reaches_one_rho1", "cif_twelve_groups",
     ]
 
     @Test(arguments: cases) func resultsAreCumincs(_ name: String) async throws {

@@ -199,6 +199,21 @@ cases[[length(cases) + 1]] <- one_case(
   "cif_tiny_variance_group", t14, c14, g14, times = c(1, 1.5, 500),
   note = "one group's score variance below 1e-7 x the largest")
 
+# 15. The F = 1 case with rho = 1 (Gray's weight (1 - F(t-))^rho).
+cases[[length(cases) + 1]] <- one_case(
+  "cif_reaches_one_rho1",
+  time = c(1, 2, 3, 4, 4, 1, 2, 3, 5, 6, 8, 9, 3, 3, 3),
+  cause = c(1, 1, 1, 1, 1, 2, 1, 0, 1, 2, 1, 0, 1, 1, 2),
+  group = c(rep("a", 5), rep("b", 7), rep("c", 3)), rho = 1,
+  times = c(0, 4, 9), note = "F reaches 1, rho = 1")
+
+# 16. Twelve groups (an 11 x 11 variance), small groups among them.
+n16 <- 600
+g16 <- sprintf("k%02d", sample(1:12, n16, replace = TRUE, prob = c(rep(1, 10), 0.05, 0.1)))
+t16 <- round(rexp(n16, 0.03 + 0.002 * as.integer(substr(g16, 2, 3))))
+c16 <- sample(0:2, n16, replace = TRUE, prob = c(0.3, 0.4, 0.3))
+cases[[length(cases) + 1]] <- one_case("cif_twelve_groups", t16, c16, g16, times = c(5, 30), note = "12 groups")
+
 out <- list(r_version = R.version.string, cmprsk = as.character(packageVersion("cmprsk")), cases = cases)
 writeLines(toJSON(out, auto_unbox = TRUE, json_verbatim = TRUE, null = "null", pretty = FALSE),
            file.path(out_dir, "cmprsk_edge.json"))
