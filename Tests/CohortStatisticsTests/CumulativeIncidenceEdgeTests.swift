@@ -5,8 +5,8 @@ import Testing
 /// `CumulativeIncidence` and `GrayTest` against `cmprsk::cuminc` and `timepoints` on edge cases
 /// (`Fixtures/cmprsk/make_cmprsk_edge.R`): causes tied with each other and with censorings,
 /// events at time 0, one-patient groups, F reaching 1, a cause in one group only, a singular Gray
-/// variance, ρ = 1 and ½, 3 causes × 5 groups with many ties, large times, no group, p below
-/// 1e-16. Every corner of cuminc's step vectors, every `timepoints` value and every `Tests` entry,
+/// variance, ρ = 1 and ½, 3 causes × 5 groups with many ties, twelve groups, large times, no
+/// group, p below 1e-16, a one-patient group with a tiny score variance. Every corner of cuminc's step vectors, every `timepoints` value and every `Tests` entry,
 /// to 1e-9 relative (1e-12 absolute near 0).
 @Suite struct CumulativeIncidenceEdgeTests {
     static var reference: [String: Any] { (try? Fixture.json("cmprsk/cmprsk_edge.json")) ?? [:] }
