@@ -85,7 +85,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         /// Kept for the figure; not part of results.json.
         var curves: [SurvivalPlot.Curve] = []
         /// The log-rank p between the levels of `by` printed on the figure (not part of results.json).
-        var figureP: Double? = nil
+        var figureP: [Double] = []
 
         enum CodingKeys: String, CodingKey { case time_unit, conf_type, conf_level, by, n_used, excluded, strata, differences, landmark, warnings }
     }
@@ -127,7 +127,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         if let by = p.by, p.figure?.pValue == true, groups.count >= 2 {
             // The figure's p: survdiff over the levels with patients (as survminer's pval = TRUE).
             let (codes, _) = try input.groups(by, rows: rows)
-            output.figureP = try? LogRankTest(data, group: codes, groupCount: allLevels.count).p
+            if let test = try? LogRankTest(data, group: codes, groupCount: allLevels.count) { output.figureP = [test.p] }
         }
         var estimates: [String: KaplanMeier] = [:]
         for group in groups {
@@ -215,7 +215,8 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
                     ] + notes).joined(separator: "; ") + "." + (o.landmark.map { " " + $0.sentence(unit: o.time_unit) } ?? "")))
         ]
         if let options = p.figure {
-            let figure = SurvivalPlot(title: title, timeUnit: o.time_unit, curves: o.curves, options: options.plotOptions(band: p.band, p: o.figureP))
+            let figure = SurvivalPlot(
+                title: title, timeUnit: o.time_unit, curves: o.curves, options: options.plotOptions(band: p.band, p: o.figureP.first))
             blocks.append(.figure(ReportFigure(name: "km_\(p.by ?? "overall")", title: title, svg: figure.svg())))
         }
         return blocks + differencesTable(o, p)

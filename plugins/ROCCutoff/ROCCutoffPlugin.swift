@@ -86,8 +86,8 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         public var error: String?
         /// Why the AUC is null (the text of `error`).
         public var reason: String? = nil
-        /// The curve for the figure, thinned (not part of results.json).
-        var curve: ROCPlot.Curve? = nil
+        /// The curve for the figure, thinned (none without an AUC; not part of results.json).
+        var curve: [ROCPlot.Curve] = []
 
         enum CodingKeys: String, CodingKey {
             case variable, n_positive, n_negative, excluded, direction, auc, auc_ci, best, error, reason
@@ -271,15 +271,17 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
                         sensitivity: b.sensitivity, specificity: b.specificity, youden: b.youden)
                 },
                 error: nil)
-            predictor.curve = ROCPlot.Curve(
-                label: p.labels[name] ?? name, auc: curve.auc,
-                points: ROCPlot.points(sensitivities: curve.sensitivities, specificities: curve.specificities),
-                cutoffs: zip(best, predictor.best).map { b, shown in
-                    (
-                        1 - b.specificity, b.sensitivity,
-                        (shown.rule ?? Format.short(b.threshold)).replacing(">= ", with: "≥ ").replacing("<= ", with: "≤ ")
-                    )
-                })
+            predictor.curve = [
+                ROCPlot.Curve(
+                    label: p.labels[name] ?? name, auc: curve.auc,
+                    points: ROCPlot.points(sensitivities: curve.sensitivities, specificities: curve.specificities),
+                    cutoffs: zip(best, predictor.best).map { b, shown in
+                        (
+                            1 - b.specificity, b.sensitivity,
+                            (shown.rule ?? Format.short(b.threshold)).replacing(">= ", with: "≥ ").replacing("<= ", with: "≤ ")
+                        )
+                    })
+            ]
             return predictor
         } catch let error as StatisticsError {
             return Predictor(
@@ -322,7 +324,7 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
 
     /// The ROC curves of every predictor in one figure, each cut-off marked.
     static func figure(_ o: Output, _ p: Parameters) -> [ReportBlock] {
-        let curves = o.predictors.compactMap(\.curve)
+        let curves = o.predictors.flatMap(\.curve)
         guard !curves.isEmpty else { return [] }
         let title = "ROC curves for death within \(Format.short(o.outcome.event_within)) \(p.unit)"
         return [.figure(ReportFigure(name: "roc", title: title, svg: ROCPlot(title: title, curves: curves).svg()))]
