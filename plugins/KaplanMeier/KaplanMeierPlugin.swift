@@ -107,6 +107,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, excluded, landmark) = try input.survival(landmark: p.landmark)
+        if landmark != nil && data.count == 0 { throw AnalysisError(.emptyInput, Landmark.noPatientsReason) }
         var groups: [(label: String, data: SortedSurvival, raw: SurvivalData)] = []
         var allLevels: [String] = []
         if let by = p.by {
