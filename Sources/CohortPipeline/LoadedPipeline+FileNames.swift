@@ -11,7 +11,7 @@ extension LoadedPipeline {
     public static let reservedNames: Set<String> = ["flow", "report", "results", "methods"]
 
     /// The files ``RunWriter`` writes besides the analyses' tables and figures.
-    static let runFolderFiles = ["results.json", "report.html", "report.md", "report.docx"]
+    static let runFolderFiles = ["results.json", "report.html", "report.md", "methods.md", "report.docx"]
 
     /// The file names analysis `id` may write in a run folder: those ``ReportRenderer`` gives a
     /// section with one table and one figure (every built-in plugin writes at most one of each:

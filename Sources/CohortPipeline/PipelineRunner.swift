@@ -12,6 +12,8 @@ public struct RunOutcome: Sendable {
     public var result: RunResult
     /// Report blocks of each analysis that completed, in pipeline order.
     public var report: [(id: String, blocks: [ReportBlock])]
+    /// The methods statements of the analyses that completed, in pipeline order.
+    public var methods: [MethodsStatement] = []
 
     public var status: RunStatus { result.status }
     /// Set when the file itself could not be analysed (nothing ran).
@@ -124,12 +126,14 @@ public struct PipelineRunner: Sendable {
         let analysisSeconds = Self.seconds(clock.now - t1)
 
         var report: [(id: String, blocks: [ReportBlock])] = []
+        var methods: [MethodsStatement] = []
         for (analysis, outcome) in zip(loaded.analyses, results) {
             var entry = RunResult.Analysis(id: analysis.id, plugin: analysis.plugin, status: .ok, seconds: outcome.seconds)
             switch outcome.outcome {
             case .success(let done):
                 entry.result = done.result
                 report.append((analysis.id, done.report))
+                methods += done.methods
             case .failure(let error):
                 entry.status = .error
                 entry.error = error
@@ -143,7 +147,7 @@ public struct PipelineRunner: Sendable {
         result.flow = prepared.flow
         result.cohortSize = prepared.table.rowCount
         result.finished = Date()
-        return RunOutcome(result: result, report: report)
+        return RunOutcome(result: result, report: report, methods: methods)
     }
 
     struct AnalysisResult: Sendable {

@@ -30,16 +30,48 @@ public enum RunWriter {
         let n = outcome.flow.last.map { $0.kept ?? $0.n ?? 0 } ?? 0
         let subtitle = "Pipeline \(pipeline.name) · run \(info.id) · \(n) patients analysed · cohortd \(PipelineRunner.version)"
         let flow: [(id: String, blocks: [ReportBlock])] = outcome.flow.count > 1 ? [("flow", [.table(flowTable(outcome.flow))])] : []
-        let renderer = ReportRenderer(title: title, subtitle: subtitle, sections: flow + outcome.report, minCell: pipeline.report.minCell)
+        let methods = methodsSection(outcome, pipeline: pipeline)
+        let renderer = ReportRenderer(
+            title: title, subtitle: subtitle, sections: flow + outcome.report + [("methods", methods.blocks)], minCell: pipeline.report.minCell)
         files.append(("report.html", Array(renderer.html().utf8)))
         files.append(("report.md", Array(renderer.markdown().utf8)))
         for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
         for (name, text) in renderer.svgFiles() { files.append((name, Array(text.utf8))) }
+        files.append(("methods.md", Array(("# " + MarkdownText.escape(title) + "\n\n" + methods.markdown).utf8)))
         // The Word report embeds the figures whose PNG the folder holds; zipping in memory fails only
         // when memory does, and then the folder goes without report.docx rather than without its results.
         let pngs = Dictionary(files.filter { $0.0.hasSuffix(".png") }.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
         if let docx = try? DocxReport(renderer: renderer, figures: pngs, created: info.started).bytes() { files.append(("report.docx", docx)) }
         return (files, results)
+    }
+
+    /// The versions of R and its packages whose results the tests compare cohortd's with.
+    static let referenceSoftware = "R 4.2.2 with the packages survival 3.5-3, pROC 1.18.0 and cmprsk 2.2-11"
+
+    /// The run's "Statistical analysis" section: what each analysis that completed says it did,
+    /// then the software, the R it agrees with, and the method checks.
+    static func methodsSection(_ outcome: RunOutcome, pipeline: Pipeline) -> MethodsSection {
+        let plugins = Set(outcome.result.analyses.filter { $0.status == .ok }.map(\.plugin))
+        var references: [Reference] = [.rCore, .therneauSurvival]
+        if plugins.contains("roc_cutoff") { references.append(.robinPROC) }
+        if plugins.contains("cumulative_incidence") { references.append(.grayCmprsk) }
+        var text =
+            "Analyses were run with cohortd \(PipelineRunner.version), whose estimates, tests and confidence limits "
+            + "equal those of \(referenceSoftware) to a relative difference of 10⁻⁹"
+        if pipeline.profile == .ezr { text += "; defaults and printed conventions follow EZR" }
+        text += "."
+        if pipeline.profile == .ezr { references.append(.kanda) }
+        var software = [MethodsStatement(text, references: references)]
+        let raised = outcome.result.analyses.reduce(0) { total, analysis in
+            if case .array(let warnings)? = analysis.result?["warnings"] { return total + warnings.count }
+            return total
+        }
+        software.append(
+            MethodsStatement(
+                "Method checks were made by default (proportional hazards in every Cox model, events per coefficient, "
+                    + "sparse expected counts, times past follow-up, competing events and immortal time); "
+                    + (raised == 0 ? "none was raised." : "\(raised) \(raised == 1 ? "was" : "were") raised and are listed under Checks.")))
+        return MethodsSection(statements: outcome.methods + software.dropLast(), software: software[software.count - 1])
     }
 
     /// The flow diagram as a table (written as `flow.csv`).

@@ -36,6 +36,10 @@ public protocol AnalysisPlugin: Sendable {
     static func run(_ parameters: Parameters, input: AnalysisInput) throws -> Output
     /// The report sections for the output.
     static func report(_ output: Output, parameters: Parameters, context: ReportContext) -> [ReportBlock]
+    /// What the analysis did, for the run's "Statistical analysis" paragraph (methods.md): the
+    /// estimators, tests and conventions that produced `output`, in a paper's register, with the
+    /// works they rest on. Default: nothing.
+    static func methods(_ output: Output, parameters: Parameters) -> [MethodsStatement]
     /// Decodes an `analyses:` entry and binds its parameters to the plugin. Provided (by this
     /// protocol's extension, or ``PartitionedAnalysisPlugin``'s); plugins do not implement it.
     static func configure(_ entry: any ParameterValue, context: AnalysisContext) throws -> ConfiguredAnalysis
@@ -43,6 +47,7 @@ public protocol AnalysisPlugin: Sendable {
 
 extension AnalysisPlugin {
     public static func dependencies(of parameters: Parameters) -> [String] { [] }
+    public static func methods(_ output: Output, parameters: Parameters) -> [MethodsStatement] { [] }
 }
 
 /// Settings that shape the report.

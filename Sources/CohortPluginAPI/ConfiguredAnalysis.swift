@@ -8,6 +8,8 @@ public struct AnalysisOutcome: Sendable {
     public var output: any Sendable
     /// The method checks it raised (also in `result`'s `warnings`).
     public var warnings: [MethodWarning] = []
+    /// Its sentences of the "Statistical analysis" paragraph.
+    public var methods: [MethodsStatement] = []
 }
 
 /// An analysis with its parameters decoded, ready to run: ``partCount`` parts, each computed by
@@ -84,7 +86,8 @@ extension AnalysisPlugin {
                 var blocks = report(output, parameters: parameters, context: reportContext)
                 let warnings = checks ? (output as? any WarningReporting)?.warnings ?? [] : []
                 if !warnings.isEmpty { blocks.append(.checks(warnings.map(\.reportCheck))) }
-                return AnalysisOutcome(result: result, report: blocks, output: output, warnings: warnings)
+                return AnalysisOutcome(
+                    result: result, report: blocks, output: output, warnings: warnings, methods: methods(output, parameters: parameters))
             })
     }
 }

@@ -1,4 +1,4 @@
-import CohortReport
+public import CohortReport
 public import CohortStatistics
 
 /// A landmark analysis (`analyses-v2.md`, "landmark"): only patients still followed at the
@@ -65,4 +65,12 @@ extension AnalysisInput {
             shifted, kept.map { rows[$0] }, excluded, Landmark(time: time, excluded_before: before, excluded_at: at, n: kept.count)
         )
     }
+}
+
+/// The methods sentence of a landmark analysis at `time`.
+public func landmarkStatement(_ time: Double, unit: String) -> MethodsStatement {
+    MethodsStatement(
+        "To avoid immortal-time bias, a landmark analysis at \(Format.short(time)) \(unit) included only the patients still followed then, "
+            + "with time counted from the landmark.",
+        references: [.anderson])
 }

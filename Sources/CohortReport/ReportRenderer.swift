@@ -143,45 +143,60 @@ public struct ReportRenderer: Sendable {
             tbody tr:last-child td{border-bottom:2px solid #333}td.num{text-align:right;font-variant-numeric:tabular-nums}
             .note{color:#555;font-size:.85em}figure{margin:1em 0}svg{max-width:100%;height:auto}
             .checks{border-left:4px solid #e69f00;background:#fff8e6;padding:.2em .8em;margin:.6em 0;font-size:.92em}.checks p{margin:.3em 0}
+            @page{size:A4;margin:16mm 14mm}
+            @media print{body{max-width:none;margin:0;padding:0;font-size:10pt}section.analysis+section.analysis{break-before:page}
+            h2{break-after:avoid}tr,figure,.checks,.note{break-inside:avoid}thead{display:table-header-group}
+            .checks{background:none}a{color:inherit}}
             </style></head><body>
             <h1>\(e(title))</h1>
             <p class="sub">\(e(subtitle))</p>
 
             """
-        for block in allBlocks {
-            switch block {
-            case .heading(let h): out += "<h2>\(e(h))</h2>\n"
-            case .paragraph(let p): out += "<p>\(e(p))</p>\n"
-            case .table(let t):
-                out += "<h2>\(e(t.title))</h2>\n<table>\n<thead><tr>" + t.header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-                let numeric = Self.numericColumns(t)
-                for row in t.rows {
-                    out +=
-                        "<tr>"
-                        + row.enumerated().map { k, cell in
-                            let text = cell.rendered(minCell: minCell)
-                            return k < numeric.count && numeric[k] ? "<td class=\"num\">\(e(text))</td>" : "<td>\(e(text))</td>"
-                        }.joined() + "</tr>\n"
-                }
-                out += "</tbody></table>\n"
-                if let note = t.note { out += "<p class=\"note\">\(e(note))</p>\n" }
-            case .figure(let f):
-                out += "<figure>\n\(f.svg)<figcaption class=\"note\">\(e(f.title))</figcaption></figure>\n"
-            case .checks(let checks):
-                out +=
-                    "<div class=\"checks\">" + checks.map { "<p><strong>Check</strong> (<code>\(e($0.code))</code>): \(e($0.message))</p>" }.joined()
-                    + "</div>\n"
-            }
+        var figureNumber = 0
+        for (id, blocks) in sections {
+            // Each analysis a section: printed, each starts a page.
+            out += "<section class=\"analysis\" id=\"\(e(id))\">\n"
+            for block in blocks { html(block, into: &out, figureNumber: &figureNumber) }
+            out += "</section>\n"
         }
         let raised = checksBySection
         if !raised.isEmpty {
-            out += "<h2 id=\"checks\">Checks</h2>\n<ul class=\"checks-list\">\n"
+            out += "<section class=\"analysis\" id=\"checks\">\n<h2>Checks</h2>\n<ul class=\"checks-list\">\n"
             for (id, checks) in raised {
                 for check in checks { out += "<li>\(e(id)) (<code>\(e(check.code))</code>): \(e(check.message))</li>\n" }
             }
-            out += "</ul>\n"
+            out += "</ul>\n</section>\n"
         }
         out += "</body></html>\n"
         return out
+    }
+
+    /// One block as HTML; figures are numbered in the order they appear.
+    func html(_ block: ReportBlock, into out: inout String, figureNumber: inout Int) {
+        let e = XML.escape
+        switch block {
+        case .heading(let h): out += "<h2>\(e(h))</h2>\n"
+        case .paragraph(let p): out += "<p>\(e(p))</p>\n"
+        case .table(let t):
+            out += "<h2>\(e(t.title))</h2>\n<table>\n<thead><tr>" + t.header.map { "<th>\(e($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            let numeric = Self.numericColumns(t)
+            for row in t.rows {
+                out +=
+                    "<tr>"
+                    + row.enumerated().map { k, cell in
+                        let text = cell.rendered(minCell: minCell)
+                        return k < numeric.count && numeric[k] ? "<td class=\"num\">\(e(text))</td>" : "<td>\(e(text))</td>"
+                    }.joined() + "</tr>\n"
+            }
+            out += "</tbody></table>\n"
+            if let note = t.note { out += "<p class=\"note\">\(e(note))</p>\n" }
+        case .figure(let f):
+            figureNumber += 1
+            out += "<figure>\n\(f.svg)<figcaption class=\"note\">Figure \(figureNumber). \(e(f.title))</figcaption></figure>\n"
+        case .checks(let checks):
+            out +=
+                "<div class=\"checks\">" + checks.map { "<p><strong>Check</strong> (<code>\(e($0.code))</code>): \(e($0.message))</p>" }.joined()
+                + "</div>\n"
+        }
     }
 }

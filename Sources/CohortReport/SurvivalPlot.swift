@@ -16,13 +16,25 @@ public struct SurvivalPlot: Sendable {
     public var title: String
     public var timeUnit: String
     public var curves: [Curve]
-    public var showBand: Bool
+    public var options: StepPlot.Options
 
     public init(title: String, timeUnit: String, curves: [Curve], showBand: Bool) {
+        var options = StepPlot.Options()
+        options.showBand = showBand
+        self.init(title: title, timeUnit: timeUnit, curves: curves, options: options)
+    }
+
+    public init(title: String, timeUnit: String, curves: [Curve], options: StepPlot.Options) {
         self.title = title
         self.timeUnit = timeUnit
         self.curves = curves
-        self.showBand = showBand
+        self.options = options
+    }
+
+    /// A test's p as survminer prints it on the plot (`surv_pvalue`): "p < 0.0001", else 2
+    /// significant digits ("p = 0.012").
+    public static func pValueText(_ p: Double) -> String {
+        p < 1e-4 ? "p < 0.0001" : "p = " + Format.short(p, significant: 2)
     }
 
     public func svg() -> String {
@@ -30,13 +42,27 @@ public struct SurvivalPlot: Sendable {
             let km = curve.estimate
             return StepPlot.Series(
                 label: curve.label, start: 1, steps: km.rows.map { ($0.time, $0.survival, $0.censored > 0) },
-                band: km.rows.map { ($0.time, $0.lower, $0.upper) }, lastTime: km.lastTime,
+                band: km.rows.map { ($0.time, $0.lower, $0.upper) }, lastTime: km.lastTime, median: km.median.estimate,
                 atRisk: { ticks in
                     let points = km.survival(at: ticks)
                     return ticks.map { tick in points.first(where: { $0.time == tick })?.atRisk ?? 0 }
+                },
+                events: { ticks in
+                    // Cumulative events up to and including each break.
+                    var counts: [Int] = []
+                    var total = 0
+                    var row = 0
+                    for tick in ticks {
+                        while row < km.rows.count && km.rows[row].time <= tick {
+                            total += km.rows[row].events
+                            row += 1
+                        }
+                        counts.append(total)
+                    }
+                    return counts
                 })
         }
-        return StepPlot(title: title, timeUnit: timeUnit, yLabel: "Survival probability", series: series, showBand: showBand).svg()
+        return StepPlot(title: title, timeUnit: timeUnit, yLabel: "Survival probability", series: series, options: options).svg()
     }
 }
 
@@ -61,9 +87,12 @@ public struct CumulativeIncidencePlot: Sendable {
     public var curves: [Curve]
     /// The curves are causes of the same patients (one row of numbers at risk).
     public var sharedRiskSet: Bool
+    /// The annotation (Gray's p), breaks, percent axis and tables (``StepPlot/Options``).
+    public var options: StepPlot.Options
 
-    public init(title: String, timeUnit: String, curves: [Curve], sharedRiskSet: Bool = false) {
+    public init(title: String, timeUnit: String, curves: [Curve], sharedRiskSet: Bool = false, options: StepPlot.Options = .init()) {
         self.sharedRiskSet = sharedRiskSet
+        self.options = options
         self.title = title
         self.timeUnit = timeUnit
         self.curves = curves
@@ -78,9 +107,8 @@ public struct CumulativeIncidencePlot: Sendable {
         }
         // The causes of one group share their patients: one row of numbers at risk.
         let oneGroup = curves.count > 1 && sharedRiskSet
-        return StepPlot(
-            title: title, timeUnit: timeUnit, yLabel: "Cumulative incidence", series: series, showBand: false,
-            sharedRiskLabel: oneGroup ? "All patients" : nil
-        ).svg()
+        var options = self.options
+        if oneGroup { options.sharedRiskLabel = "All patients" }
+        return StepPlot(title: title, timeUnit: timeUnit, yLabel: "Cumulative incidence", series: series, options: options).svg()
     }
 }

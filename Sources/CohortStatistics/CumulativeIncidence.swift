@@ -13,12 +13,9 @@ public struct CumulativeIncidence: Sendable {
         public var variance: Double
     }
 
-    /// The estimate at a requested time (`timepoints()`): `nil` past the last follow-up.
-    public struct Point: Sendable, Hashable {
-        public var time: Double
-        public var estimate: Double
-        public var variance: Double
-    }
+    /// The estimate at a requested time (`timepoints()`; `nil` past the last follow-up): the
+    /// requested time with the value of the last step at or before it.
+    public typealias Point = Step
 
     /// The number of subjects.
     public let count: Int

@@ -32,7 +32,7 @@ public struct GrayTest: Sendable, Hashable {
             dense[g] = ng
             ng += 1
         }
-        df = ng - 1
+        df = max(ng - 1, 0)
         guard ng >= 2 else {
             statistic = nil
             p = nil
@@ -53,15 +53,14 @@ public struct GrayTest: Sendable, Hashable {
             member.append(dense[Int(group[k])])
         }
         let (score, variance) = Self.scoreAndVariance(time: time, code: code, group: member, groups: ng, rho: rho)
-        let factorisation = SymmetricMatrix(score.indices.map { i in score.indices.map { j in variance[i][j] } })
-            .factorise(tolerance: 1e-7)
-        guard factorisation.singular.isEmpty, score.allSatisfy(\.isFinite) else {
+        // cuminc: a <- qr(v); stat -1 unless a$rank == ncol(v); then s %*% qr.coef(a, I) %*% s.
+        let qr = QRDecomposition(score.indices.map { i in score.indices.map { j in variance[i][j] } }, tolerance: 1e-7)
+        guard score.allSatisfy(\.isFinite), variance.joined().allSatisfy(\.isFinite), let solved = qr.solve(score) else {
             statistic = nil
             p = nil
             reason = "the variance of the scores is singular (no events of this cause in enough groups)"
             return
         }
-        let solved = factorisation.solve(score)
         let stat = zip(score, solved).reduce(0) { $0 + $1.0 * $1.1 }
         guard stat.isFinite, let upper = ChiSquared.upperTail(stat, df: Double(df)) else {
             statistic = nil

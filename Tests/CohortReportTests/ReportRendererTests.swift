@@ -44,7 +44,7 @@ import Testing
         #expect(MarkdownText.escape(check.message) != check.message)
         #expect(markdown.hasSuffix("## Checks\n\n- cox (`ph_violated`): \(MarkdownText.escape(check.message))\n\n"))
         let html = renderer.html()
-        #expect(html.contains("<h2 id=\"checks\">Checks</h2>"))
+        #expect(html.contains("<section class=\"analysis\" id=\"checks\">\n<h2>Checks</h2>"))
         #expect(html.contains("<li>cox (<code>ph_violated</code>): Age &lt;violates&gt; PH</li>"))
         #expect(!ReportRenderer(title: "T", subtitle: "S", sections: [("a", [.table(Self.table)])], minCell: 0).markdown().contains("## Checks"))
     }

@@ -55,6 +55,9 @@ import Testing
             "roc_cutoff": """
               - {id: a, plugin: roc_cutoff, outcome: {event_within: 12}, predictors: [age, size], method: closest_topleft, direction: auto, conf_level: 0.9, title: T, compare: [[age, size]]}
             """,
+            "cumulative_incidence": """
+              - {id: a, plugin: cumulative_incidence, event: relapse, by: sex, times: [6, 12, 100], conf_level: 0.9, rho: 1, title: T}
+            """,
             "rmst": """
               - {id: a, plugin: rmst, tau: 6, by: sex, conf_level: 0.9, title: T, landmark: 1}
             """,
@@ -82,16 +85,32 @@ import Testing
         """
         name: conformance
         match: ["*.csv"]
-        columns: {time: number, dead: boolean, age: number, size: integer, sex: {type: category, levels: [F, M]}, flag: boolean}
+        columns: {time: number, dead: boolean, age: number, size: integer, sex: {type: category, levels: [F, M]}, flag: boolean,
+                  cause: {type: category, levels: [none, relapse, death]}}
         survival: {time: time, event: dead}
+        competing: {time: time, status: cause, censored: [none]}
         analyses:
         \(analyses)
         """
     }
 
     /// Data sets the outputs and reports must survive: ordinary, no events, one patient, a
-    /// variable entirely missing, and a group with one patient.
-    static let dataSets: [(name: String, csv: String)] = [
+    /// variable entirely missing, and a group with one patient; each with the competing status
+    /// `cause` added (an event is a relapse or a death, alternately).
+    static let dataSets: [(name: String, csv: String)] = plainDataSets.map { ($0.name, withCause($0.csv)) }
+
+    static func withCause(_ csv: String) -> String {
+        var lines = csv.split(separator: "\n").map(String.init)
+        guard !lines.isEmpty else { return csv }
+        lines[0] += ",cause"
+        for k in 1..<max(lines.count, 1) {
+            let dead = lines[k].split(separator: ",", omittingEmptySubsequences: false).dropFirst().first == "yes"
+            lines[k] += "," + (dead ? (k % 2 == 0 ? "relapse" : "death") : "none")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static let plainDataSets: [(name: String, csv: String)] = [
         (
             "ordinary",
             "time,dead,age,size,sex,flag\n"
@@ -163,8 +182,8 @@ import Testing
                 Issue.record("\(name) accepted an unknown key")
             } catch let error as ConfigurationError {
                 #expect(error.code == .unknownKey, "\(name)")
-                #expect(error.line == 8 && error.column == 5 && error.path == "analyses[0]", "\(name): \(error)")
-                #expect(error.description.hasPrefix("p.yaml:8:5: analyses[0]: unknown key 'colour'"), "\(name): \(error)")
+                #expect(error.line == 10 && error.column == 5 && error.path == "analyses[0]", "\(name): \(error)")
+                #expect(error.description.hasPrefix("p.yaml:10:5: analyses[0]: unknown key 'colour'"), "\(name): \(error)")
             }
         }
     }

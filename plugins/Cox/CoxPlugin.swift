@@ -46,6 +46,8 @@ public enum CoxPlugin: AnalysisPlugin {
         /// Method checks on (`checks:`, ``AnalysisContext/checks``): without `ph_test`, the
         /// default PH check runs only when this is true.
         public var checks: Bool = true
+        /// The survival time's unit (for the methods text).
+        public var unit: String = "months"
 
         /// Whether `cox.zph` is computed with each fit: asked for, or as the default check.
         var computesPHTest: Bool { phTest || checks }
@@ -54,7 +56,7 @@ public enum CoxPlugin: AnalysisPlugin {
     static let covariateKinds: Set<ColumnKind> = [.number, .integer, .category, .boolean]
 
     public static func parameters(from m: ParameterMapping<Key>, context: AnalysisContext) throws -> Parameters {
-        _ = try context.requireSurvival(at: m.value)
+        let survival = try context.requireSurvival(at: m.value)
         let uni = try m[.univariable].map { try context.variables($0, kinds: covariateKinds) } ?? []
         let multi = try m[.multivariable].map { try context.variables($0, kinds: covariateKinds) } ?? []
         let ties = try m.ties(.ties, profile: context.profile)
@@ -86,7 +88,8 @@ public enum CoxPlugin: AnalysisPlugin {
         }
         return Parameters(
             univariable: uni, multivariable: multi, ties: ties, confLevel: level, title: title, labels: context.labels, strata: strata,
-            phTest: phTest, phAlpha: phAlpha, factorTest: factorTest, landmark: try m.landmark(.landmark), checks: context.checks)
+            phTest: phTest, phAlpha: phAlpha, factorTest: factorTest, landmark: try m.landmark(.landmark), checks: context.checks,
+            unit: survival.unit)
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {

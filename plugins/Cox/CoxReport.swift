@@ -30,11 +30,27 @@ extension CoxPlugin {
         }
 
         var rows: [[ReportCell]] = []
+        var forest: [ForestPlot.Row] = []
+        func estimate(_ model: Model?, variable: String, term: String?) -> ForestPlot.Estimate? {
+            guard let model, model.error == nil,
+                let t = model.terms.first(where: { $0.variable == variable && (term == nil || $0.term == term) }),
+                let hr = t.hr, let lower = t.hr_lower, let upper = t.hr_upper
+            else { return nil }
+            return ForestPlot.Estimate(
+                ratio: hr, lower: lower, upper: upper,
+                text: "\(Format.fixed(hr, digits: 2)) (\(Format.fixed(lower, digits: 2))–\(Format.fixed(upper, digits: 2)))")
+        }
         for v in order {
             let uni = o.models.first { $0.kind == .univariable && $0.variables == [v] }
             let inMulti = multivariable.flatMap { $0.variables.contains(v) ? $0 : nil }
             let source = [uni, inMulti].compactMap { $0 }.first { !$0.terms.isEmpty }
             let terms = source?.terms.filter { $0.variable == v } ?? []
+            func forestRow(_ name: String, term: String?, indented: Bool) -> ForestPlot.Row {
+                var estimates: [ForestPlot.Estimate?] = []
+                if hasUni { estimates.append(estimate(uni, variable: v, term: term)) }
+                if hasMulti { estimates.append(estimate(inMulti, variable: v, term: term)) }
+                return ForestPlot.Row(label: name, indented: indented, estimates: estimates)
+            }
             func row(_ name: String, term: String?) -> [ReportCell] {
                 var r: [ReportCell] = [.text(name)]
                 if hasUni { r += uni.map { cells($0, variable: v, term: term) } ?? [.text(""), .text("")] }
@@ -46,9 +62,15 @@ extension CoxPlugin {
                 var header: [ReportCell] = [.text(label(v) + reference)]
                 header += [ReportCell](repeating: .text(""), count: (hasUni ? 2 : 0) + (hasMulti ? 2 : 0))
                 rows.append(header)
-                for t in terms { rows.append(row("  " + Format.display(t.level ?? t.term), term: t.term)) }
+                forest.append(
+                    ForestPlot.Row(label: label(v) + reference, estimates: Array(repeating: nil, count: (hasUni ? 1 : 0) + (hasMulti ? 1 : 0))))
+                for t in terms {
+                    rows.append(row("  " + Format.display(t.level ?? t.term), term: t.term))
+                    forest.append(forestRow(Format.display(t.level ?? t.term), term: t.term, indented: true))
+                }
             } else {
                 rows.append(row(label(v), term: nil))
+                forest.append(forestRow(label(v), term: nil, indented: false))
             }
         }
         let level = Format.short(100 * p.confLevel)
@@ -77,6 +99,15 @@ extension CoxPlugin {
                 ReportTable(
                     name: "cox_models", title: p.title ?? "Cox proportional-hazards models\(stratified)", header: header, rows: rows, note: note))
         ]
+        // The forest plot of the same rows, univariable and multivariable side by side.
+        if forest.contains(where: { $0.estimates.contains { $0 != nil } }) {
+            var panels: [String] = []
+            if hasUni { panels.append("Univariable") }
+            if hasMulti { panels.append("Multivariable") }
+            let title = "Hazard ratios (\(level)% CI)\(stratified)"
+            let plot = ForestPlot(title: title, panels: panels, rows: forest, estimateHeader: "HR (\(level)% CI)")
+            blocks.append(.figure(ReportFigure(name: "forest", title: title, svg: plot.svg())))
+        }
         if p.phTest {
             // One row per variable: the univariable model's test and the multivariable model's,
             // then the multivariable global test (a univariable model's global is its term).

@@ -108,7 +108,8 @@ public enum CumulativeIncidencePlugin: AnalysisPlugin {
                 .invalidValue, "'\(event)' is not an event type of '\(competing.status)' (its event types: \(types.joined(separator: ", ")))")
         }
         let by = try m[.by].map { try context.variable($0, kinds: [.category, .boolean]) }
-        let times = try m.numbers(.times) ?? []
+        // timepoints() sorts the requested times and drops repeats.
+        let times = Array(Set(try m.numbers(.times) ?? [])).sorted()
         if let value = m[.times], times.contains(where: { !($0 >= 0 && $0.isFinite) }) {
             throw value.error(.invalidValue, "times must be finite numbers ≥ 0")
         }

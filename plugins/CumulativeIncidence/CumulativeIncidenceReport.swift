@@ -59,7 +59,9 @@ extension CumulativeIncidencePlugin {
                 return CumulativeIncidencePlot.Curve(label: Format.display(name), estimate: estimate, cause: cause)
             }
         }
-        let figure = CumulativeIncidencePlot(title: title, timeUnit: o.time_unit, curves: curves, sharedRiskSet: p.by == nil)
+        var options = StepPlot.Options()
+        if let p = eventTest?.p { options.annotation = "Gray's test " + SurvivalPlot.pValueText(p) }
+        let figure = CumulativeIncidencePlot(title: title, timeUnit: o.time_unit, curves: curves, sharedRiskSet: p.by == nil, options: options)
         return [
             .table(ReportTable(name: "cif_\(p.by ?? "overall")_\(o.event)", title: title, header: header, rows: rows, note: note)),
             .figure(ReportFigure(name: "cif_\(p.by ?? "overall")_\(o.event)", title: title, svg: figure.svg())),

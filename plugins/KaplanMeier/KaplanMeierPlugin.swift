@@ -9,7 +9,7 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
     public static let name = "kaplan_meier"
 
     public enum Key: String, ParameterKey {
-        case conf_type, conf_level, times, by, band, title, compare_at, landmark
+        case conf_type, conf_level, times, by, band, title, compare_at, landmark, figure
     }
 
     public struct Parameters: Sendable {
@@ -24,6 +24,8 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         public var compareAt: [Double] = []
         /// `landmark`: only patients followed at this time, on the clock time − landmark.
         public var landmark: Double?
+        /// `figure:` — how the figure is drawn (`nil`: `figure: false`, no figure).
+        public var figure: SurvivalFigureOptions? = SurvivalFigureOptions()
     }
 
     public struct Quantile: Encodable, Sendable {
@@ -82,6 +84,8 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         public var warnings: [MethodWarning] = []
         /// Kept for the figure; not part of results.json.
         var curves: [SurvivalPlot.Curve] = []
+        /// The log-rank p between the levels of `by` printed on the figure (not part of results.json).
+        var figureP: [Double] = []
 
         enum CodingKeys: String, CodingKey { case time_unit, conf_type, conf_level, by, n_used, excluded, strata, differences, landmark, warnings }
     }
@@ -98,11 +102,12 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         return Parameters(
             confidence: confidence, times: times, by: by, band: try m.boolean(.band) ?? false,
             title: try m.string(.title), unit: survival.unit, byLabel: by.map { context.label($0) }, compareAt: compareAt,
-            landmark: try m.landmark(.landmark))
+            landmark: try m.landmark(.landmark), figure: try m.survivalFigure(.figure, absent: SurvivalFigureOptions()))
     }
 
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, excluded, landmark) = try input.survival(landmark: p.landmark)
+        if landmark != nil && data.count == 0 { throw AnalysisError(.emptyInput, Landmark.noPatientsReason) }
         var groups: [(label: String, data: SortedSurvival, raw: SurvivalData)] = []
         var allLevels: [String] = []
         if let by = p.by {
@@ -120,6 +125,11 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         var output = Output(
             time_unit: p.unit, conf_type: p.confidence.type.rawValue, conf_level: p.confidence.level,
             by: p.by, n_used: data.count, excluded: excluded, strata: [], landmark: landmark)
+        if let by = p.by, p.figure?.pValue == true, groups.count >= 2 {
+            // The figure's p: survdiff over the levels with patients (as survminer's pval = TRUE).
+            let (codes, _) = try input.groups(by, rows: rows)
+            if let test = try? LogRankTest(data, group: codes, groupCount: allLevels.count) { output.figureP = [test.p] }
+        }
         var estimates: [String: KaplanMeier] = [:]
         for group in groups {
             let km = try KaplanMeier(group.data, confidence: p.confidence)
@@ -196,16 +206,20 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
             }
         }
         let title = p.title ?? (p.by.map { "Survival by \(p.byLabel ?? $0)" } ?? "Overall survival")
-        let figure = SurvivalPlot(title: title, timeUnit: o.time_unit, curves: o.curves, showBand: p.band)
-        return [
+        var blocks: [ReportBlock] = [
             .table(
                 ReportTable(
                     name: "survival_\(p.by ?? "overall")", title: title, header: header, rows: rows,
                     note: ([
                         "Kaplan–Meier estimates, \(o.conf_type) confidence intervals; \(o.n_used) patients with follow-up"
                             + (o.excluded > 0 ? ", \(o.excluded) without" : "")
-                    ] + notes).joined(separator: "; ") + "." + (o.landmark.map { " " + $0.sentence(unit: o.time_unit) } ?? ""))),
-            .figure(ReportFigure(name: "km_\(p.by ?? "overall")", title: title, svg: figure.svg())),
-        ] + differencesTable(o, p)
+                    ] + notes).joined(separator: "; ") + "." + (o.landmark.map { " " + $0.sentence(unit: o.time_unit) } ?? "")))
+        ]
+        if let options = p.figure {
+            let figure = SurvivalPlot(
+                title: title, timeUnit: o.time_unit, curves: o.curves, options: options.plotOptions(band: p.band, p: o.figureP.first))
+            blocks.append(.figure(ReportFigure(name: "km_\(p.by ?? "overall")", title: title, svg: figure.svg())))
+        }
+        return blocks + differencesTable(o, p)
     }
 }

@@ -25,7 +25,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
     public static let name = "logrank"
 
     public enum Key: String, ParameterKey {
-        case times, rho, groups, conf_type, conf_level, title, strata, pairwise, trend, landmark
+        case times, rho, groups, conf_type, conf_level, title, strata, pairwise, trend, landmark, figure
     }
 
     /// The keys of a grouping written as a mapping.
@@ -82,6 +82,8 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var strataLabels: [String] = []
         /// `landmark`: only patients followed at this time, on the clock time − landmark.
         public var landmark: Double? = nil
+        /// `figure:` — a Kaplan–Meier figure per grouping with its p (`nil`: none, the default).
+        public var figure: SurvivalFigureOptions? = nil
     }
 
     public struct Cutoff: Encodable, Sendable {
@@ -183,6 +185,8 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         public var trend_reason: String? = nil
         /// The method checks this test raised (gathered into the output's `warnings`).
         var checks: [MethodWarning] = []
+        /// Each group's curve, for the figure (only with `figure:`; not part of results.json).
+        var curves: [SurvivalPlot.Curve] = []
 
         enum CodingKeys: String, CodingKey {
             case variable, cutoff, chisq, df, p, n_used, groups, error, reason, strata, strata_count, pairwise, pairwise_reason, trend
@@ -301,6 +305,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         parameters.roundPairwise = context.profile == .ezr
         parameters.trend = try m.boolean(.trend) ?? false
         parameters.landmark = try m.landmark(.landmark)
+        parameters.figure = try m.survivalFigure(.figure, absent: nil)
         if parameters.trend, let (v, node) = undeclared.first {
             throw node.error(
                 .invalidValue,
@@ -443,8 +448,10 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         }
         let sorted = data.sorted(by: assignment)
         var groups: [Group] = []
+        var curves: [SurvivalPlot.Curve] = []
         for (k, level) in levels.enumerated() {
             let km = try KaplanMeier(sorted[k], confidence: p.confidence)
+            if p.figure != nil { curves.append(SurvivalPlot.Curve(label: Format.display(level), estimate: km)) }
             let atTimes = km.survival(at: p.times).map { SurvivalAtTime($0) }
             // summary(fit, times, extend = FALSE) lists no row past the group's last time.
             for t in p.times where t.isFinite && !atTimes.contains(where: { $0.time == t }) {
@@ -465,6 +472,6 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             n_used: test.countUsed, groups: groups, error: nil, strata: p.strata,
             strata_count: strata.codes == nil ? nil : strata.present(among: codes), pairwise: pairwise,
             pairwise_reason: pairwiseReason, trend: trend,
-            trend_reason: trendReason, checks: checks)
+            trend_reason: trendReason, checks: checks, curves: curves)
     }
 }

@@ -54,6 +54,16 @@ extension LogRankPlugin {
         for (test, grouping) in zip(o.tests, p.groups) {
             if let table = pairwiseTable(test, grouping, p, testName: testName) { blocks.append(.table(table)) }
         }
+        // `figure:` — one Kaplan–Meier figure per grouping, its test's p on the plot.
+        if let figure = p.figure {
+            for (test, grouping) in zip(o.tests, p.groups) where test.curves.count >= 2 {
+                let title = "Survival by \(grouping.label)\(stratified)"
+                let plot = SurvivalPlot(
+                    title: title, timeUnit: context.timeUnit, curves: test.curves,
+                    options: figure.plotOptions(band: false, p: test.p, test: p.rho == 0 ? "Log-rank" : "Peto–Peto"))
+                blocks.append(.figure(ReportFigure(name: "km_logrank_\(grouping.variable)", title: title, svg: plot.svg())))
+            }
+        }
         return blocks
     }
 

@@ -105,7 +105,7 @@ public enum RMSTPlugin: AnalysisPlugin {
                 level: label, n: subjects.count, events: subjects.reduce(0) { $0 + (data.event[$1] ? 1 : 0) }, rmst: nil, se: nil,
                 lower: nil, upper: nil, rmtl: nil, reason: nil)
             if subjects.isEmpty {
-                group.reason = "no patients"
+                group.reason = landmark != nil && data.count == 0 ? Landmark.noPatientsReason : "no patients"
             } else {
                 let subset = try SurvivalData(time: subjects.map { data.time[$0] }, event: subjects.map { data.event[$0] })
                 let curve = try KaplanMeier(subset.sorted(), confidence: SurvivalConfidence(type: .log, level: p.confLevel))

@@ -86,6 +86,12 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         public var error: String?
         /// Why the AUC is null (the text of `error`).
         public var reason: String? = nil
+        /// The curve for the figure, thinned (none without an AUC; not part of results.json).
+        var curve: [ROCPlot.Curve] = []
+
+        enum CodingKeys: String, CodingKey {
+            case variable, n_positive, n_negative, excluded, direction, auc, auc_ci, best, error, reason
+        }
     }
 
     /// The confidence interval of a difference of AUCs (pROC's `conf.int` of `roc.test`).
@@ -253,17 +259,30 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
             let choice = p.direction.choice
             let curve = try ROCCurve(predictor: x, outcome: y, direction: choice)
             let ci = try curve.aucConfidenceInterval(level: p.confLevel)
-            return Predictor(
+            let best = curve.best(p.method)
+            var predictor = Predictor(
                 variable: name, n_positive: curve.positives, n_negative: curve.negatives, excluded: excluded,
                 direction: curve.direction.rawValue, auc: curve.auc,
                 auc_ci: ci.map { Interval(lower: $0.lower, upper: $0.upper, method: "delong") },
-                best: curve.best(p.method).map { b in
+                best: best.map { b in
                     Best(
                         threshold: b.threshold, value: b.value,
                         rule: b.value.map { (b.positiveAtOrAbove ? ">= " : "<= ") + Format.short($0, significant: 4) },
                         sensitivity: b.sensitivity, specificity: b.specificity, youden: b.youden)
                 },
                 error: nil)
+            predictor.curve = [
+                ROCPlot.Curve(
+                    label: p.labels[name] ?? name, auc: curve.auc,
+                    points: ROCPlot.points(sensitivities: curve.sensitivities, specificities: curve.specificities),
+                    cutoffs: zip(best, predictor.best).map { b, shown in
+                        (
+                            1 - b.specificity, b.sensitivity,
+                            (shown.rule ?? Format.short(b.threshold)).replacing(">= ", with: "≥ ").replacing("<= ", with: "≤ ")
+                        )
+                    })
+            ]
+            return predictor
         } catch let error as StatisticsError {
             return Predictor(
                 variable: name, n_positive: positives, n_negative: y.count - positives,
@@ -300,6 +319,14 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
                     note:
                         "Cases: event at or before \(horizon) \(p.unit); controls: followed beyond it; patients censored earlier are excluded. Cut-off by \(o.method == "youden" ? "Youden's index" : "closest to the top-left corner"); AUC CI by DeLong."
                 ))
-        ] + comparisonTable(o, p)
+        ] + comparisonTable(o, p) + figure(o, p)
+    }
+
+    /// The ROC curves of every predictor in one figure, each cut-off marked.
+    static func figure(_ o: Output, _ p: Parameters) -> [ReportBlock] {
+        let curves = o.predictors.flatMap(\.curve)
+        guard !curves.isEmpty else { return [] }
+        let title = "ROC curves for death within \(Format.short(o.outcome.event_within)) \(p.unit)"
+        return [.figure(ReportFigure(name: "roc", title: title, svg: ROCPlot(title: title, curves: curves).svg()))]
     }
 }
