@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// report.docx of the paper example read back by python-docx (Tests/scripts/docx-tables.py):
-/// every table holds the cells report.md prints, and Table 3's group rows are merged under their
+/// every table holds the cells report.md prints, and the rows of Tables 1–3 are merged under their
 /// variable. Needs python3 with python-docx (.ci/run installs it).
 @Suite struct DocxReadBackTests {
     /// The tables of report.md, each as its rows of cells (header first), unescaped.
@@ -111,12 +111,12 @@ import Testing
             #expect(table["title"] as? String == md.title)
             #expect(table["header_repeats"] as? Bool == true, "\(md.title)")
         }
-        // Table 3 (the log-rank table) merges each variable's first-column cell down its group rows;
-        // no other table merges anything.
+        // Tables 1–3 (descriptives and log-rank) merge each variable's first-column cell down its
+        // rows; no other table merges anything.
         for (table, md) in zip(read, expected) {
             let merge = table["merge"] as? [[Any]] ?? []
             let firstColumn = merge.dropFirst().map { $0.first as? String }
-            if md.title.hasPrefix("Table 3") {
+            if ["Table 1", "Table 2", "Table 3"].contains(where: { md.title.hasPrefix($0) }) {
                 let wanted = md.rows.dropFirst().enumerated().map { r, row -> String? in
                     let rows = Array(md.rows.dropFirst())
                     if row.first == "" { return "continue" }

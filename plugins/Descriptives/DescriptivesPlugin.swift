@@ -293,7 +293,7 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
             .table(
                 ReportTable(
                     name: "table1_characteristics", title: p.title ?? "Patient characteristics (n = \(n))",
-                    header: ["Variable", "", "n (%) or median (range)"], rows: rows))
+                    header: ["Variable", "", "n (%) or median (range)"], rows: rows, continuingColumns: [0]))
         ]
     }
 }

@@ -70,7 +70,7 @@ extension DescriptivesPlugin {
             .table(
                 ReportTable(
                     name: "table1_characteristics", title: p.title ?? "Patient characteristics by \(byLabel) (n = \(n))",
-                    header: header, rows: rows, note: notes.isEmpty ? nil : notes.joined(separator: "; ")))
+                    header: header, rows: rows, note: notes.isEmpty ? nil : notes.joined(separator: "; "), continuingColumns: [0]))
         ]
     }
 
