@@ -14,6 +14,7 @@
 //   CohortPluginAPI         the plugin contract: AnalysisPlugin, ParameterValue, AnalysisInput (no YAML)
 //   CohortConfiguration     YAML nodes with locations; pipeline and daemon configuration
 //   CohortReport            report blocks, number formatting, HTML/Markdown/CSV, SVG figures
+//   CohortRender            SVG figures as PDF and PNG through librsvg and cairo (CRSVG)
 //   CohortJSON              JSON value, encoder, parser
 //   CohortData              columnar table, CSV reader, derived variables, cohort filters
 //   CohortStatistics        pure numerics on contiguous arrays, no I/O
@@ -65,6 +66,12 @@ var package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        .systemLibrary(
+            name: "CRSVG",
+            pkgConfig: "librsvg-2.0",
+            providers: [.apt(["librsvg2-dev", "libcairo2-dev"])]
+        ),
+        .target(name: "CohortRender", dependencies: ["CRSVG"], swiftSettings: strictSettings),
         .target(
             name: "CohortData",
             swiftSettings: strictSettings
@@ -84,7 +91,7 @@ var package = Package(
         .target(
             name: "CohortPipeline",
             dependencies: [
-                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortReport",
+                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortReport", "CohortRender",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
@@ -134,6 +141,7 @@ var package = Package(
         .testTarget(name: "CohortJSONTests", dependencies: ["CohortJSON"], swiftSettings: strictSettings),
         .testTarget(name: "CohortConfigurationTests", dependencies: ["CohortConfiguration"], swiftSettings: strictSettings),
         .testTarget(name: "CohortReportTests", dependencies: ["CohortReport", "CohortStatistics"], swiftSettings: strictSettings),
+        .testTarget(name: "CohortRenderTests", dependencies: ["CohortRender", "CohortReport", "CRSVG"], swiftSettings: strictSettings),
         .testTarget(
             name: "CohortPluginAPITests",
             dependencies: ["CohortPluginAPI", "CohortData", "CohortJSON", "CohortStatistics"],

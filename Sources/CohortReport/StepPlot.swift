@@ -92,7 +92,7 @@ public struct StepPlot: Sendable {
         func f(_ v: Double) -> String { Format.fixed(v, digits: 1) }
 
         var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"\(FigureFont.family)\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
         out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         out += "<text x=\"\(f(left))\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(XML.escape(title))</text>\n"
         // Axes and grid.
