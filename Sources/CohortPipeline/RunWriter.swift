@@ -4,7 +4,8 @@ import CohortJSON
 import CohortReport
 import Foundation
 
-/// Writes a run's folder: results.json, report.html, report.md, tables as CSV, figures as SVG.
+/// Writes a run's folder: results.json, and as `report: outputs:` chooses (all by default)
+/// report.html, report.md, tables as CSV, figures as SVG, PDF and PNG.
 public enum RunWriter {
     /// The files of a run folder, by name, in writing order.
     public static func files(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo) -> [(name: String, bytes: [UInt8])] {
@@ -30,10 +31,17 @@ public enum RunWriter {
         let subtitle = "Pipeline \(pipeline.name) · run \(info.id) · \(n) patients analysed · cohortd \(PipelineRunner.version)"
         let flow: [(id: String, blocks: [ReportBlock])] = outcome.flow.count > 1 ? [("flow", [.table(flowTable(outcome.flow))])] : []
         let renderer = ReportRenderer(title: title, subtitle: subtitle, sections: flow + outcome.report, minCell: pipeline.report.minCell)
-        files.append(("report.html", Array(renderer.html().utf8)))
-        files.append(("report.md", Array(renderer.markdown().utf8)))
-        for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
-        for (name, text) in renderer.svgFiles() { files.append((name, Array(text.utf8))) }
+        let outputs = pipeline.report.outputs
+        if outputs.contains(.html) { files.append(("report.html", Array(renderer.html().utf8))) }
+        if outputs.contains(.md) { files.append(("report.md", Array(renderer.markdown().utf8))) }
+        if outputs.contains(.csv) {
+            for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
+        }
+        if !outputs.isDisjoint(with: [.svg, .pdf, .png]) {
+            let figures = FigureFiles.files(of: renderer.svgFiles(), outputs: outputs)
+            files += figures.files
+            if !figures.errors.isEmpty { files.append((FigureFiles.errorsFile, Array(figures.errors.map { $0 + "\n" }.joined().utf8))) }
+        }
         return (files, results)
     }
 

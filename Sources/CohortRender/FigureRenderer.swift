@@ -45,13 +45,14 @@ public struct FigureRenderer: Sendable {
 
     /// The SVG as an opaque PNG (white background, no alpha channel) at `dpi` dots per inch: the
     /// SVG's pixel size × `dpi` / 96, each side rounded to the nearest pixel; the PNG records the
-    /// resolution in its `pHYs` chunk so that word processors place it at the SVG's size.
+    /// resolution in its `pHYs` chunk so that word processors place it at the SVG's size. Drawn
+    /// by cairo, encoded by ``PNGEncoder`` (see there why not by cairo's PNG writer).
     ///
     /// - Throws: ``RenderError`` for an SVG librsvg cannot read or draw, a size past cairo's
     ///   32767-pixel limit, or a cairo failure.
     public func png(svg: String, dpi: Double = 300) throws(RenderError) -> [UInt8] {
         guard dpi.isFinite, dpi > 0 else { throw RenderError(.invalidArgument, "dpi must be a positive number") }
-        let png = try RenderLock.withLock { () throws(RenderError) -> [UInt8] in
+        return try RenderLock.withLock { () throws(RenderError) -> [UInt8] in
             let document = try SVGHandle(svg: svg)
             let (width, height) = try Self.pixelSize(width: document.width, height: document.height, dpi: dpi)
             guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else {
@@ -61,12 +62,8 @@ public struct FigureRenderer: Sendable {
             try Self.check(surface)
             try Self.draw(document, on: surface, width: Double(width), height: Double(height), background: true)
             cairo_surface_flush(surface)
-            return try ByteStream.collect { write, closure throws(RenderError) in
-                let status = cairo_surface_write_to_png_stream(surface, write, closure)
-                guard status == CAIRO_STATUS_SUCCESS else { throw RenderError(.cairo, CairoStatus.text(status)) }
-            }
+            return try PNGEncoder.encode(surface, dpi: dpi)
         }
-        return PNGResolution.inserting(dpi: dpi, into: png)
     }
 
     /// The PNG's size in pixels for an SVG of `width` × `height` CSS pixels at `dpi`: each side
