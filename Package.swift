@@ -15,6 +15,7 @@
 //   CohortConfiguration     YAML nodes with locations; pipeline and daemon configuration
 //   CohortDocx              the Word report (report.docx): OOXML parts zipped with ZIPFoundation
 //   CohortReport            report blocks, number formatting, HTML/Markdown/CSV, SVG figures
+//   CohortRender            SVG figures as PDF and PNG through librsvg and cairo (CRSVG)
 //   CohortJSON              JSON value, encoder, parser
 //   CohortData              columnar table, CSV reader, derived variables, cohort filters
 //   CohortStatistics        pure numerics on contiguous arrays, no I/O
@@ -67,6 +68,12 @@ var package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        .systemLibrary(
+            name: "CRSVG",
+            pkgConfig: "librsvg-2.0",
+            providers: [.apt(["librsvg2-dev", "libcairo2-dev"])]
+        ),
+        .target(name: "CohortRender", dependencies: ["CRSVG"], swiftSettings: strictSettings),
         .target(
             name: "CohortData",
             swiftSettings: strictSettings
@@ -91,7 +98,7 @@ var package = Package(
         .target(
             name: "CohortPipeline",
             dependencies: [
-                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortReport", "CohortDocx",
+                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortReport", "CohortDocx", "CohortRender",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
@@ -141,6 +148,7 @@ var package = Package(
         .testTarget(name: "CohortJSONTests", dependencies: ["CohortJSON"], swiftSettings: strictSettings),
         .testTarget(name: "CohortConfigurationTests", dependencies: ["CohortConfiguration"], swiftSettings: strictSettings),
         .testTarget(name: "CohortReportTests", dependencies: ["CohortReport", "CohortStatistics"], swiftSettings: strictSettings),
+        .testTarget(name: "CohortRenderTests", dependencies: ["CohortRender", "CohortReport", "CRSVG"], swiftSettings: strictSettings),
         .testTarget(
             name: "CohortDocxTests",
             dependencies: ["CohortDocx", "CohortReport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -42,6 +42,14 @@ public struct Pipeline: Sendable {
     public struct Report: Sendable, Hashable {
         public var title: String?
         public var minCell: Int
+        /// The files a run folder holds besides results.json (`outputs:`, every one by default).
+        public var outputs: Set<ReportOutput>
+
+        public init(title: String? = nil, minCell: Int = 0, outputs: Set<ReportOutput> = ReportOutput.all) {
+            self.title = title
+            self.minCell = minCell
+            self.outputs = outputs
+        }
     }
 
     public var name: String
@@ -150,13 +158,30 @@ public struct Pipeline: Sendable {
             }
         }
         if let r = top["report"] {
-            let m = try r.mapping(allowing: ["title", "min_cell"])
+            let m = try r.mapping(allowing: ["title", "min_cell", "outputs"])
             let minCell = try m["min_cell"]?.int() ?? 0
             if minCell < 0, let node = m["min_cell"] { throw node.error(.invalidValue, "min_cell must be 0 or more") }
-            report = Report(title: try m["title"]?.string(), minCell: minCell)
+            report = Report(
+                title: try m["title"]?.string(), minCell: minCell, outputs: try m["outputs"].map(Self.reportOutputs) ?? ReportOutput.all)
         } else {
-            report = Report(title: nil, minCell: 0)
+            report = Report()
         }
+    }
+
+    /// Decodes `report: outputs: [html, md, csv, svg, pdf, png, docx]`: each value one of those,
+    /// once (an empty list leaves results.json alone); a single value is a list of one.
+    ///
+    /// - Throws: `invalid_value` at an unknown value (with a suggestion for a near miss),
+    ///   `duplicate` at a value given twice, `wrong_type` for a mapping.
+    static func reportOutputs(_ node: YAMLNode) throws -> Set<ReportOutput> {
+        let items: [YAMLNode]
+        if case .scalar = node.content { items = [node] } else { items = try node.list() }
+        var outputs = Set<ReportOutput>()
+        for item in items {
+            let output = try item.choice(ReportOutput.self)
+            if !outputs.insert(output).inserted { throw item.error(.duplicate, "output '\(output.rawValue)' is listed twice") }
+        }
+        return outputs
     }
 
     /// Decodes `competing: {time, status, censored, unit}`: `status` a category column; `censored`

@@ -11,11 +11,11 @@ extension LoadedPipeline {
     public static let reservedNames: Set<String> = ["flow", "report", "results", "methods"]
 
     /// The files ``RunWriter`` writes besides the analyses' tables and figures.
-    static let runFolderFiles = ["results.json", "report.html", "report.md", "methods.md", "report.docx"]
+    static let runFolderFiles = ["results.json", "report.html", "report.md", "methods.md", "report.docx", FigureFiles.errorsFile]
 
     /// The file names analysis `id` may write in a run folder: those ``ReportRenderer`` gives a
     /// section with one table and one figure (every built-in plugin writes at most one of each:
-    /// `<id>.csv`, `<id>.svg`).
+    /// `<id>.csv`, and the figure as `<id>.svg`, `<id>.pdf`, `<id>.png`).
     public static func fileNames(ofAnalysis id: String) -> [String] {
         let table = ReportTable(name: "table", title: "", header: [], rows: [])
         let figure = ReportFigure(name: "figure", title: "", svg: "")
@@ -38,7 +38,7 @@ extension LoadedPipeline {
 
     private static func fileNames(ofSection id: String, blocks: [ReportBlock]) -> [String] {
         let renderer = ReportRenderer(title: "", subtitle: "", sections: [(id, blocks)], minCell: 0)
-        return renderer.csvFiles().map(\.name) + renderer.svgFiles().map(\.name)
+        return renderer.csvFiles().map(\.name) + renderer.svgFiles().flatMap { [$0.name] + FigureFiles.renderedNames(ofSVG: $0.name) }
     }
 
     /// Refuses an analysis id that is a reserved name, and two outputs with one file name. Names

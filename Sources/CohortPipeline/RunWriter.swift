@@ -5,7 +5,8 @@ import CohortJSON
 import CohortReport
 import Foundation
 
-/// Writes a run's folder: results.json, report.html, report.md, tables as CSV, figures as SVG, report.docx.
+/// Writes a run's folder: results.json, and as `report: outputs:` chooses (all by default)
+/// report.html, report.md, methods.md, tables as CSV, figures as SVG, PDF and PNG, report.docx.
 public enum RunWriter {
     /// The files of a run folder, by name, in writing order.
     public static func files(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo) -> [(name: String, bytes: [UInt8])] {
@@ -33,15 +34,26 @@ public enum RunWriter {
         let methods = methodsSection(outcome, pipeline: pipeline)
         let renderer = ReportRenderer(
             title: title, subtitle: subtitle, sections: flow + outcome.report + [("methods", methods.blocks)], minCell: pipeline.report.minCell)
-        files.append(("report.html", Array(renderer.html().utf8)))
-        files.append(("report.md", Array(renderer.markdown().utf8)))
-        for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
-        for (name, text) in renderer.svgFiles() { files.append((name, Array(text.utf8))) }
-        files.append(("methods.md", Array(("# " + MarkdownText.escape(title) + "\n\n" + methods.markdown).utf8)))
-        // The Word report embeds the figures whose PNG the folder holds; zipping in memory fails only
-        // when memory does, and then the folder goes without report.docx rather than without its results.
-        let pngs = Dictionary(files.filter { $0.0.hasSuffix(".png") }.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
-        if let docx = try? DocxReport(renderer: renderer, figures: pngs, created: info.started).bytes() { files.append(("report.docx", docx)) }
+        let outputs = pipeline.report.outputs
+        if outputs.contains(.html) { files.append(("report.html", Array(renderer.html().utf8))) }
+        if outputs.contains(.md) {
+            files.append(("report.md", Array(renderer.markdown().utf8)))
+            files.append(("methods.md", Array(("# " + MarkdownText.escape(title) + "\n\n" + methods.markdown).utf8)))
+        }
+        if outputs.contains(.csv) {
+            for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
+        }
+        if !outputs.isDisjoint(with: [.svg, .pdf, .png]) {
+            let figures = FigureFiles.files(of: renderer.svgFiles(), outputs: outputs)
+            files += figures.files
+            if !figures.errors.isEmpty { files.append((FigureFiles.errorsFile, Array(figures.errors.map { $0 + "\n" }.joined().utf8))) }
+        }
+        if outputs.contains(.docx) {
+            // The Word report embeds the figures whose PNG the folder holds; zipping in memory fails only
+            // when memory does, and then the folder goes without report.docx rather than without its results.
+            let pngs = Dictionary(files.filter { $0.0.hasSuffix(".png") }.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+            if let docx = try? DocxReport(renderer: renderer, figures: pngs, created: info.started).bytes() { files.append(("report.docx", docx)) }
+        }
         return (files, results)
     }
 

@@ -87,9 +87,7 @@ public struct ForestPlot: Sendable {
             let clamped = min(max(v, low), high)
             return labelWidth + Double(panel) * (panelWidth + textWidth) + 10 + (panelWidth - 20) * (log10(clamped) - lo) / span
         }
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"\(StepPlot.fontFamily)\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        var out = FigureFont.svgOpening(width: width, height: height, title: title)
         out += "<text x=\"8\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(XML.escape(title))</text>\n"
         let ticks = Self.ticks(low: low, high: high)
         // Alternate rows shaded first, under the grid and the intervals.

@@ -51,9 +51,7 @@ public struct ROCPlot: Sendable {
         func x(_ fpr: Double) -> Double { left + side * fpr }
         func y(_ tpr: Double) -> Double { top + side * (1 - tpr) }
         func f(_ v: Double) -> String { Format.fixed(v, digits: 1) }
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"\(StepPlot.fontFamily)\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        var out = FigureFont.svgOpening(width: width, height: height, title: title)
         out += "<text x=\"\(f(left))\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(XML.escape(title))</text>\n"
         for v in stride(from: 0.0, through: 1.0001, by: 0.2) {
             out += "<line x1=\"\(f(x(v)))\" y1=\"\(f(top))\" x2=\"\(f(x(v)))\" y2=\"\(f(top + side))\" stroke=\"#eeeeee\"/>\n"

@@ -79,9 +79,6 @@ public struct StepPlot: Sendable {
     /// reddish purple, black; yellow last, as it reads poorly on white).
     static let palette = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
 
-    /// The font family of every figure.
-    public static let fontFamily = "DejaVu Sans, Helvetica, Arial, sans-serif"
-
     public init(title: String, timeUnit: String, yLabel: String, series: [Series], options: Options = Options()) {
         self.title = title
         self.timeUnit = timeUnit
@@ -155,9 +152,7 @@ public struct StepPlot: Sendable {
         let tablesHeight = blocks.reduce(0.0) { $0 + 26 + Double($1.rows.count) * rowHeight }
         let height = tablesTop + tablesHeight + 10
 
-        var out =
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(f(width)) \(f(height))\" width=\"\(f(width))\" height=\"\(f(height))\" font-family=\"\(Self.fontFamily)\" font-size=\"12\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
-        out += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        var out = FigureFont.svgOpening(width: width, height: height, title: title)
         out += "<text x=\"\(f(left))\" y=\"22\" font-size=\"14\" font-weight=\"bold\">\(XML.escape(title))</text>\n"
         // Legend: a row above the plot, so that it never hides a curve.
         for (k, curve) in series.enumerated() where series.count > 1 {

@@ -55,7 +55,8 @@ import Testing
         let predicted = Set(LoadedPipeline.fileNames(of: loaded.pipeline).map(\.name))
         #expect(written.contains("flow.csv") && written.contains("km.svg") && written.contains("desc.csv"))
         #expect(Set(written).isSubset(of: predicted), "\(Set(written).subtracting(predicted))")
-        #expect(LoadedPipeline.fileNames(ofAnalysis: "km") == ["km.csv", "km.svg"])
+        #expect(written.contains("km.pdf") && written.contains("km.png"))
+        #expect(LoadedPipeline.fileNames(ofAnalysis: "km") == ["km.csv", "km.svg", "km.pdf", "km.png"])
     }
 
     @Test func manyAnalysesAreValidatedEachAgainstTheEarlierOnes() throws {
