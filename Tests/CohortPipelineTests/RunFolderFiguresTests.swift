@@ -60,7 +60,8 @@ import Testing
 
     @Test func pngWithoutTheSVG() async throws {
         let names = Set(try await Self.exampleFiles(outputs: "[png]").map(\.name))
-        #expect(names == ["results.json", "overall.png"])
+        // The example's figures: the survival curve, the ROC curves and the forest plot.
+        #expect(names == ["results.json", "overall.png", "cutoffs.png", "hazards.png"])
     }
 
     @Test func theChosenOutputsAreExposedOnThePipeline() throws {
