@@ -57,7 +57,13 @@ struct Concordance {
     /// lower scores already in slots ≤ 2g, its tied ones the equal scores there, the rest
     /// discordant. The tree has two slots per distinct time, so it stays in cache when follow-up
     /// times are rounded (a million subjects, a thousand times).
-    static func counts(time: UnsafeBufferPointer<Double>, event: UnsafeBufferPointer<Bool>, score: UnsafeBufferPointer<Double>) -> Counts {
+    ///
+    /// - Parameter parallelFrom: the subjects from which the counts are split over two cores
+    ///   (``parallelCount``; smaller in tests).
+    static func counts(
+        time: UnsafeBufferPointer<Double>, event: UnsafeBufferPointer<Bool>, score: UnsafeBufferPointer<Double>,
+        parallelFrom: Int = parallelCount
+    ) -> Counts {
         let n = time.count
         guard n > 1 else { return Counts() }
         // Time groups, longest first; a Cox model passes its subjects already in descending time.
@@ -90,7 +96,7 @@ struct Concordance {
         // subject below the split scores lower than every one above it, so the upper side
         // starts its sweep with the lower side's subjects already counted as lower scores.
         let upToCounts = upTo
-        if n >= parallelCount, let split = splitScore(score) {
+        if n >= parallelFrom, let split = splitScore(score) {
             var lowCount = 0
             for i in 0..<n where score[i] < split { lowCount += 1 }
             var lowScore = [Double](repeating: 0, count: lowCount)

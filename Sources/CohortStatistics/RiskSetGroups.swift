@@ -90,8 +90,11 @@ struct RiskSetGroups: Sendable, Hashable {
     /// - Returns: every run's sums in one array when they fit in ``retainedLimit`` values (so
     ///   that a later pass at the same β can reuse them, see ``forEachBlock(retained:_:)``).
     @discardableResult
+    /// - Parameters: `blockRows` and `parallelRows` replace ``blockRows`` and ``parallelRows``
+    ///   (for tests on small data).
     func forEachBlock(
-        beta: [Double], x: [Double], status: [Bool], _ body: (Range<Int>, UnsafeBufferPointer<Double>) -> Void
+        beta: [Double], x: [Double], status: [Bool], blockRows: Int = Self.blockRows, parallelRows: Int = Self.parallelRows,
+        _ body: (Range<Int>, UnsafeBufferPointer<Double>) -> Void
     ) -> [Double]? {
         let retain = count * Self.width(p: p) <= Self.retainedLimit
         var retained: [Double] = []
@@ -100,14 +103,14 @@ struct RiskSetGroups: Sendable, Hashable {
         let n = start.last ?? 0
         // At most ~2 MB of sums per block, whatever p is.
         let maxRuns = max(1, (1 << 18) / width)
-        let rowsPerBlock = n >= Self.parallelRows ? Self.blockRows : max(n, 1)
+        let rowsPerBlock = n >= parallelRows ? blockRows : max(n, 1)
         var first = 0
         while first < count {
             var end = first + 1
             while end < count && end - first < maxRuns && start[end + 1] - start[first] <= rowsPerBlock { end += 1 }
             let range = first..<end
             let rows = start[end] - start[first]
-            if rows >= Self.parallelRows && range.count > 1 {
+            if rows >= parallelRows && range.count > 1 {
                 // Split at the run where half the block's rows are reached.
                 let middleRow = start[first] + rows / 2
                 var split = first + 1
@@ -142,6 +145,11 @@ struct RiskSetGroups: Sendable, Hashable {
     /// The sums of the runs `range` at `beta`, each over its rows in order.
     func sums(_ range: Range<Int>, beta: [Double], x: [Double], status: [Bool]) -> [Double] {
         if p <= 4 && censoringsFirst { return sums4(range, beta: beta, x: x) }
+        return sumsAnyOrder(range, beta: beta, x: x, status: status)
+    }
+
+    /// ``sums(_:beta:x:status:)`` for any number of covariates and any order within a run.
+    func sumsAnyOrder(_ range: Range<Int>, beta: [Double], x: [Double], status: [Bool]) -> [Double] {
         let width = Self.width(p: p)
         let half = Self.half(p: p)
         let p = self.p
