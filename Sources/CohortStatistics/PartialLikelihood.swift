@@ -98,15 +98,24 @@ struct PartialLikelihood: Sendable {
                     //   imat += Σ [(cmat − f_k·cmat2)·w_k − m_k m_kᵀ]
                     //        = cmat·Σw − cmat2·Σf·w − (a aᵀ·Σw² − (a a2ᵀ + a2 aᵀ)·Σf·w² + a2 a2ᵀ·Σf²·w²),
                     // so the work per death is scalar and the p × p work is once per event time.
+                    // Σ log d2 as the log of their product, kept in [1, 2) by moving its binary
+                    // exponent out after each factor (exact), so a run costs one log, not one per
+                    // death; a zero, infinite or NaN factor carries through to the log as before.
                     var sw = 0.0
                     var sfw = 0.0
                     var sw2 = 0.0
                     var sfw2 = 0.0
                     var sf2w2 = 0.0
+                    var product = 1.0
+                    var exponent = 0
                     for k in 0..<deaths {
                         let frac = Double(k) / dd
                         let d2 = denom - frac * denom2
-                        loglik -= Double.log(d2)
+                        product *= d2
+                        if product.isNormal {
+                            exponent += Int(product.exponent)
+                            product = product.significand
+                        }
                         let w = 1 / d2
                         sw += w
                         sfw += frac * w
@@ -114,6 +123,7 @@ struct PartialLikelihood: Sendable {
                         sfw2 += frac * w * w
                         sf2w2 += frac * frac * w * w
                     }
+                    loglik -= Double.log(product) + Double(exponent) * Double.log(2)
                     var t = 1 + p
                     for i in 0..<p {
                         let a2i = sums[d + 1 + i]
