@@ -44,33 +44,41 @@ struct RiskSetGroups: Sendable, Hashable {
         var deaths: [Int] = []
         var opens: [Bool] = []
         var sums: [Double] = []
-        var total = [Double](repeating: 0, count: p)
         var ordered = true
-        var row = 0
-        while row < n {
-            let t = time[row]
-            let s = stratum[row]
-            opens.append(row == 0 || stratum[row - 1] != s)
-            start.append(row)
-            var d = 0
-            let offset = sums.count
-            sums.append(contentsOf: repeatElement(0, count: p))
-            while row < n && time[row] == t && stratum[row] == s {
-                if status[row] {
-                    d += 1
-                } else if d > 0 {
-                    ordered = false
-                }
-                if status[row] {
-                    for j in 0..<p {
-                        sums[offset + j] += x[row * p + j]
-                        total[j] += x[row * p + j]
+        var run = [Double](repeating: 0, count: p)
+        time.withUnsafeBufferPointer { time in
+            stratum.withUnsafeBufferPointer { stratum in
+                status.withUnsafeBufferPointer { status in
+                    x.withUnsafeBufferPointer { x in
+                        run.withUnsafeMutableBufferPointer { run in
+                            var row = 0
+                            while row < n {
+                                let t = time[row]
+                                let s = stratum[row]
+                                opens.append(row == 0 || stratum[row - 1] != s)
+                                start.append(row)
+                                for j in 0..<p { run[j] = 0 }
+                                var d = 0
+                                while row < n && time[row] == t && stratum[row] == s {
+                                    if status[row] {
+                                        d += 1
+                                        let at = row &* p
+                                        for j in 0..<p { run[j] += x[at &+ j] }
+                                    } else if d > 0 {
+                                        ordered = false
+                                    }
+                                    row += 1
+                                }
+                                sums.append(contentsOf: run)
+                                deaths.append(d)
+                            }
+                        }
                     }
                 }
-                row += 1
             }
-            deaths.append(d)
         }
+        var total = [Double](repeating: 0, count: p)
+        for g in deaths.indices { for j in 0..<p { total[j] += sums[g * p + j] } }
         start.append(n)
         self.start = start
         self.deaths = deaths
