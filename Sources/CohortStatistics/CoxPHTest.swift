@@ -150,8 +150,18 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
         // The deaths' covariates, as they are and times g: independent of the risk sets.
         var u = [Double](repeating: 0, count: q)
         for i in 0..<p { u[i] = groups.totalDeathSums[i] }
-        for run in 0..<groups.count where groups.deaths[run] > 0 {
-            for i in 0..<p { u[i + p] += g[run] * groups.deathSums[run * p + i] }
+        f.x.withUnsafeBufferPointer { x in
+            f.status.withUnsafeBufferPointer { status in
+                var sum = [Double](repeating: 0, count: p)
+                for run in 0..<groups.count where groups.deaths[run] > 0 {
+                    // Σ x over the run's deaths, times the run's g.
+                    for i in 0..<p { sum[i] = 0 }
+                    for row in groups.start[run]..<groups.start[run + 1] where status[row] {
+                        for i in 0..<p { sum[i] += x[row * p + i] }
+                    }
+                    for i in 0..<p { u[i + p] += g[run] * sum[i] }
+                }
+            }
         }
         var imat = [Double](repeating: 0, count: q * q)
         var a = [Double](repeating: 0, count: p)

@@ -20,8 +20,6 @@ struct RiskSetGroups: Sendable, Hashable {
     let censoringsFirst: Bool
     /// Per run: whether it is the first of its stratum (the risk set starts empty there).
     let opensStratum: [Bool]
-    /// Per run, row-major runs × p: Σ x over its deaths (independent of β).
-    let deathSums: [Double]
     /// Σ x over every death (p values): Σ η over the deaths is β · this.
     let totalDeathSums: [Double]
 
@@ -43,7 +41,7 @@ struct RiskSetGroups: Sendable, Hashable {
         var start: [Int] = []
         var deaths: [Int] = []
         var opens: [Bool] = []
-        var sums: [Double] = []
+        var total = [Double](repeating: 0, count: p)
         var ordered = true
         var run = [Double](repeating: 0, count: p)
         time.withUnsafeBufferPointer { time in
@@ -69,7 +67,8 @@ struct RiskSetGroups: Sendable, Hashable {
                                     }
                                     row += 1
                                 }
-                                sums.append(contentsOf: run)
+                                // Σ x over a run's deaths, added to the total run by run.
+                                for j in 0..<p { total[j] += run[j] }
                                 deaths.append(d)
                             }
                         }
@@ -77,14 +76,11 @@ struct RiskSetGroups: Sendable, Hashable {
                 }
             }
         }
-        var total = [Double](repeating: 0, count: p)
-        for g in deaths.indices { for j in 0..<p { total[j] += sums[g * p + j] } }
         start.append(n)
         self.start = start
         self.deaths = deaths
         self.censoringsFirst = ordered
         self.opensStratum = opens
-        self.deathSums = sums
         self.totalDeathSums = total
     }
 

@@ -83,7 +83,7 @@ import Testing
         groups.forEachBlock(beta: [0], x: [1, 2, 4], status: [true, false, true]) { _, block in sums += block }
         // Run 0: censoring (r = 1, x = 2), death (x = 1); layout per half: Σr, Σr·x, Σr·x².
         #expect(sums == [1, 2, 4, 1, 1, 1, 0, 0, 0, 1, 4, 16])
-        #expect(groups.deathSums == [1, 4])
+        #expect(groups.totalDeathSums == [5])
     }
 
     @Test func thePHTestFromRetainedSumsIsTheRecomputedOne() throws {
