@@ -77,6 +77,16 @@ public struct CoxModel: Sendable, Hashable {
         var groups: RiskSetGroups
         /// The runs' sums at `beta` from the fit's last pass, when kept (`cox.zph` reuses them).
         var runSums: [Double]?
+        /// Whether the fit summed through the runs (`cox.zph` does as the fit did).
+        var byRuns: Bool
+    }
+
+    /// How the fit and `cox.zph` sum the risk sets: through the runs of one time (on two cores;
+    /// the same figures up to rounding) or row by row; `automatic` picks by the runs' length.
+    enum Pass: Sendable, Hashable {
+        case automatic
+        case runs
+        case rows
     }
 
     /// Fits the model on the subjects with every covariate present (and a stratum, when `strata`
@@ -94,6 +104,16 @@ public struct CoxModel: Sendable, Hashable {
     public init(
         _ data: SurvivalData, design: CoxDesign, strata: [Int32]? = nil, ties: Ties = .efron, confidenceLevel: Double = 0.95,
         proportionalHazards: [[Int]]? = nil
+    ) throws {
+        try self.init(
+            data, design: design, strata: strata, ties: ties, confidenceLevel: confidenceLevel, proportionalHazards: proportionalHazards,
+            pass: .automatic)
+    }
+
+    /// The fit with its way of summing the risk sets chosen (tests compare both).
+    init(
+        _ data: SurvivalData, design: CoxDesign, strata: [Int32]?, ties: Ties, confidenceLevel: Double, proportionalHazards: [[Int]]?,
+        pass: Pass
     ) throws {
         let p = design.columns.count
         guard p > 0 else { throw StatisticsError(.emptyInput, "a Cox model needs at least one covariate") }
@@ -118,7 +138,7 @@ public struct CoxModel: Sendable, Hashable {
         let strataCount = prepared.strataCount
         let eventCount = prepared.events
 
-        let evaluator = PartialLikelihood(time: time, status: status, stratum: stratum, x: x, p: p, ties: ties)
+        let evaluator = PartialLikelihood(time: time, status: status, stratum: stratum, x: x, p: p, ties: ties, pass: pass)
         let eps = 1e-9
         let maxIterations = 20
         var beta = [Double](repeating: 0, count: p)
@@ -216,7 +236,7 @@ public struct CoxModel: Sendable, Hashable {
         let predictor = linearPredictor
         let fitted = FittedData(
             time: time, status: status, stratum: stratum, x: x, linearPredictor: predictor, p: p,
-            ties: ties, beta: newBeta, groups: evaluator.groups, runSums: current.runSums)
+            ties: ties, beta: newBeta, groups: evaluator.groups, runSums: current.runSums, byRuns: evaluator.byRuns)
         self.fitted = fitted
         // survival's concordance of a stratified coxph compares subjects within a stratum only.
         // Subjects arrive in descending time within contiguous strata, as Concordance expects.

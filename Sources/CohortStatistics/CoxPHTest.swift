@@ -38,8 +38,10 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
         guard groups.allSatisfy({ $0.allSatisfy { (0..<p).contains($0) } && !$0.isEmpty }) else {
             throw StatisticsError(.invalidParameter, "a proportional-hazards term names no coefficient of the model")
         }
-        let g = try Self.runTransform(f)
-        let (u, information) = Self.scoreAndInformation(f, runWeight: g)
+        let (u, information) =
+            f.byRuns
+            ? Self.scoreAndInformation(f, runWeight: try Self.runTransform(f))
+            : Self.scoreAndInformationByRow(f, timeWeight: try Self.kmTransform(time: f.time, status: f.status))
         let dimension = 2 * p
         func test(_ columns: [Int]) throws(StatisticsError) -> Row {
             // Rows/columns: every coefficient (its score set to 0, as cox.zph's u0) and the
@@ -167,7 +169,7 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
         var a = [Double](repeating: 0, count: p)
         var cmat = [Double](repeating: 0, count: p * p)
         var denom = 0.0
-        let pass = { (range: Range<Int>, sums: UnsafeBufferPointer<Double>) in
+        func pass(_ range: Range<Int>, _ sums: UnsafeBufferPointer<Double>) {
             for run in range {
                 let c = (run - range.lowerBound) * width
                 let d = c + half

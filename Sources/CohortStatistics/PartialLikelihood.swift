@@ -4,13 +4,24 @@ import RealModule
 /// survival's `coxfit6` computes them, from per-run sums (``RiskSetGroups``): one pass over the
 /// rows (on two cores for large data) and one over the runs of a stratum and a time.
 struct PartialLikelihood: Sendable {
+    /// Times in descending order within strata.
+    let time: [Double]
     /// Row-major n × p covariates (centred and scaled), in risk-set order.
     let x: [Double]
     let status: [Bool]
+    /// Stratum codes in the same order (subjects of a stratum are contiguous).
+    let stratum: [Int32]
     let p: Int
     let ties: CoxModel.Ties
     /// The runs of one stratum and one time.
     let groups: RiskSetGroups
+    /// Whether the sums go through the runs (``evaluate(_:)``) or row by row
+    /// (``evaluateByRow(_:)``); ``CoxModel/Pass``.
+    let byRuns: Bool
+
+    /// Runs of at least this many subjects on average make per-run sums pay: a time shared by
+    /// several subjects (rounded follow-up); with continuous times, row by row is cheaper.
+    static let rowsPerRun = 4
 
     struct Value {
         var loglik: Double
@@ -23,17 +34,30 @@ struct PartialLikelihood: Sendable {
 
     /// - Parameters: times in descending order within strata whose subjects are contiguous
     ///   (censorings before deaths at a tie), their status, stratum codes and covariates.
-    init(time: [Double], status: [Bool], stratum: [Int32], x: [Double], p: Int, ties: CoxModel.Ties) {
+    init(time: [Double], status: [Bool], stratum: [Int32], x: [Double], p: Int, ties: CoxModel.Ties, pass: CoxModel.Pass = .automatic) {
+        self.time = time
         self.x = x
         self.status = status
+        self.stratum = stratum
         self.p = p
         self.ties = ties
-        self.groups = RiskSetGroups(time: time, status: status, stratum: stratum, x: x, p: p)
+        let groups = RiskSetGroups(time: time, status: status, stratum: stratum, x: x, p: p)
+        self.groups = groups
+        switch pass {
+        case .automatic: byRuns = groups.count * Self.rowsPerRun <= time.count
+        case .runs: byRuns = true
+        case .rows: byRuns = false
+        }
+    }
+
+    /// The log partial likelihood, score and information at `beta`, by the pass chosen at `init`.
+    func evaluate(_ beta: [Double]) -> Value {
+        byRuns ? evaluateByRun(beta) : evaluateByRow(beta)
     }
 
     /// From the longest follow-up to the shortest, the risk-set sums as running totals of the
     /// runs' sums (coxfit6 adds every subject of a time, deaths included, before its terms).
-    func evaluate(_ beta: [Double]) -> Value {
+    func evaluateByRun(_ beta: [Double]) -> Value {
         let p = self.p
         let width = RiskSetGroups.width(p: p)
         let half = RiskSetGroups.half(p: p)

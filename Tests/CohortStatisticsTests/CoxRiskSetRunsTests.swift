@@ -90,7 +90,8 @@ import Testing
         let (data, design, strata) = try CoxFitMechanicsTests.sample()
         for s in [nil, strata] {
             for ties in CoxModel.Ties.allCases {
-                let model = try CoxModel(data, design: design, strata: s, ties: ties)
+                let model = try CoxModel(
+                    data, design: design, strata: s, ties: ties, confidenceLevel: 0.95, proportionalHazards: nil, pass: .runs)
                 #expect(model.fitted.runSums != nil)
                 var recomputed = model
                 recomputed.fitted.runSums = nil
@@ -127,6 +128,44 @@ import Testing
         let same = [Double](repeating: 1, count: 50)
         #expect(same.withUnsafeBufferPointer { Concordance.splitScore($0) } == nil)
         #expect(score.withUnsafeBufferPointer { Concordance.splitScore($0) } != nil)
+    }
+
+    /// R's figures (`Fixtures/cox_zph.R`) from both ways of summing the risk sets: through the
+    /// runs of one time (what large data with rounded times use) and row by row.
+    @Test(arguments: ["efron", "breslow", "efron_strata", "breslow_strata", "efron_strata_missing"], [CoxModel.Pass.runs, .rows])
+    func bothPassesAgreeWithR(_ name: String, _ pass: CoxModel.Pass) throws {
+        let s = try CoxStrataZPHTests.setup(missing: name.hasSuffix("missing"))
+        let r = try #require(s.cases.first { $0["name"] as? String == name })
+        let ties: CoxModel.Ties = name.hasPrefix("efron") ? .efron : .breslow
+        let model = try CoxModel(
+            s.data, design: s.design, strata: name.contains("strata") ? s.strata : nil, ties: ties, confidenceLevel: 0.95,
+            proportionalHazards: [[0], [1, 2]], pass: pass)
+        #expect(model.fitted.byRuns == (pass == .runs))
+        let coef = try #require(r["coef"] as? [Double])
+        let se = try #require(r["se"] as? [Double])
+        for j in 0..<3 {
+            expectClose(model.terms[j].coefficient, coef[j], "\(name) \(pass) coef \(j)")
+            expectClose(model.terms[j].standardError, se[j], "\(name) \(pass) se \(j)")
+        }
+        let loglik = try #require(r["loglik"] as? [Double])
+        expectClose(model.nullLogLikelihood, loglik[0], "\(name) \(pass) null loglik")
+        expectClose(model.logLikelihood, loglik[1], "\(name) \(pass) loglik")
+        expectClose(model.concordance, r["concordance"], "\(name) \(pass) concordance")
+        let zph = try #require(try model.proportionalHazardsTest?.get())
+        let terms = r[list: "zph_terms"]
+        try #require(terms.count == 2)
+        for (k, row) in zph.terms.enumerated() {
+            expectClose(row.chisq, terms[k]["chisq"], "\(name) \(pass) zph \(k) chisq")
+        }
+        expectClose(zph.global.chisq, r[dict: "zph_global"]["chisq"], "\(name) \(pass) zph global chisq")
+    }
+
+    @Test func shortRunsAreSummedRowByRow() throws {
+        // 300 subjects over 123 runs (41 times × 3 strata): fewer than 4 subjects a run.
+        let (data, design, strata) = try CoxFitMechanicsTests.sample()
+        #expect(try !CoxModel(data, design: design, strata: strata).fitted.byRuns)
+        // One stratum, 41 times: about 7 a run.
+        #expect(try CoxModel(data, design: design).fitted.byRuns)
     }
 
     @Test func aFenwickTreeBuiltFromCountsAnswersLikeOneBuiltByAdding() {
