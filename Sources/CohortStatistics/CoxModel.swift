@@ -73,7 +73,7 @@ public struct CoxModel: Sendable, Hashable {
         var ties: Ties
         /// The estimate on the scale of `x` (the linear predictor is `x`·`beta`).
         var beta: [Double]
-        /// The runs of one stratum and one time, shared with the fit.
+        /// The runs of one stratum and one time, shared with the fit (none when it summed row by row).
         var groups: RiskSetGroups
         /// The runs' sums at `beta` from the fit's last pass, when kept (`cox.zph` reuses them).
         var runSums: [Double]?

@@ -13,7 +13,7 @@ struct PartialLikelihood: Sendable {
     let stratum: [Int32]
     let p: Int
     let ties: CoxModel.Ties
-    /// The runs of one stratum and one time.
+    /// The runs of one stratum and one time (none when summing row by row).
     let groups: RiskSetGroups
     /// Whether the sums go through the runs (``evaluate(_:)``) or row by row
     /// (``evaluateByRow(_:)``); ``CoxModel/Pass``.
@@ -41,12 +41,26 @@ struct PartialLikelihood: Sendable {
         self.stratum = stratum
         self.p = p
         self.ties = ties
-        let groups = RiskSetGroups(time: time, status: status, stratum: stratum, x: x, p: p)
-        self.groups = groups
         switch pass {
-        case .automatic: byRuns = groups.count * Self.rowsPerRun <= time.count
+        case .automatic: byRuns = Self.runCount(time: time, stratum: stratum) * Self.rowsPerRun <= time.count
         case .runs: byRuns = true
         case .rows: byRuns = false
+        }
+        // Row by row, no runs are needed (and with continuous times they would be as many as rows).
+        self.groups =
+            byRuns
+            ? RiskSetGroups(time: time, status: status, stratum: stratum, x: x, p: p)
+            : RiskSetGroups(time: [], status: [], stratum: [], x: [], p: p)
+    }
+
+    /// The number of runs of one time and one stratum.
+    static func runCount(time: [Double], stratum: [Int32]) -> Int {
+        time.withUnsafeBufferPointer { time in
+            stratum.withUnsafeBufferPointer { stratum in
+                var runs = time.isEmpty ? 0 : 1
+                for i in 1..<max(time.count, 1) where time[i] != time[i - 1] || stratum[i] != stratum[i - 1] { runs += 1 }
+                return runs
+            }
         }
     }
 
