@@ -104,18 +104,30 @@ struct Concordance {
             var highScore = [Double](repeating: 0, count: n - lowCount)
             var highSlot = [Int32](repeating: 0, count: n - lowCount)
             var lowCounts = [Int32](repeating: 0, count: slots)
-            var l = 0
-            var h = 0
-            for i in 0..<n {
-                if score[i] < split {
-                    lowScore[l] = score[i]
-                    lowSlot[l] = slot[i]
-                    lowCounts[Int(slot[i])] += 1
-                    l += 1
-                } else {
-                    highScore[h] = score[i]
-                    highSlot[h] = slot[i]
-                    h += 1
+            slot.withUnsafeBufferPointer { slot in
+                lowScore.withUnsafeMutableBufferPointer { lowScore in
+                    lowSlot.withUnsafeMutableBufferPointer { lowSlot in
+                        highScore.withUnsafeMutableBufferPointer { highScore in
+                            highSlot.withUnsafeMutableBufferPointer { highSlot in
+                                lowCounts.withUnsafeMutableBufferPointer { lowCounts in
+                                    var l = 0
+                                    var h = 0
+                                    for i in 0..<n {
+                                        if score[i] < split {
+                                            lowScore[l] = score[i]
+                                            lowSlot[l] = slot[i]
+                                            lowCounts[Int(slot[i])] &+= 1
+                                            l += 1
+                                        } else {
+                                            highScore[h] = score[i]
+                                            highSlot[h] = slot[i]
+                                            h += 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             let low = (score: lowScore, slot: lowSlot, counts: lowCounts)
