@@ -57,7 +57,13 @@ struct Concordance {
     /// lower scores already in slots ≤ 2g, its tied ones the equal scores there, the rest
     /// discordant. The tree has two slots per distinct time, so it stays in cache when follow-up
     /// times are rounded (a million subjects, a thousand times).
-    static func counts(time: UnsafeBufferPointer<Double>, event: UnsafeBufferPointer<Bool>, score: UnsafeBufferPointer<Double>) -> Counts {
+    ///
+    /// - Parameter parallelFrom: the subjects from which the counts are split over two cores
+    ///   (``parallelCount``; smaller in tests).
+    static func counts(
+        time: UnsafeBufferPointer<Double>, event: UnsafeBufferPointer<Bool>, score: UnsafeBufferPointer<Double>,
+        parallelFrom: Int = parallelCount
+    ) -> Counts {
         let n = time.count
         guard n > 1 else { return Counts() }
         // Time groups, longest first; a Cox model passes its subjects already in descending time.
@@ -86,9 +92,80 @@ struct Concordance {
         for s in slot { upTo[Int(s)] += 1 }
         for s in 1..<slots { upTo[s] += upTo[s - 1] }
 
+        // Large strata: split the subjects at a score, each side counted on its own core. Every
+        // subject below the split scores lower than every one above it, so the upper side
+        // starts its sweep with the lower side's subjects already counted as lower scores.
+        let upToCounts = upTo
+        if n >= parallelFrom, let split = splitScore(score) {
+            var lowCount = 0
+            for i in 0..<n where score[i] < split { lowCount += 1 }
+            var lowScore = [Double](repeating: 0, count: lowCount)
+            var lowSlot = [Int32](repeating: 0, count: lowCount)
+            var highScore = [Double](repeating: 0, count: n - lowCount)
+            var highSlot = [Int32](repeating: 0, count: n - lowCount)
+            var lowCounts = [Int32](repeating: 0, count: slots)
+            slot.withUnsafeBufferPointer { slot in
+                lowScore.withUnsafeMutableBufferPointer { lowScore in
+                    lowSlot.withUnsafeMutableBufferPointer { lowSlot in
+                        highScore.withUnsafeMutableBufferPointer { highScore in
+                            highSlot.withUnsafeMutableBufferPointer { highSlot in
+                                lowCounts.withUnsafeMutableBufferPointer { lowCounts in
+                                    var l = 0
+                                    var h = 0
+                                    for i in 0..<n {
+                                        if score[i] < split {
+                                            lowScore[l] = score[i]
+                                            lowSlot[l] = slot[i]
+                                            lowCounts[Int(slot[i])] &+= 1
+                                            l += 1
+                                        } else {
+                                            highScore[h] = score[i]
+                                            highSlot[h] = slot[i]
+                                            h += 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let low = (score: lowScore, slot: lowSlot, counts: lowCounts)
+            let high = (score: highScore, slot: highSlot)
+            let (below, above) = concurrently(
+                { sweep(score: low.score, slot: low.slot, upTo: upToCounts, lowerCounts: nil) },
+                { sweep(score: high.score, slot: high.slot, upTo: upToCounts, lowerCounts: low.counts) })
+            // Integer counts, exact in a Double: the sum does not depend on the split.
+            return Counts(
+                concordant: below.concordant + above.concordant, discordant: below.discordant + above.discordant,
+                tied: below.tied + above.tied)
+        }
+        return sweep(score: Array(score), slot: slot, upTo: upToCounts, lowerCounts: nil)
+    }
+
+    /// Subjects from which a stratum's counts are split over two cores.
+    static let parallelCount = 100_000
+
+    /// A score near the median (of an even sample), below which some subjects lie; `nil` when
+    /// none does (the split would leave one side empty).
+    static func splitScore(_ score: UnsafeBufferPointer<Double>) -> Double? {
+        let n = score.count
+        let step = max(1, n / 1024)
+        var sample = stride(from: 0, to: n, by: step).map { score[$0] == 0 ? 0 : score[$0] }
+        sample.sort()
+        guard let first = sample.first else { return nil }
+        let middle = sample[sample.count / 2]
+        return middle > first ? middle : sample.first { $0 > first }
+    }
+
+    /// Harrell's counts of the events among `score`/`slot` against every subject in
+    /// `upTo`'s slots: those in `lowerCounts` (per slot; all with lower scores) and those here.
+    static func sweep(score: [Double], slot: [Int32], upTo: [Int], lowerCounts: [Int32]?) -> Counts {
+        let n = score.count
+        let slots = upTo.count
         // Subjects in ascending score: the sorted scores (−0 as +0) and each one's slot,
         // gathered once so that the sweep reads both sequentially.
-        let (sortedScore, scoreOrder) = ScoreOrder.sorted(score)
+        let (sortedScore, scoreOrder) = score.withUnsafeBufferPointer { ScoreOrder.sorted($0) }
         var sortedSlot = [Int32](repeating: 0, count: n)
         sortedSlot.withUnsafeMutableBufferPointer { sorted in
             slot.withUnsafeBufferPointer { slot in
@@ -97,7 +174,7 @@ struct Concordance {
                 }
             }
         }
-        var lower = FenwickTree(size: slots)
+        var lower = lowerCounts.map { FenwickTree(counts: $0) } ?? FenwickTree(size: slots)
         var equal = FenwickTree(size: slots)
         var concordant = 0.0
         var discordant = 0.0
@@ -146,6 +223,20 @@ struct FenwickTree {
     private var counts: [Int32]
 
     init(size: Int) { counts = [Int32](repeating: 0, count: size + 1) }
+
+    /// A tree holding `values[i]` of each integer i, built in O(size).
+    init(counts values: [Int32]) {
+        var tree = [Int32](repeating: 0, count: values.count + 1)
+        for i in values.indices { tree[i + 1] = values[i] }
+        let size = values.count
+        if size > 0 {
+            for i in 1...size {
+                let parent = i + (i & -i)
+                if parent <= size { tree[parent] &+= tree[i] }
+            }
+        }
+        counts = tree
+    }
 
     /// Adds `delta` (±) to the count of `index`.
     mutating func add(_ index: Int, _ delta: Int32) {

@@ -1,6 +1,3 @@
-import Dispatch
-import Synchronization
-
 extension CoxModel {
     /// A model's subjects made ready for the fit: the complete cases in risk-set order
     /// (descending time within stratum, censorings before events at a tie, as `coxph` sorts)
@@ -51,10 +48,23 @@ extension CoxModel {
         // censorings first at a tie); with strata, it is grouped by stratum first.
         var order: [Int] = []
         order.reserveCapacity(total)
+        var time: [Double] = []
+        var status: [Bool] = []
         data.order.withUnsafeBufferPointer { sortedOrder in
             complete.withUnsafeBufferPointer { mask in
                 if strata == nil {
-                    for k in sortedOrder.reversed() where mask[Int(k)] { order.append(Int(k)) }
+                    // Times and events come from the data's sorted copies, read in order.
+                    time.reserveCapacity(total)
+                    status.reserveCapacity(total)
+                    data.sortedTime.withUnsafeBufferPointer { sortedTime in
+                        data.sortedEvent.withUnsafeBufferPointer { sortedEvent in
+                            for k in sortedOrder.indices.reversed() where mask[Int(sortedOrder[k])] {
+                                order.append(Int(sortedOrder[k]))
+                                time.append(sortedTime[k])
+                                status.append(sortedEvent[k])
+                            }
+                        }
+                    }
                 } else {
                     for k in sortedOrder where mask[Int(k)] { order.append(Int(k)) }
                 }
@@ -63,26 +73,25 @@ extension CoxModel {
         guard !order.isEmpty else {
             throw StatisticsError(.emptyInput, "no subject has every covariate of the model")
         }
-        if strata != nil { order = Array(byStratum(order, strata: strata).reversed()) }
         let n = order.count
-        var time = [Double](repeating: 0, count: n)
-        var status = [Bool](repeating: false, count: n)
         var stratum = [Int32](repeating: 0, count: n)
-        var events = 0
-        order.withUnsafeBufferPointer { order in
-            data.time.withUnsafeBufferPointer { t in
-                data.event.withUnsafeBufferPointer { e in
-                    for i in 0..<n {
-                        time[i] = t[order[i]]
-                        status[i] = e[order[i]]
-                        if e[order[i]] { events += 1 }
+        if let strata {
+            order = Array(byStratum(order, strata: strata).reversed())
+            time = [Double](repeating: 0, count: n)
+            status = [Bool](repeating: false, count: n)
+            order.withUnsafeBufferPointer { order in
+                data.time.withUnsafeBufferPointer { t in
+                    data.event.withUnsafeBufferPointer { e in
+                        for i in 0..<n {
+                            time[i] = t[order[i]]
+                            status[i] = e[order[i]]
+                        }
                     }
                 }
-            }
-            if let strata {
                 strata.withUnsafeBufferPointer { s in for i in 0..<n { stratum[i] = s[order[i]] } }
             }
         }
+        let events = status.reduce(0) { $0 + ($1 ? 1 : 0) }
         // Subjects of a stratum are contiguous: count the boundaries.
         var strataCount = 1
         for i in 1..<n where stratum[i] != stratum[i - 1] { strataCount += 1 }
@@ -91,85 +100,132 @@ extension CoxModel {
         }
 
         // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's `nocenter`).
-        var x = [Double](repeating: 0, count: n * p)
-        var scales = [Double](repeating: 1, count: p)
-        var gathered = gather(design.columns, order: order)
-        for j in 0..<p {
-            guard !gathered[j].constant else {
-                throw StatisticsError(.constantPredictor, "covariate \(design.names[j]) has the same value for every subject in the model")
-            }
-            scales[j] = gathered[j].scale
-            gathered[j].values.withUnsafeBufferPointer { c in
-                x.withUnsafeMutableBufferPointer { x in
-                    for i in 0..<n { x[i &* p &+ j] = c[i] }
-                }
-            }
-            gathered[j].values = []
+        let (x, columns) = gatherRows(design.columns, order: order)
+        if let j = columns.firstIndex(where: \.constant) {
+            throw StatisticsError(.constantPredictor, "covariate \(design.names[j]) has the same value for every subject in the model")
         }
         return Prepared(
-            time: time, status: status, stratum: stratum, x: x, scales: scales, strataCount: strataCount, events: events)
+            time: time, status: status, stratum: stratum, x: x, scales: columns.map(\.scale), strataCount: strataCount,
+            events: events)
     }
 
-    /// One gathered column, made by one thread of ``gather(_:order:)``.
-    struct GatheredColumn: Sendable {
-        /// The values in order, centred and scaled unless the column holds only −1, 0 and 1.
-        var values: [Double] = []
+    /// What ``gatherRows(_:order:)`` found about one column.
+    struct GatheredColumn: Sendable, Hashable {
         /// The factor the centred values were multiplied by (1 when not scaled).
         var scale = 1.0
         /// Every value the same (the model cannot estimate its coefficient).
         var constant = true
     }
 
-    /// Each column's values in `order`, the columns on several threads at once: the reads are
-    /// random over large arrays (memory-bound), so two cores gather nearly twice as fast. Each
-    /// thread stores only its own columns' results; `concurrentPerform` returns after all.
-    static func gather(_ columns: [[Double]], order: [Int]) -> [GatheredColumn] {
-        let results = Mutex<[GatheredColumn]>(columns.map { _ in GatheredColumn() })
-        let work: @Sendable (Int) -> Void = { j in
-            let raw = columns[j]
-            let n = order.count
-            var constant = true
-            var zeroOne = true
-            var column = [Double](unsafeUninitializedCapacity: n) { buffer, count in
-                raw.withUnsafeBufferPointer { raw in
-                    order.withUnsafeBufferPointer { order in
-                        let first = n > 0 ? raw[order[0]] : 0
-                        for i in 0..<n {
-                            let v = raw[order[i]]
-                            buffer[i] = v
-                            if v != first { constant = false }
-                            if !(v == 0 || v == 1 || v == -1) { zeroOne = false }
+    /// The columns' values in `order` as row-major n × p rows, centred and scaled unless a
+    /// column holds only −1, 0 and 1: one pass of random reads (all the columns of a subject
+    /// at once, so the reads overlap) writing the rows in order, then two sequential passes.
+    /// Means and absolute deviations are summed in subject order, as coxfit6's loops do.
+    static func gatherRows(_ columns: [[Double]], order: [Int]) -> (x: [Double], columns: [GatheredColumn]) {
+        let p = columns.count
+        let n = order.count
+        // The reads are random over large arrays (memory-bound): two threads, each gathering
+        // half of the rows, nearly halve the time; the second half is appended to the first.
+        var x: [Double]
+        if n >= 50_000 && p > 0 {
+            let middle = n / 2
+            var (first, second) = concurrently(
+                { rows(columns, order: order, 0..<middle, capacity: n * p) },
+                { rows(columns, order: order, middle..<n, capacity: 0) })
+            first.append(contentsOf: second)
+            second = []
+            x = first
+        } else {
+            x = rows(columns, order: order, 0..<n, capacity: n * p)
+        }
+        var result = [GatheredColumn](repeating: GatheredColumn(), count: p)
+        guard n > 0 else { return (x, result) }
+        // Means summed in subject order (as coxfit6), whatever the threads.
+        var sums = [Double](repeating: 0, count: p)
+        x.withUnsafeBufferPointer { x in
+            sums.withUnsafeMutableBufferPointer { sums in
+                for i in 0..<n {
+                    let row = i &* p
+                    for j in 0..<p { sums[j] += x[row &+ j] }
+                }
+            }
+        }
+        // Which columns are constant or of −1/0/1 only, and the others' absolute deviations.
+        let means = sums.map { $0 / Double(n) }
+        var zeroOne = [Bool](repeating: true, count: p)
+        var absolute = [Double](repeating: 0, count: p)
+        var constant = [Bool](repeating: true, count: p)
+        x.withUnsafeBufferPointer { x in
+            means.withUnsafeBufferPointer { means in
+                zeroOne.withUnsafeMutableBufferPointer { zeroOne in
+                    constant.withUnsafeMutableBufferPointer { constant in
+                        absolute.withUnsafeMutableBufferPointer { absolute in
+                            for i in 0..<n {
+                                let row = i &* p
+                                for j in 0..<p {
+                                    let v = x[row &+ j]
+                                    if v != x[j] { constant[j] = false }
+                                    if !(v == 0 || v == 1 || v == -1) { zeroOne[j] = false }
+                                    absolute[j] += abs(v - means[j])
+                                }
+                            }
                         }
                     }
                 }
-                count = n
             }
-            var scale = 1.0
-            // Centre and scale as coxfit6 does, except columns of -1/0/1 values (survival's
-            // `nocenter`); sums in subject order, the same rounding as coxfit6's loops.
-            if !zeroOne && !constant && n > 0 {
-                column.withUnsafeMutableBufferPointer { c in
-                    var sum = 0.0
-                    for i in 0..<n { sum += c[i] }
-                    let mean = sum / Double(n)
-                    var absolute = 0.0
-                    for i in 0..<n {
-                        c[i] -= mean
-                        absolute += abs(c[i])
-                    }
-                    scale = absolute > 0 ? Double(n) / absolute : 1
-                    for i in 0..<n { c[i] *= scale }
+        }
+        for j in 0..<p { result[j].constant = constant[j] }
+        var transformed: [(column: Int, mean: Double, scale: Double)] = []
+        for j in 0..<p where !zeroOne[j] && !result[j].constant {
+            let scale = absolute[j] > 0 ? Double(n) / absolute[j] : 1
+            result[j].scale = scale
+            transformed.append((j, means[j], scale))
+        }
+        if !transformed.isEmpty {
+            x.withUnsafeMutableBufferPointer { x in
+                for i in 0..<n {
+                    let row = i &* p
+                    for (j, mean, scale) in transformed { x[row &+ j] = (x[row &+ j] - mean) * scale }
                 }
             }
-            let gathered = GatheredColumn(values: column, scale: scale, constant: constant)
-            results.withLock { $0[j] = gathered }
         }
-        if columns.count > 1 && order.count >= 50_000 {
-            DispatchQueue.concurrentPerform(iterations: columns.count, execute: work)
-        } else {
-            for j in columns.indices { work(j) }
+        return (x, result)
+    }
+
+    /// The rows `range` of `order`, each the columns' values of one subject, row-major, in an
+    /// array with room for `capacity` values.
+    static func rows(_ columns: [[Double]], order: [Int], _ range: Range<Int>, capacity: Int) -> [Double] {
+        let p = columns.count
+        let values = range.count * p
+        return [Double](unsafeUninitializedCapacity: max(capacity, values)) { buffer, count in
+            withBuffers(columns) { columns in
+                order.withUnsafeBufferPointer { order in
+                    var at = 0
+                    for i in range {
+                        let k = order[i]
+                        for j in 0..<p {
+                            buffer.initializeElement(at: at, to: columns[j][k])
+                            at &+= 1
+                        }
+                    }
+                }
+            }
+            count = values
         }
-        return results.withLock { $0 }
+    }
+
+    /// Calls `body` with a buffer of each array, valid for the call.
+    static func withBuffers<R>(_ arrays: [[Double]], _ body: ([UnsafeBufferPointer<Double>]) -> R) -> R {
+        var buffers: [UnsafeBufferPointer<Double>] = []
+        buffers.reserveCapacity(arrays.count)
+        func nest(_ k: Int) -> R {
+            guard k < arrays.count else { return body(buffers) }
+            return arrays[k].withUnsafeBufferPointer { buffer in
+                buffers.append(buffer)
+                return nest(k + 1)
+            }
+        }
+        return nest(0)
     }
 
     /// `ascending` (subject indices in time order) regrouped by stratum, keeping time order

@@ -38,8 +38,10 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
         guard groups.allSatisfy({ $0.allSatisfy { (0..<p).contains($0) } && !$0.isEmpty }) else {
             throw StatisticsError(.invalidParameter, "a proportional-hazards term names no coefficient of the model")
         }
-        let g = try Self.kmTransform(time: f.time, status: f.status)
-        let (u, information) = Self.scoreAndInformation(f, timeWeight: g)
+        let (u, information) =
+            f.byRuns
+            ? Self.scoreAndInformation(f, runWeight: try Self.runTransform(f))
+            : Self.scoreAndInformationByRow(f, timeWeight: try Self.kmTransform(time: f.time, status: f.status))
         let dimension = 2 * p
         func test(_ columns: [Int]) throws(StatisticsError) -> Row {
             // Rows/columns: every coefficient (its score set to 0, as cox.zph's u0) and the
@@ -106,23 +108,153 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
         return transformed.map { $0 - mean }
     }
 
+    /// The centred transform of each run of ``RiskSetGroups`` (one time, so one value). With one
+    /// stratum the runs are the distinct times, longest first, and the Kaplan–Meier is a pass
+    /// over them; with strata, the subjects' values from ``kmTransform(time:status:)``.
+    static func runTransform(_ f: CoxModel.FittedData) throws(StatisticsError) -> [Double] {
+        let groups = f.groups
+        let runs = groups.count
+        guard groups.opensStratum.dropFirst().contains(true) else {
+            var value = [Double](repeating: 0, count: runs)
+            var atRisk = Double(f.time.count)
+            var survival = 1.0
+            var sum = 0.0
+            var events = 0
+            for g in (0..<runs).reversed() {
+                let deaths = groups.deaths[g]
+                value[g] = 1 - survival
+                if deaths > 0 { survival *= 1 - Double(deaths) / atRisk }  // survfitkm.c: km *= (1 - haz)
+                atRisk -= Double(groups.start[g + 1] - groups.start[g])
+                sum += Double(deaths) * value[g]
+                events += deaths
+            }
+            guard events > 0 else {
+                throw StatisticsError(.tooFewEvents, "no events, so proportional hazards cannot be tested")
+            }
+            let mean = sum / Double(events)
+            return value.map { $0 - mean }
+        }
+        let subjects = try kmTransform(time: f.time, status: f.status)
+        return (0..<runs).map { subjects[groups.start[$0]] }
+    }
+
     /// The score u (2p: the covariates, then their products with g) and the 2p × 2p
-    /// information at the fitted β, one backward pass as `zph1`.
-    static func scoreAndInformation(_ f: CoxModel.FittedData, timeWeight g: [Double]) -> (u: [Double], information: [Double]) {
-        let n = f.time.count
+    /// information at the fitted β, as `zph1`'s backward pass: the risk-set sums are running
+    /// totals of the runs' sums, and a run's deaths enter in d steps of 1/d each (Efron) or at
+    /// once with weight d (Breslow), summed in closed form over the steps.
+    static func scoreAndInformation(_ f: CoxModel.FittedData, runWeight g: [Double]) -> (u: [Double], information: [Double]) {
         let p = f.p
         let q = 2 * p
-        let etaMean = f.linearPredictor.reduce(0, +) / Double(max(n, 1))
-        let risks = f.linearPredictor.map { Double.exp($0 - etaMean) }
-        var sums = RiskSetSums(p: p)
+        let groups = f.groups
+        let width = RiskSetGroups.width(p: p)
+        let half = RiskSetGroups.half(p: p)
+        let efron = f.ties == .efron
+        // The deaths' covariates, as they are and times g: independent of the risk sets.
+        var u = [Double](repeating: 0, count: q)
+        for i in 0..<p { u[i] = groups.totalDeathSums[i] }
         f.x.withUnsafeBufferPointer { x in
-            risks.withUnsafeBufferPointer { risks in
-                g.withUnsafeBufferPointer { g in
-                    sums.accumulate(f, g: g, x: x, risks: risks)
+            f.status.withUnsafeBufferPointer { status in
+                var sum = [Double](repeating: 0, count: p)
+                for run in 0..<groups.count where groups.deaths[run] > 0 {
+                    // Σ x over the run's deaths, times the run's g.
+                    for i in 0..<p { sum[i] = 0 }
+                    for row in groups.start[run]..<groups.start[run + 1] where status[row] {
+                        for i in 0..<p { sum[i] += x[row * p + i] }
+                    }
+                    for i in 0..<p { u[i + p] += g[run] * sum[i] }
                 }
             }
         }
-        var imat = sums.imat
+        var imat = [Double](repeating: 0, count: q * q)
+        var a = [Double](repeating: 0, count: p)
+        var cmat = [Double](repeating: 0, count: p * p)
+        var denom = 0.0
+        func pass(_ range: Range<Int>, _ sums: UnsafeBufferPointer<Double>) {
+            for run in range {
+                let c = (run - range.lowerBound) * width
+                let d = c + half
+                if groups.opensStratum[run] {
+                    denom = 0
+                    for j in 0..<p { a[j] = 0 }
+                    for j in 0..<(p * p) { cmat[j] = 0 }
+                }
+                // The censorings join the risk set; the deaths after their terms.
+                denom += sums[c]
+                var t = 1 + p
+                for i in 0..<p {
+                    a[i] += sums[c + 1 + i]
+                    for j in 0...i {
+                        cmat[i * p + j] += sums[c + t]
+                        t += 1
+                    }
+                }
+                let deaths = groups.deaths[run]
+                guard deaths > 0 else { continue }
+                let timewt = g[run]
+                let denom2 = sums[d]
+                let dd = Double(deaths)
+                // Over the steps k of f_k of the deaths (w_k = 1/(denom + f_k·denom2)): with
+                // a_k = a + f_k·a2 and cmat_k = cmat + f_k·cmat2, Σ a_k·w_k = a·Σw + a2·Σf·w and
+                // Σ (cmat_k − a_k a_kᵀ·w_k)·w_k = cmat·Σw + cmat2·Σf·w
+                //   − (a aᵀ·Σw² + (a a2ᵀ + a2 aᵀ)·Σf·w² + a2 a2ᵀ·Σf²·w²).
+                // Efron: f_k = k/d, k = 1…d; Breslow: one step, f = 1, weight d.
+                var sw = 0.0
+                var sfw = 0.0
+                var sw2 = 0.0
+                var sfw2 = 0.0
+                var sf2w2 = 0.0
+                if efron {
+                    for k in 1...deaths {
+                        let frac = Double(k) / dd
+                        let w = 1 / (denom + frac * denom2)
+                        sw += w
+                        sfw += frac * w
+                        sw2 += w * w
+                        sfw2 += frac * w * w
+                        sf2w2 += frac * frac * w * w
+                    }
+                } else {
+                    let w = 1 / (denom + denom2)
+                    sw = dd * w
+                    sfw = sw
+                    sw2 = dd * w * w
+                    sfw2 = sw2
+                    sf2w2 = sw2
+                }
+                t = 1 + p
+                for i in 0..<p {
+                    let a2i = sums[d + 1 + i]
+                    let mean = a[i] * sw + a2i * sfw
+                    u[i] -= mean
+                    u[i + p] -= timewt * mean
+                    for j in 0...i {
+                        let a2j = sums[d + 1 + j]
+                        let temp =
+                            cmat[i * p + j] * sw + sums[d + t] * sfw
+                            - (a[i] * a[j] * sw2 + (a[i] * a2j + a2i * a[j]) * sfw2 + a2i * a2j * sf2w2)
+                        imat[j * q + i] += temp
+                        imat[j * q + i + p] += timewt * temp
+                        imat[(j + p) * q + i + p] += timewt * timewt * temp
+                        t += 1
+                    }
+                }
+                denom += denom2
+                t = 1 + p
+                for i in 0..<p {
+                    a[i] += sums[d + 1 + i]
+                    for j in 0...i {
+                        cmat[i * p + j] += sums[d + t]
+                        t += 1
+                    }
+                }
+            }
+        }
+        // The fit's last pass was at the fitted β: its sums serve when it kept them.
+        if let retained = f.runSums {
+            groups.forEachBlock(retained: retained, pass)
+        } else {
+            groups.forEachBlock(beta: f.beta, x: f.x, status: f.status, pass)
+        }
         // Fill the symmetric blocks as zph1 does.
         for i in 0..<p {
             for j in 0..<i {
@@ -132,100 +264,6 @@ public struct CoxProportionalHazardsTest: Sendable, Hashable {
             }
         }
         for i in 0..<p { for j in 0..<p { imat[(i + p) * q + j] = imat[j * q + i + p] } }
-        return (sums.u, imat)
-    }
-}
-
-/// The running sums of `zph1`'s backward pass: score, information and the risk-set sums.
-private struct RiskSetSums {
-    let p: Int
-    var u: [Double]
-    var imat: [Double]
-    var a: [Double]
-    var a2: [Double]
-    var cmat: [Double]
-    var cmat2: [Double]
-
-    init(p: Int) {
-        self.p = p
-        u = [Double](repeating: 0, count: 2 * p)
-        imat = [Double](repeating: 0, count: 4 * p * p)
-        a = [Double](repeating: 0, count: p)
-        a2 = a
-        cmat = [Double](repeating: 0, count: p * p)
-        cmat2 = cmat
-    }
-
-    /// One pass from the longest time to the shortest, risk sets within strata.
-    mutating func accumulate(
-        _ f: CoxModel.FittedData, g: UnsafeBufferPointer<Double>, x: UnsafeBufferPointer<Double>, risks: UnsafeBufferPointer<Double>
-    ) {
-        let n = f.time.count
-        let q = 2 * p
-        var denom = 0.0
-        var person = 0
-        var currentStratum: Int32? = nil
-        while person < n {
-            let t = f.time[person]
-            let s = f.stratum[person]
-            if s != currentStratum {
-                currentStratum = s
-                denom = 0
-                for j in 0..<p { a[j] = 0 }
-                for j in 0..<(p * p) { cmat[j] = 0 }
-            }
-            let timewt = g[person]
-            var deaths = 0
-            var denom2 = 0.0
-            while person < n && f.time[person] == t && f.stratum[person] == s {
-                let base = person * p
-                let risk = risks[person]
-                if f.status[person] {
-                    deaths += 1
-                    denom2 += risk
-                    for i in 0..<p {
-                        let xi = x[base + i]
-                        u[i] += xi
-                        u[i + p] += timewt * xi
-                        a2[i] += risk * xi
-                        for j in 0...i { cmat2[i * p + j] += risk * xi * x[base + j] }
-                    }
-                } else {
-                    denom += risk
-                    for i in 0..<p {
-                        let xi = x[base + i]
-                        a[i] += risk * xi
-                        for j in 0...i { cmat[i * p + j] += risk * xi * x[base + j] }
-                    }
-                }
-                person += 1
-            }
-            guard deaths > 0 else { continue }
-            let d = Double(deaths)
-            // Breslow: all deaths at once; Efron: d steps, adding 1/d of the deaths each time.
-            let steps = f.ties == .efron ? deaths : 1
-            let share = f.ties == .efron ? 1 / d : 1
-            let weight = f.ties == .efron ? 1 : d
-            for _ in 0..<steps {
-                denom += denom2 * share
-                for i in 0..<p {
-                    a[i] += a2[i] * share
-                    for j in 0...i { cmat[i * p + j] += cmat2[i * p + j] * share }
-                }
-                for i in 0..<p {
-                    let mean = a[i] / denom
-                    u[i] -= weight * mean
-                    u[i + p] -= timewt * weight * mean
-                    for j in 0...i {
-                        let temp = weight * (cmat[i * p + j] - mean * a[j]) / denom
-                        imat[j * q + i] += temp
-                        imat[j * q + i + p] += timewt * temp
-                        imat[(j + p) * q + i + p] += timewt * timewt * temp
-                    }
-                }
-            }
-            for j in 0..<p { a2[j] = 0 }
-            for j in 0..<(p * p) { cmat2[j] = 0 }
-        }
+        return (u, imat)
     }
 }

@@ -129,21 +129,33 @@ import Testing
         #expect(a != other)
     }
 
-    @Test func columnsAreGatheredOnSeveralThreadsInOrder() {
-        // Above the threshold for threads: every column must come back in `order`.
+    @Test func columnsAreGatheredIntoRowsInOrder() {
         let n = 60_000
         // Columns of −1/0/1 are gathered as they are (coxfit6 neither centres nor scales them).
         func code(_ i: Int, _ j: Int) -> Double {
             let c: Int = (i * (j + 2) + i / 7) % 3
             return Double(c) - 1
         }
-        let columns: [[Double]] = (0..<3).map { j in (0..<n).map { code($0, j) } }
+        var columns: [[Double]] = (0..<3).map { j in (0..<n).map { code($0, j) } }
+        // A measured column is centred and scaled so that its mean absolute value is 1.
+        columns.append((0..<n).map { Double(($0 * 31) % 101) / 7 })
         let order = (0..<n).map { ($0 * 7_919) % n }  // a permutation (7919 is prime to 60000)
-        let gathered = CoxModel.gather(columns, order: order)
+        let (x, gathered) = CoxModel.gatherRows(columns, order: order)
+        let p = columns.count
+        #expect(x.count == n * p)
         for j in 0..<3 {
-            #expect(gathered[j].values == order.map { columns[j][$0] })
+            #expect((0..<n).allSatisfy { x[$0 * p + j] == columns[j][order[$0]] })
             #expect(gathered[j].scale == 1 && !gathered[j].constant)
         }
+        let measured = (0..<n).map { x[$0 * p + 3] }
+        #expect(abs(measured.reduce(0, +) / Double(n)) < 1e-12)
+        #expect(abs(measured.reduce(0) { $0 + abs($1) } / Double(n) - 1) < 1e-12)
+        let mean = columns[3].reduce(0, +) / Double(n)
+        #expect(abs(measured[0] - (columns[3][order[0]] - mean) * gathered[3].scale) < 1e-12)
+        #expect(gathered[3].scale != 1 && !gathered[3].constant)
+        // A constant column is reported as such.
+        let (_, constant) = CoxModel.gatherRows([[Double](repeating: 2.5, count: 10)], order: Array(0..<10))
+        #expect(constant[0].constant)
     }
 }
 

@@ -334,18 +334,39 @@ extension CoxPlugin {
             for j in dummies where !factors.contains(design.variables[j]) { factors.append(design.variables[j]) }
             var events = [Int](repeating: 0, count: design.names.count)
             var referenceEvents = [Int](repeating: 0, count: factors.count)
-            // Column by column over the complete cases with an event (no per-row closures).
+            // Column by column over the complete cases with an event: one flag per row (a complete
+            // case with an event), counted without branches or per-row array checks.
             let count = min(data.count, complete.count)
+            var counted = [UInt8](repeating: 0, count: count)
+            complete.withUnsafeBufferPointer { complete in
+                data.event.withUnsafeBufferPointer { event in
+                    for i in 0..<count { counted[i] = (complete[i] ? 1 : 0) & (event[i] ? 1 : 0) }
+                }
+            }
             for (f, v) in factors.enumerated() {
-                var inReference = [Bool](repeating: true, count: count)
+                var inReference = [UInt8](repeating: 1, count: count)
                 for j in dummies where design.variables[j] == v {
-                    let column = design.columns[j]
-                    for i in 0..<min(count, column.count) where column[i] == 1 {
-                        inReference[i] = false
-                        if complete[i] && data.event[i] { events[j] += 1 }
+                    var levelEvents = 0
+                    design.columns[j].withUnsafeBufferPointer { column in
+                        inReference.withUnsafeMutableBufferPointer { reference in
+                            counted.withUnsafeBufferPointer { counted in
+                                for i in 0..<min(count, column.count) {
+                                    let level: UInt8 = column[i] == 1 ? 1 : 0
+                                    reference[i] &= ~level
+                                    levelEvents &+= Int(level & counted[i])
+                                }
+                            }
+                        }
+                    }
+                    events[j] = levelEvents
+                }
+                var inReferenceEvents = 0
+                inReference.withUnsafeBufferPointer { reference in
+                    counted.withUnsafeBufferPointer { counted in
+                        for i in 0..<count { inReferenceEvents &+= Int(reference[i] & counted[i]) }
                     }
                 }
-                for i in 0..<count where inReference[i] && complete[i] && data.event[i] { referenceEvents[f] += 1 }
+                referenceEvents[f] = inReferenceEvents
             }
             let members = factors.map { v in dummies.filter { design.variables[$0] == v } }
             var reasons: [Int: String] = [:]

@@ -69,6 +69,21 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // Issue 10: a Cox model on 4 covariates with its cox.zph test and concordance (the work
+    // `plugin: cox` with `ph_test: true` adds). Follow-up times have one decimal, so the fit
+    // sums ~1,000 distinct times per pass, on two cores.
+    Benchmark("Cox (Efron), 4 covariates, with cox.zph and concordance, 1M rows") { benchmark in
+        let data = try SurvivalData(time: cohort.time, event: cohort.event)
+        var design = CoxDesign()
+        design.addNumeric("size", cohort.predictor)
+        design.addNumeric("group", cohort.group.map { Double($0) })
+        design.addNumeric("size x group", zip(cohort.predictor, cohort.group).map { $0 * Double($1) / 10 })
+        design.addCategorical("large", codes: cohort.predictor.map { $0 > 30 ? 1 : 0 }, levels: ["no", "yes"])
+        for _ in benchmark.scaledIterations {
+            blackHole(try CoxModel(data, design: design, proportionalHazards: [[0], [1], [2], [3]]))
+        }
+    }
+
     Benchmark("ROC + DeLong + Youden, 1M rows") { benchmark in
         let outcome = zip(cohort.time, cohort.event).map { $1 && $0 <= 36 }
         for _ in benchmark.scaledIterations {
