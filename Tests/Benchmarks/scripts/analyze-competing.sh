@@ -40,6 +40,8 @@ text = open(sys.argv[1]).read()
 text = text.replace("  dead: {type: boolean", "  crstatus: {type: category, levels: [censored, recurrence, death]}\n  dead: {type: boolean", 1)
 text = text.replace("survival: {time: os_months, event: dead, unit: months}",
     "survival: {time: os_months, event: dead, unit: months}\ncompeting: {time: os_months, status: crstatus, censored: [censored]}", 1)
+# The analyses' cost, not the figures' PDF/PNG and the Word report (their cost: analyze-example-outputs.sh).
+text = text.replace("\nanalyses:", "\nreport: {outputs: [html, md, csv, svg]}\nanalyses:", 1)
 open(sys.argv[2], "w").write(text)
 PY
 {
