@@ -7,8 +7,9 @@
 /// ``FigureRenderer/png(svg:dpi:scratch:)``; its memory is freed when the value goes out of scope.
 /// The PNG bytes do not depend on what the scratch held before (every pixel is painted anew).
 public struct RasterScratch: ~Copyable {
-    /// The pixel memory cairo draws into (64-byte aligned), `pixelCapacity` bytes.
-    private var pixels: UnsafeMutableRawPointer?
+    /// The pixel memory cairo draws into, and its start and size.
+    private var pixelMemory: PixelMemory?
+    private var pixelBase: UnsafeMutableRawPointer?
     private var pixelCapacity = 0
     /// The encoder's zlib stream.
     var output = ByteBuffer()
@@ -19,18 +20,22 @@ public struct RasterScratch: ~Copyable {
     public init() {}
 
     deinit {
-        pixels?.deallocate()
         zeroRow?.deallocate()
     }
 
     /// At least `byteCount` bytes for an image, not cleared (the renderer paints every pixel).
+    ///
+    /// Grown to twice what a larger figure needs: pages never touched cost nothing, and the next,
+    /// slightly larger figure of a run then draws into pages already faulted in.
     mutating func pixels(byteCount: Int) -> UnsafeMutableRawPointer {
-        if let pixels, pixelCapacity >= byteCount { return pixels }
-        pixels?.deallocate()
-        let fresh = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
-        pixels = fresh
-        pixelCapacity = byteCount
-        return fresh
+        if let pixelBase, pixelCapacity >= byteCount { return pixelBase }
+        pixelMemory = nil  // unmapped before the larger mapping is made
+        let fresh = PixelMemory(byteCount: 2 * byteCount)
+        let base = fresh.base
+        pixelBase = base
+        pixelCapacity = fresh.byteCount
+        pixelMemory = .some(consume fresh)
+        return base
     }
 
     /// At least `byteCount` bytes of zeros.
