@@ -14,10 +14,11 @@ enum CRC32 {
         }
         var tables = [first]
         for k in 1..<8 {
-            tables.append((0..<256).map { n in
-                let previous = tables[k - 1][n]
-                return first[Int(previous & 0xFF)] ^ (previous >> 8)
-            })
+            tables.append(
+                (0..<256).map { n in
+                    let previous = tables[k - 1][n]
+                    return first[Int(previous & 0xFF)] ^ (previous >> 8)
+                })
         }
         return tables.flatMap { $0 }
     }()

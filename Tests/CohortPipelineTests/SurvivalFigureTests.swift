@@ -89,7 +89,7 @@ import Testing
               - {id: hr, plugin: cox, univariable: [age, sex], multivariable: [age, sex]}
             """)
         let roc = try #require(figures.first { $0.section == "roc" }?.figure.svg)
-        #expect(roc.contains("1 − Specificity") && roc.matches(of: /<circle /).count >= 2, "a cut-off dot per predictor")
+        #expect(roc.contains("1 − Specificity") && roc.matches(of: #/<circle\s/#).count >= 2, "a cut-off dot per predictor")
         let forest = try #require(figures.first { $0.section == "hr" }?.figure.svg)
         let texts = Self.texts(forest)
         #expect(texts.contains("Univariable") && texts.contains("Multivariable"))
