@@ -148,7 +148,9 @@ var package = Package(
         .testTarget(name: "CohortJSONTests", dependencies: ["CohortJSON"], swiftSettings: strictSettings),
         .testTarget(name: "CohortConfigurationTests", dependencies: ["CohortConfiguration"], swiftSettings: strictSettings),
         .testTarget(name: "CohortReportTests", dependencies: ["CohortReport", "CohortStatistics"], swiftSettings: strictSettings),
-        .testTarget(name: "CohortRenderTests", dependencies: ["CohortRender", "CohortReport", "CRSVG"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "CohortRenderTests", dependencies: ["CohortRender", "CohortReport", "CRSVG"], exclude: ["Fixtures"], swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "CohortDocxTests",
             dependencies: ["CohortDocx", "CohortReport", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -1,6 +1,4 @@
-// librsvg (SVG parsing and drawing), cairo (its PDF and image surfaces) and zlib (the PNG's
-// compressed image data), for CohortRender.
+// librsvg (SVG parsing and drawing) and cairo (its PDF and image surfaces), for CohortRender.
 #include <librsvg/rsvg.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
-#include <zlib.h>

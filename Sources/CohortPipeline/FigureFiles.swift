@@ -20,18 +20,19 @@ enum FigureFiles {
         -> (files: [(name: String, bytes: [UInt8])], errors: [String])
     {
         let renderer = FigureRenderer(creator: "cohortd \(PipelineRunner.version)")
+        // One image and encoder memory for all the figures' PNGs, freed when the folder is made.
+        var scratch = RasterScratch()
         var files: [(name: String, bytes: [UInt8])] = []
         var errors: [String] = []
         for figure in figures {
             if outputs.contains(.svg) { files.append((figure.name, Array(figure.text.utf8))) }
             let names = renderedNames(ofSVG: figure.name)
-            let rendered: [(ReportOutput, String, () throws(RenderError) -> [UInt8])] = [
-                (.pdf, names[0], { () throws(RenderError) in try renderer.pdf(svg: figure.text) }),
-                (.png, names[1], { () throws(RenderError) in try renderer.png(svg: figure.text, dpi: 300) }),
-            ]
-            for (output, name, render) in rendered where outputs.contains(output) {
-                do {
-                    files.append((name, try render()))
+            for (output, name) in [(ReportOutput.pdf, names[0]), (.png, names[1])] where outputs.contains(output) {
+                do throws(RenderError) {
+                    let bytes =
+                        output == .pdf
+                        ? try renderer.pdf(svg: figure.text) : try renderer.png(svg: figure.text, dpi: 300, scratch: &scratch)
+                    files.append((name, bytes))
                 } catch {
                     errors.append("\(name): \(error)")
                 }

@@ -48,21 +48,50 @@ public struct FigureRenderer: Sendable {
     /// resolution in its `pHYs` chunk so that word processors place it at the SVG's size. Drawn
     /// by cairo, encoded by ``PNGEncoder`` (see there why not by cairo's PNG writer).
     ///
+    /// For several figures in a row, ``png(svg:dpi:scratch:)`` reuses memory between them.
+    ///
     /// - Throws: ``RenderError`` for an SVG librsvg cannot read or draw, a size past cairo's
     ///   32767-pixel limit, or a cairo failure.
     public func png(svg: String, dpi: Double = 300) throws(RenderError) -> [UInt8] {
+        var scratch = RasterScratch()
+        return try png(svg: svg, dpi: dpi, scratch: &scratch)
+    }
+
+    /// The same PNG as ``png(svg:dpi:)``, drawn and encoded in `scratch`'s memory, which it grows
+    /// as needed and leaves for the next figure (the bytes do not depend on what it held).
+    public func png(svg: String, dpi: Double = 300, scratch: inout RasterScratch) throws(RenderError) -> [UInt8] {
+        try Self.withRaster(svg: svg, dpi: dpi, scratch: &scratch) { image, scratch in
+            PNGEncoder.encode(image.pixels, width: image.width, height: image.height, stride: image.stride, dpi: dpi, scratch: &scratch)
+        }
+    }
+
+    /// Draws the SVG at `dpi` on white into `scratch`'s pixel memory (cairo `RGB24`) and calls
+    /// `body` with the pixels, valid only inside it.
+    static func withRaster<T>(
+        svg: String, dpi: Double, scratch: inout RasterScratch, _ body: (RasterImage, inout RasterScratch) -> T
+    ) throws(RenderError) -> T {
         guard dpi.isFinite, dpi > 0 else { throw RenderError(.invalidArgument, "dpi must be a positive number") }
-        return try RenderLock.withLock { () throws(RenderError) -> [UInt8] in
+        return try RenderLock.withLock { () throws(RenderError) -> T in
             let document = try SVGHandle(svg: svg)
             let (width, height) = try Self.pixelSize(width: document.width, height: document.height, dpi: dpi)
-            guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else {
+            let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(width)))
+            guard stride >= 4 * width else { throw RenderError(.cairo, "cairo has no row stride for \(width) pixels") }
+            let pixels = scratch.pixels(byteCount: stride * height)
+            let image = RasterImage(pixels: UnsafeRawPointer(pixels), width: width, height: height, stride: stride)
+            guard
+                let surface = cairo_image_surface_create_for_data(
+                    pixels.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_RGB24, Int32(width), Int32(height), Int32(stride))
+            else {
                 throw RenderError(.cairo, "cairo could not create an image surface")
             }
-            defer { cairo_surface_destroy(surface) }
-            try Self.check(surface)
-            try Self.draw(document, on: surface, width: Double(width), height: Double(height), background: true)
-            cairo_surface_flush(surface)
-            return try PNGEncoder.encode(surface, dpi: dpi)
+            do {
+                defer { cairo_surface_destroy(surface) }
+                try Self.check(surface)
+                try Self.draw(document, on: surface, width: Double(width), height: Double(height), background: true)
+                cairo_surface_flush(surface)
+                try Self.check(surface)
+            }
+            return body(image, &scratch)
         }
     }
 
