@@ -233,35 +233,29 @@ public struct PipelineRunner: Sendable {
                     group.addTask(operation: jobs[next])
                     next += 1
                 }
-                var parts: [PartResult] = []
+                // An analysis computed in parts is assembled as soon as all its parts are in
+                // (after the next task has started, so that the cores stay busy meanwhile).
+                var parts: [Int: [PartResult]] = [:]
                 var wholes: [(Int, AnalysisResult)] = []
                 for await output in group {
                     tasksDone += 1
                     progress?(.taskFinished(done: tasksDone, total: totalTasks))
-                    switch output {
-                    case .part(let part): parts.append(part)
-                    case .whole(let i, let result):
-                        wholes.append((i, result))
-                        announce(i, result)
-                    }
                     if next < jobs.count {
                         group.addTask(operation: jobs[next])
                         next += 1
                     }
-                }
-                // Analyses computed in parts are assembled once all their parts are in.
-                for i in Set(parts.map(\.analysis)) {
-                    let mine = parts.filter { $0.analysis == i }.sorted { $0.part < $1.part }
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    let outcome = Result { () throws(AnalysisError) in
-                        var values: [any Sendable] = []
-                        for part in mine { values.append(try part.value.get()) }
-                        return try analyses[i].assemble(values, report: report)
+                    switch output {
+                    case .part(let part):
+                        parts[part.analysis, default: []].append(part)
+                        guard let mine = parts[part.analysis], mine.count == analyses[part.analysis].partCount else { continue }
+                        parts[part.analysis] = nil
+                        let assembled = assemble(analyses[part.analysis], mine.sorted { $0.part < $1.part }, report: report)
+                        wholes.append((part.analysis, assembled))
+                        announce(part.analysis, assembled)
+                    case .whole(let i, let result):
+                        wholes.append((i, result))
+                        announce(i, result)
                     }
-                    let assembled = AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))
-                    wholes.append((i, assembled))
-                    announce(i, assembled)
                 }
                 return wholes
             }
@@ -271,6 +265,19 @@ public struct PipelineRunner: Sendable {
             }
         }
         return results.compactMap { $0 }
+    }
+
+    /// An analysis from its parts (in part order): its seconds are the sum of its parts' and the
+    /// assembly's.
+    private func assemble(_ analysis: ConfiguredAnalysis, _ mine: [PartResult], report: ReportContext) -> AnalysisResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = Result { () throws(AnalysisError) in
+            var values: [any Sendable] = []
+            for part in mine { values.append(try part.value.get()) }
+            return try analysis.assemble(values, report: report)
+        }
+        return AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))
     }
 
     /// Cohorts at least this large have their analyses' parts computed as tasks of their own.

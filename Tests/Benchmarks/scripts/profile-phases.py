@@ -57,7 +57,7 @@ while True:
         buffer += data
         while b"\n" in buffer:
             line, buffer = buffer.split(b"\n", 1)
-            text = re.sub(r"\x1b\[K", "", line.decode(errors="replace")).split("\r")[-1].strip()
+            text = re.sub(r"\x1b\[K", "", line.decode(errors="replace").rstrip("\r")).split("\r")[-1].strip()
             if text:
                 rows.append((time.monotonic() - start, text, hwm, phase_peak))
                 phase_peak = last_rss
