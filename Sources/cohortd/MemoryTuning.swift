@@ -19,8 +19,11 @@ enum MemoryTuning {
     /// thread's arena maps blocks larger than its 64 MB heap whatever `M_MMAP_MAX` says. One
     /// arena (`M_ARENA_MAX` 1: the analyses allocate few, large blocks, so the shared lock costs
     /// nothing measurable) with no mmap (`M_MMAP_MAX` 0) reuses them instead. Measured on the
-    /// 10M-row benchmark export: 1.50M → 0.37M page faults, system time 3.4 → 1.0 s, CPU 10.0 →
-    /// 7.1 s, peak RSS 1.59 → 1.51 GB; on 1M rows CPU 0.75 → 0.68 s, peak RSS 200 → 178 MB.
+    /// 10M-row benchmark export, runs interleaved with the build before: 1.48–1.52M → 0.37–0.40M
+    /// page faults, system time 3.0–4.2 → 0.9–1.2 s, CPU 10.0–11.0 → 7.3–8.0 s, peak RSS
+    /// 1.51–1.53 → 1.49–1.60 GB; on 1M rows CPU 0.79 → 0.71 s, peak RSS 194–208 → 175–179 MB.
+    /// Called from ``Cohortd/main()`` before the runtime's threads allocate (a thread's arena is
+    /// fixed at its first allocation), and again by the command (harmless).
     static func forOneRun() {
         _ = mallopt(M_MMAP_THRESHOLD, mmapThreshold)
         _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
