@@ -3,8 +3,9 @@
 
 Runs the command on a pseudo-terminal (so that it draws its progress line), stamps each line it
 keeps (the read, each analysis, the total) with the time since the start, and samples the
-process's resident memory (VmRSS, VmHWM from /proc) every 20 ms: prints each phase's end time,
-the peak RSS reached by then, and the highest RSS sampled within the phase, then the process's
+process's resident memory (VmRSS, VmHWM from /proc) every 200 ms (reading /proc/PID/status takes
+the process's memory lock: sampling much faster slows its page faults, measured: 20 ms doubled
+the system time of a 10M-row run); prints each phase's end time, the peak RSS reached by then, and the highest RSS sampled within the phase, then the process's
 CPU (user+sys) and peak RSS.
 
 Usage: Tests/Benchmarks/scripts/profile-phases.py CSV [PIPELINE]   (COHORTD: the binary,
@@ -42,7 +43,7 @@ if pid == 0:
 
 rows, buffer, phase_peak, last_rss = [], b"", 0, 0
 while True:
-    ready, _, _ = select.select([master], [], [], 0.02)
+    ready, _, _ = select.select([master], [], [], 0.2)
     rss, hwm = memory(pid)
     if rss:
         last_rss = rss
