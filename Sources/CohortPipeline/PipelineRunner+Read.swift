@@ -14,6 +14,11 @@ public struct ReadInput: Sendable {
     /// Seconds spent reading, deriving and filtering.
     public var seconds: Double
     public var prepared: Result<PipelineRunner.Prepared, DataError>
+    /// Read, derive and filter: seconds and peak memory (zero when the file could not be prepared).
+    public var phases: RunPhases {
+        if case .success(let value) = prepared { return value.phases }
+        return RunPhases()
+    }
 
     public init(sha256: String, bytes: Int, complete: Bool, seconds: Double, prepared: Result<PipelineRunner.Prepared, DataError>) {
         self.sha256 = sha256

@@ -14,6 +14,8 @@ public struct RunOutcome: Sendable {
     public var report: [(id: String, blocks: [ReportBlock])]
     /// The methods statements of the analyses that completed, in pipeline order.
     public var methods: [MethodsStatement] = []
+    /// Each phase's seconds and peak memory (not in results.json): for logs and progress.
+    public var phases = RunPhases()
 
     public var status: RunStatus { result.status }
     /// Set when the file itself could not be analysed (nothing ran).
@@ -53,6 +55,9 @@ public struct PipelineRunner: Sendable {
     /// memory (subsets of the columns, sort orders), so a caller short of memory for a large
     /// cohort trades time for memory by lowering it; by default as many as the executor runs.
     public var maxConcurrentTasks = Int.max
+    /// Told of each analysis task and each analysis as it finishes (on the task that runs the
+    /// analyses, one call at a time), for a progress display; `nil` by default.
+    public var progress: (@Sendable (RunProgress) -> Void)?
     public static let version = "0.1.0"
 
     public init(_ loaded: LoadedPipeline) { self.loaded = loaded }
@@ -69,12 +74,19 @@ public struct PipelineRunner: Sendable {
     /// two whole tables are never held at once.
     func prepare(from source: inout some ByteSource, observer: inout Digest.SHA256Stream) throws -> Prepared {
         let p = loaded.pipeline
+        var phases = RunPhases()
+        var start = ContinuousClock.now
         var table = try CSVReader(columns: p.columns, options: p.input, unread: loaded.unreadColumns).read(from: &source, observer: &observer)
         let badValues = table.columns.filter { $0.badValues > 0 }.map { ($0.name, $0.badValues) }
+        phases.read = .since(start)
+        start = ContinuousClock.now
         for d in p.derivations { table.set(try d.evaluate(on: table)) }
+        phases.derive = .since(start)
+        start = ContinuousClock.now
         let rows = table.rowCount
         let (cohort, flow) = try CohortFilter.apply(p.cohort, to: consume table)
-        return Prepared(table: cohort, flow: flow, rows: rows, badValues: badValues)
+        phases.filter = .since(start)
+        return Prepared(table: cohort, flow: flow, rows: rows, badValues: badValues, phases: phases)
     }
 
     /// An export read, derived and filtered.
@@ -86,6 +98,9 @@ public struct PipelineRunner: Sendable {
         public var rows: Int
         /// Bad values turned into missing (`on_error: missing`), per column.
         public var badValues: [(column: String, count: Int)]
+        /// Read, derive and filter: their seconds and peak memory (the analyses' are added by
+        /// ``PipelineRunner/run(_:info:)`` in ``RunOutcome/phases``).
+        public var phases = RunPhases()
     }
 
     /// Runs on the contents of an export held in memory (a thin wrapper of ``read(from:)`` and
@@ -124,6 +139,8 @@ public struct PipelineRunner: Sendable {
         let t1 = clock.now
         let results = await runAnalyses(input: analysisInput, report: reportContext)
         let analysisSeconds = Self.seconds(clock.now - t1)
+        var phases = prepared.phases
+        phases.analyses = .since(t1)
 
         var report: [(id: String, blocks: [ReportBlock])] = []
         var methods: [MethodsStatement] = []
@@ -147,7 +164,7 @@ public struct PipelineRunner: Sendable {
         result.flow = prepared.flow
         result.cohortSize = prepared.table.rowCount
         result.finished = Date()
-        return RunOutcome(result: result, report: report, methods: methods)
+        return RunOutcome(result: result, report: report, methods: methods, phases: phases)
     }
 
     struct AnalysisResult: Sendable {
@@ -163,6 +180,19 @@ public struct PipelineRunner: Sendable {
         let analyses = loaded.analyses
         var results = [AnalysisResult?](repeating: nil, count: analyses.count)
         var outputs: [String: any Sendable] = [:]
+        let split = input.table.rowCount >= Self.partitionThreshold
+        let totalTasks = analyses.reduce(0) { $0 + (split && $1.partCount > 1 ? $1.partCount : 1) }
+        var tasksDone = 0
+        var analysesDone = 0
+        let progress = self.progress
+        func announce(_ i: Int, _ result: AnalysisResult) {
+            analysesDone += 1
+            let succeeded = if case .success = result.outcome { true } else { false }
+            progress?(
+                .analysisFinished(
+                    id: analyses[i].id, plugin: analyses[i].plugin, seconds: result.seconds, succeeded: succeeded, done: analysesDone,
+                    total: analyses.count))
+        }
         while results.contains(where: { $0 == nil }) {
             let ready = analyses.indices.filter { i in
                 results[i] == nil
@@ -175,7 +205,6 @@ public struct PipelineRunner: Sendable {
                 // Larger analyses first, so that the last tasks of the wave are small ones. On a small
                 // cohort an analysis is one task (parts in turn, then assembled): a task per part
                 // would cost more than it saves.
-                let split = input.table.rowCount >= Self.partitionThreshold
                 var jobs: [@Sendable () -> TaskOutput] = []
                 for i in ready.sorted(by: { analyses[$0].partCount > analyses[$1].partCount }) {
                     let analysis = analyses[i]
@@ -204,30 +233,29 @@ public struct PipelineRunner: Sendable {
                     group.addTask(operation: jobs[next])
                     next += 1
                 }
-                var parts: [PartResult] = []
+                // An analysis computed in parts is assembled as soon as all its parts are in
+                // (after the next task has started, so that the cores stay busy meanwhile).
+                var parts: [Int: [PartResult]] = [:]
                 var wholes: [(Int, AnalysisResult)] = []
                 for await output in group {
-                    switch output {
-                    case .part(let part): parts.append(part)
-                    case .whole(let i, let result): wholes.append((i, result))
-                    }
+                    tasksDone += 1
+                    progress?(.taskFinished(done: tasksDone, total: totalTasks))
                     if next < jobs.count {
                         group.addTask(operation: jobs[next])
                         next += 1
                     }
-                }
-                // Analyses computed in parts are assembled once all their parts are in.
-                for i in Set(parts.map(\.analysis)) {
-                    let mine = parts.filter { $0.analysis == i }.sorted { $0.part < $1.part }
-                    let clock = ContinuousClock()
-                    let start = clock.now
-                    let outcome = Result { () throws(AnalysisError) in
-                        var values: [any Sendable] = []
-                        for part in mine { values.append(try part.value.get()) }
-                        return try analyses[i].assemble(values, report: report)
+                    switch output {
+                    case .part(let part):
+                        parts[part.analysis, default: []].append(part)
+                        guard let mine = parts[part.analysis], mine.count == analyses[part.analysis].partCount else { continue }
+                        parts[part.analysis] = nil
+                        let assembled = assemble(analyses[part.analysis], mine.sorted { $0.part < $1.part }, report: report)
+                        wholes.append((part.analysis, assembled))
+                        announce(part.analysis, assembled)
+                    case .whole(let i, let result):
+                        wholes.append((i, result))
+                        announce(i, result)
                     }
-                    wholes.append(
-                        (i, AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))))
                 }
                 return wholes
             }
@@ -237,6 +265,19 @@ public struct PipelineRunner: Sendable {
             }
         }
         return results.compactMap { $0 }
+    }
+
+    /// An analysis from its parts (in part order): its seconds are the sum of its parts' and the
+    /// assembly's.
+    private func assemble(_ analysis: ConfiguredAnalysis, _ mine: [PartResult], report: ReportContext) -> AnalysisResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = Result { () throws(AnalysisError) in
+            var values: [any Sendable] = []
+            for part in mine { values.append(try part.value.get()) }
+            return try analysis.assemble(values, report: report)
+        }
+        return AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))
     }
 
     /// Cohorts at least this large have their analyses' parts computed as tasks of their own.

@@ -21,6 +21,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Directory to write results.json, report.html, report.md, CSV tables and SVG figures into.")
     var output: String
 
+    @Flag(name: .long, help: "No progress line on standard error (there is none anyway when standard error is not a terminal).")
+    var quiet = false
+
     func run() async throws {
         MemoryTuning.forOneRun()
         let loaded: LoadedPipeline
@@ -42,13 +45,32 @@ struct AnalyzeCommand: AsyncParsableCommand {
         // A file whose run would pass 3 GiB with analyses side by side runs them one at a time
         // (measured on the 2 GiB benchmark export: 3.86 GB peak side by side, 3.37 GB in turn).
         if runner.estimatedPeakBytes(fileSize: identity.size) > 3 << 30 { runner.maxConcurrentTasks = 1 }
-        var source = FileDescriptorSource(descriptor: descriptor, expected: identity)
-        let input = runner.read(from: &source)
+        let progress = ProgressLine.forStandardError(quiet: quiet, expectedBytes: identity.size)
+        let input: ReadInput
+        let fileSource = FileDescriptorSource(descriptor: descriptor, expected: identity)
+        if let progress {
+            var source = ProgressSource(base: fileSource, progress: progress)
+            input = runner.read(from: &source)
+            if case .success(let prepared) = input.prepared {
+                progress.prepared(bytes: input.bytes, seconds: input.seconds, rows: prepared.rows, cohort: prepared.table.rowCount)
+            } else {
+                progress.clear()
+            }
+            runner.progress = { progress.analyses($0) }
+        } else {
+            var source = fileSource
+            input = runner.read(from: &source)
+        }
         let outcome = await runner.run(input, info: info)
         do {
             try RunWriter.write(RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: info), to: output)
         } catch {
+            progress?.clear()
             Self.fail("\(output): cannot write the results (\(error.localizedDescription))")
+        }
+        // The total, once the files are written (the read, the analyses and the reports).
+        if input.failure == nil {
+            progress?.finished(analyses: outcome.result.analyses.count, failed: outcome.analysisErrors.count)
         }
         if let failure = outcome.failure {
             Self.fail(

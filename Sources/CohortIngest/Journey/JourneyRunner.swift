@@ -262,6 +262,7 @@ public struct JourneyRunner: Sendable {
         file.input = nil
         await releaseMemory()
         if let failure = outcome.failure { throw IngestError(failure) }
+        environment.logger.debug("run phases", metadata: Self.phaseMetadata(outcome.phases, runID: file.runID))
         file.outcome = outcome
     }
 
