@@ -71,7 +71,7 @@ var package = Package(
         .systemLibrary(
             name: "CRSVG",
             pkgConfig: "librsvg-2.0",
-            providers: [.apt(["librsvg2-dev", "libcairo2-dev"])]
+            providers: [.apt(["librsvg2-dev", "libcairo2-dev", "libfontconfig-dev"])]
         ),
         .target(name: "CohortRender", dependencies: ["CRSVG"], swiftSettings: strictSettings),
         .target(

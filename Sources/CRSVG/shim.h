@@ -1,4 +1,6 @@
-// librsvg (SVG parsing and drawing) and cairo (its PDF and image surfaces), for CohortRender.
+// librsvg (SVG parsing and drawing), cairo (its PDF and image surfaces) and fontconfig (the one
+// font folder the figures are drawn with), for CohortRender.
 #include <librsvg/rsvg.h>
 #include <cairo.h>
 #include <cairo-pdf.h>
+#include <fontconfig/fontconfig.h>

@@ -10,8 +10,12 @@ import Synchronization
 enum RenderLock {
     private static let mutex = Mutex(())
 
-    /// Runs `body` while holding the lock.
+    /// Runs `body` while holding the lock, with the figures' fonts configured (``FigureFonts``)
+    /// before librsvg first needs them.
     static func withLock<T>(_ body: () throws(RenderError) -> T) throws(RenderError) -> T {
-        try mutex.withLock { _ throws(RenderError) -> T in try body() }
+        try mutex.withLock { _ throws(RenderError) -> T in
+            FigureFonts.install()
+            return try body()
+        }
     }
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # `cohortd analyze` end to end on the 1,000,000-row benchmark export (whole process, 10 runs).
-# Usage: Tests/Benchmarks/scripts/analyze-1m.sh BENCH.csv   (after `swift build -c release`;
+# Usage: Tests/Benchmarks/scripts/analyze-1m.sh BENCH.csv   (after `swift build -c release --static-swift-stdlib`;
 # make BENCH.csv with ../shared/bench/gen_cohort.py 1000000 BENCH.csv, which needs pandas)
 set -euo pipefail
 CSV=${1:?usage: analyze-1m.sh BENCH.csv}

@@ -5,7 +5,7 @@
 # with the `competing:` block as the baseline, then the same plus one analysis — cumulative
 # incidence of recurrence by histology (5 groups) with Gray's test, and RMST at 60 months by sex.
 # Usage: Tests/Benchmarks/scripts/analyze-competing.sh BENCH.csv
-#   (after `swift build -c release --product cohortd`; needs hyperfine, python3 with numpy;
+#   (after `swift build -c release --static-swift-stdlib --product cohortd`; needs hyperfine, python3 with numpy;
 #    RUNS=5 by default; COHORTD=path overrides the binary)
 set -euo pipefail
 CSV=${1:?usage: analyze-competing.sh BENCH.csv}

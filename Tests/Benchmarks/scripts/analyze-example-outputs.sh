@@ -4,7 +4,7 @@
 # folder, by `report: outputs:` — every output (the default), and without PDF and PNG, with PDF
 # only, with PNG only — so that what rendering the figures costs can be read off, and per figure.
 # Usage: Tests/Benchmarks/scripts/analyze-example-outputs.sh
-#   (after `swift build -c release --product cohortd`; needs perf; RUNS=20 by default;
+#   (after `swift build -c release --static-swift-stdlib --product cohortd`; needs perf; RUNS=20 by default;
 #    COHORTD=path overrides the binary)
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)

@@ -4,7 +4,7 @@
 # plus one analysis (Table 1 by sex with gtsummary tests; Cox with ph_test on 4 covariates;
 # log-rank stratified by sex with Holm pairwise comparisons over histology).
 # Usage: Tests/Benchmarks/scripts/analyze-group-comparisons.sh BENCH.csv
-#   (after `swift build -c release --product cohortd`; needs hyperfine and python3;
+#   (after `swift build -c release --static-swift-stdlib --product cohortd`; needs hyperfine and python3;
 #    RUNS=5 by default; COHORTD=path overrides the binary)
 set -euo pipefail
 CSV=${1:?usage: analyze-group-comparisons.sh BENCH.csv}

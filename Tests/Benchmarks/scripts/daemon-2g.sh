@@ -1,7 +1,7 @@
 #!/bin/bash
 # A 2 GiB export through the daemon on its default configuration (memory budget: the cgroup's
 # memory.max, else 3 GiB): prints the daemon's peak RSS (VmHWM) and how long the file took.
-# Usage: Tests/Benchmarks/scripts/daemon-2g.sh BIG.csv   (after `swift build -c release`; make BIG.csv
+# Usage: Tests/Benchmarks/scripts/daemon-2g.sh BIG.csv   (after `swift build -c release --static-swift-stdlib`; make BIG.csv
 # from the 1M-row benchmark export: header once, then its rows 22.6 times: 22.6M rows, 2.14 GB)
 set -euo pipefail
 CSV=${1:?usage: daemon-2g.sh BIG.csv}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Burst throughput of the daemon: N distinct copies of the example export renamed into the drop
 # directory at once; prints files/s until every one is archived or failed.
-# Usage: Tests/Benchmarks/scripts/daemon-burst.sh [N=1000] [--with-exec]   (after `swift build -c release`)
+# Usage: Tests/Benchmarks/scripts/daemon-burst.sh [N=1000] [--with-exec]   (after `swift build -c release --static-swift-stdlib`)
 set -euo pipefail
 N=${1:-1000}
 REPO=$(cd "$(dirname "$0")/../../.." && pwd)

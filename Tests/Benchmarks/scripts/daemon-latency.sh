@@ -1,7 +1,7 @@
 #!/bin/bash
 # Drop-to-results latency: the example export renamed into the drop directory 21 times, one at a
 # time; prints the median time until its results folder appears.
-# Usage: Tests/Benchmarks/scripts/daemon-latency.sh   (after `swift build -c release`)
+# Usage: Tests/Benchmarks/scripts/daemon-latency.sh   (after `swift build -c release --static-swift-stdlib`)
 #   OUTPUTS="html, md, csv, svg, docx" by default: the example pipeline's report outputs without the
 #   figures' PDF and PNG (issue 12: the daemon's latency is for a pipeline without them; they are
 #   optional); OUTPUTS=all keeps the pipeline as shipped (every output).

@@ -4,7 +4,7 @@
 # polars is importable, side by side in one table. Each figure: the median of RUNS runs (wall,
 # CPU) and the largest peak RSS, after one untimed run that warms the page cache.
 #
-# Usage: Tests/Benchmarks/scripts/registry-scale.sh        (after `swift build -c release --product cohortd`)
+# Usage: Tests/Benchmarks/scripts/registry-scale.sh        (after `swift build -c release --static-swift-stdlib --product cohortd`)
 # Environment: BENCH1M (default /tmp/bench1m.csv), BENCH10M (default /tmp/bench10m.csv): made once
 # when missing, with gen_cohort.py beside this script (numpy, pandas; ~8 GB RAM for 10M rows) or,
 # when less than 9 GB is available, as ten copies of the 1M file's rows under one header (ids then
@@ -19,7 +19,7 @@ BENCH1M=${BENCH1M:-/tmp/bench1m.csv}
 BENCH10M=${BENCH10M:-/tmp/bench10m.csv}
 RUNS=${RUNS:-3}
 PYTHON=${PYTHON:-python3}
-[ -x "$BIN" ] || { echo "no $BIN: swift build -c release --product cohortd" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "no $BIN: swift build -c release --static-swift-stdlib --product cohortd" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 
 available_gb() { awk '/MemAvailable/ {print int($2 / 1048576)}' /proc/meminfo; }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The example's three figures (overall.svg, hazards.svg, cutoffs.svg) as cohortd draws them, for
-# PNGEncodingTests: run from the repository root after `swift build -c release --product cohortd`.
+# PNGEncodingTests: run from the repository root after `swift build -c release --static-swift-stdlib --product cohortd`.
 # Only the SVGs are kept; the tests render them and compare the PNG's pixels with cairo's raster.
 set -eu
 out=$(mktemp -d)
