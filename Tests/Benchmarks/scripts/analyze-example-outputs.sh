@@ -44,4 +44,4 @@ for name in results-only no-pdf-png pdf png all; do
         2>&1 >/dev/null | awk -F, '/task-clock/ {printf "%.1f", $1}')
     printf '%-14s %8s ms CPU (mean of %s runs, including sh and rm)\n' "$name" "$ms" "$RUNS"
 done
-echo "budget: 150 ms CPU for the whole run folder with PDF and PNG (DOCX to come)"
+echo "budget: 150 ms CPU for the whole run folder, PDF, PNG and DOCX included (issue 12)"
