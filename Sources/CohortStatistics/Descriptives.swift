@@ -18,29 +18,62 @@ public struct ContinuousSummary: Sendable, Hashable {
     /// Summarises `values`; NaN entries count as missing. Infinite values are treated as
     /// observed (callers reject them earlier; they never appear in cohortd's typed columns).
     public init(_ values: [Double]) {
-        let present = values.filter { !$0.isNaN }
-        count = present.count
-        missing = values.count - present.count
+        // The non-missing values as radix-sort keys: their order statistics are found by
+        // selection (``OrderStatistics``), not by sorting a copy.
+        var keys: [UInt64] = []
+        keys.reserveCapacity(values.count)
+        for v in values where !v.isNaN { keys.append(RadixSort.key(v)) }
+        count = keys.count
+        missing = values.count - keys.count
         guard count > 0 else { return }
-        let sorted = RadixSort.sorted(present)
-        minimum = sorted[0]
-        maximum = sorted[count - 1]
-        median = Self.median(sorted: sorted)
-        firstQuartile = Self.quantile(sorted: sorted, 0.25)
-        thirdQuartile = Self.quantile(sorted: sorted, 0.75)
-        // Two passes, as R's mean(): the sum, then a correction for rounding in it.
+        // Two passes, as R's mean(): the sum, then a correction for rounding in it (over the
+        // non-missing values in input order).
         var sum = 0.0
-        for v in present { sum += v }
+        for v in values where !v.isNaN { sum += v }
         var m = sum / Double(count)
         var correction = 0.0
-        for v in present { correction += v - m }
+        for v in values where !v.isNaN { correction += v - m }
         m += correction / Double(count)
         mean = m
         if count > 1 {
             var squares = 0.0
-            for v in present { squares += (v - m) * (v - m) }
+            for v in values where !v.isNaN { squares += (v - m) * (v - m) }
             standardDeviation = (squares / Double(count - 1)).squareRoot()
         }
+        let ranks = Self.ranks(count: count)
+        let found = OrderStatistics.select(ranks, in: &keys).map(RadixSort.value(ofKey:))
+        var at: [Int: Double] = [:]
+        for (rank, value) in zip(ranks, found) { at[rank] = value }
+        func value(_ rank: Int) -> Double { at[rank] ?? .nan }
+        minimum = value(0)
+        maximum = value(count - 1)
+        median = count % 2 == 1 ? value(count / 2) : (value(count / 2 - 1) + value(count / 2)) / 2
+        firstQuartile = Self.quantile(p: 0.25, count: count, value)
+        thirdQuartile = Self.quantile(p: 0.75, count: count, value)
+    }
+
+    /// The ranks a summary reads: the extremes, the middle one or two, and the two ranks each
+    /// quartile interpolates between.
+    private static func ranks(count n: Int) -> [Int] {
+        var all = [0, n - 1, n / 2]
+        if n % 2 == 0 { all.append(n / 2 - 1) }
+        for p in [0.25, 0.75] {
+            let index = Double(n - 1) * p
+            all.append(Int(index.rounded(.down)))
+            all.append(Int(index.rounded(.up)))
+        }
+        return all
+    }
+
+    /// R's `quantile(x, p, type = 7)` from the values at ranks (see ``quantile(sorted:_:)``).
+    private static func quantile(p: Double, count n: Int, _ value: (Int) -> Double) -> Double {
+        let index = Double(n - 1) * p
+        let lo = Int(index.rounded(.down))
+        let hi = Int(index.rounded(.up))
+        let low = value(lo)
+        let fraction = index - Double(lo)
+        guard fraction > 0, value(hi) != low else { return low }
+        return (1 - fraction) * low + fraction * value(hi)
     }
 
     /// R's `median`: the middle value, or the mean of the two middle values.
