@@ -78,6 +78,27 @@ public struct LogRankTest: Sendable, Hashable {
         let event = data.sortedEvent
         let n = codes.count
         let take = included ?? [Bool](repeating: true, count: k)
+        if strataCodes == nil {
+            // One stratum: the positions taking part are already in time order (one pass, no
+            // per-subject stratum array).
+            var positions: [Int32] = []
+            var positionCodes: [Int32] = []
+            positions.reserveCapacity(n)
+            positionCodes.reserveCapacity(n)
+            for j in 0..<n {
+                let g = Int(codes[j])
+                guard g >= 0, g < k, take[g] else { continue }
+                positions.append(Int32(j))
+                positionCodes.append(codes[j])
+                counts[g] += 1
+                if event[j] { events[g] += 1 }
+            }
+            try self.init(
+                data, groupCount: k,
+                layout: Layout(positions: positions, codes: positionCodes, starts: [0, positions.count], counts: counts, events: events),
+                rho: rho)
+            return
+        }
         // Each stratum's subjects in time order: a stable counting sort of the time-ordered
         // positions by stratum, so that every stratum is one contiguous run (one pass each).
         var stratumSizes = [Int](repeating: 0, count: strataCount)
