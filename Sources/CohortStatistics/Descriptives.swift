@@ -65,7 +65,8 @@ public struct ContinuousSummary: Sendable, Hashable {
         return all
     }
 
-    /// R's `quantile(x, p, type = 7)` from the values at ranks (see ``quantile(sorted:_:)``).
+    /// R's `quantile(x, p, type = 7)`: h = (n − 1)p, interpolating between order statistics
+    /// floor(h) and ceiling(h) as `(1 − f)·x[lo] + f·x[hi]`; `value(r)` is the rank-r value.
     private static func quantile(p: Double, count n: Int, _ value: (Int) -> Double) -> Double {
         let index = Double(n - 1) * p
         let lo = Int(index.rounded(.down))
@@ -76,19 +77,12 @@ public struct ContinuousSummary: Sendable, Hashable {
         return (1 - fraction) * low + fraction * value(hi)
     }
 
-    /// R's `median`: the middle value, or the mean of the two middle values.
-    /// R's `quantile(x, p, type = 7)`: h = (n − 1)p, interpolating between order statistics
-    /// floor(h) and ceiling(h) as `(1 − f)·x[lo] + f·x[hi]`.
+    /// R's `quantile(x, p, type = 7)` of ascending `sorted`.
     static func quantile(sorted: [Double], _ p: Double) -> Double {
-        let index = Double(sorted.count - 1) * p
-        let lo = Int(index.rounded(.down))
-        let hi = Int(index.rounded(.up))
-        let low = sorted[lo]
-        let fraction = index - Double(lo)
-        guard fraction > 0, sorted[hi] != low else { return low }
-        return (1 - fraction) * low + fraction * sorted[hi]
+        quantile(p: p, count: sorted.count) { sorted[$0] }
     }
 
+    /// R's `median` of ascending `sorted`: the middle value, or the mean of the two middle values.
     static func median(sorted: [Double]) -> Double {
         let n = sorted.count
         let half = n / 2

@@ -3,8 +3,8 @@
 /// Why: a summary's minimum, quartiles, median and maximum are five order statistics; sorting
 /// ten million values to read them cost a sorted copy, the sort's scratch and several passes,
 /// where selection touches each key a few times in the one array. The keys are the radix sort's,
-/// so the values found are exactly those the sorted array held at the same ranks (−0 before +0
-/// included).
+/// so the values found are exactly those the sorted array held at the same ranks (−0 read as 0,
+/// as the sort reads it).
 enum OrderStatistics {
     /// The keys at the given ranks (0-based) of ascending order, in the order of `ranks` (0 for a
     /// rank outside the keys). Permutes `keys`.

@@ -4,7 +4,7 @@ import Testing
 
 /// ``OrderStatistics`` against sorting: every requested rank holds the key the sorted array holds
 /// there, on orders that break naive quickselects (sorted, reversed, organ pipe, all equal, few
-/// distinct values), with −0 and +0 kept apart as the radix sort keeps them; and
+/// distinct values, signed zeros, which the keys read as one 0); and
 /// ``ContinuousSummary`` (which selects instead of sorting) against the same statistics read off
 /// a sorted copy.
 @Suite struct OrderStatisticsTests {
