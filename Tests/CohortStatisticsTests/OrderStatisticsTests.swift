@@ -8,20 +8,8 @@ import Testing
 /// ``ContinuousSummary`` (which selects instead of sorting) against the same statistics read off
 /// a sorted copy.
 @Suite struct OrderStatisticsTests {
-    /// A small deterministic generator (SplitMix64), so that failures reproduce.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func inputs() -> [(String, [Double])] {
-        var rng = SplitMix(state: 42)
+        var rng = LargeInputTests.Generator(state: 42)
         let n = 5_001
         return [
             ("random", (0..<n).map { _ in Double.random(in: -1e6...1e6, using: &rng) }),
