@@ -13,7 +13,7 @@ extension AnalysisInput {
     /// count: a landmark at or after the date fixes the group before the clock starts. Without a
     /// known origin (``immortalTime`` is `nil`), for a variable not derived from a date, or when
     /// the dates are not in the table, no warning. Messages carry counts and names, never a date.
-    public func immortalTimeWarnings(for variables: [String], rows: [Int], landmark: Double?) -> [MethodWarning] {
+    public func immortalTimeWarnings(for variables: [String], rows: some Collection<Int>, landmark: Double?) -> [MethodWarning] {
         guard let check = immortalTime, !rows.isEmpty else { return [] }
         let candidates = variables.enumerated().filter { k, v in check.dateSources[v] != nil && !variables[..<k].contains(v) }
         guard !candidates.isEmpty, let origin = originDates(check) else { return [] }

@@ -24,7 +24,7 @@ public struct AnalysisInput: Sendable {
     public struct SurvivalSubset: Sendable {
         public var data: SurvivalData
         /// `rows[k]` is the table row of subject `k`.
-        public var rows: [Int]
+        public var rows: RowSelection
         /// Rows left out because time or event was missing.
         public var excluded: Int
     }
@@ -58,19 +58,29 @@ public struct AnalysisInput: Sendable {
     /// The group codes of a categorical (category or boolean) variable for the subjects `rows`
     /// (`-1` = missing), with its levels — every level, also those no subject has.
     public func groups(_ name: String, rows: [Int]) throws -> (codes: [Int32], levels: [String]) {
+        try groups(name, rows: RowSelection(rows))
+    }
+
+    /// The same for the subjects of a ``RowSelection``: for every row, the column's own codes.
+    public func groups(_ name: String, rows: RowSelection) throws -> (codes: [Int32], levels: [String]) {
         guard let groups = try column(name).groups else { throw AnalysisError(.typeMismatch, "'\(name)' is not categorical") }
-        return (rows.map { groups.codes[$0] }, groups.levels)
+        return (rows.gather(groups.codes), groups.levels)
     }
 
     /// The values of a numeric variable for the subjects `rows` (NaN = missing).
     public func numbers(_ name: String, rows: [Int]) throws -> [Double] {
+        try numbers(name, rows: RowSelection(rows))
+    }
+
+    /// The same for the subjects of a ``RowSelection``: for every row, the column's own values.
+    public func numbers(_ name: String, rows: RowSelection) throws -> [Double] {
         guard let values = try column(name).numbers else { throw AnalysisError(.typeMismatch, "'\(name)' is not numeric") }
-        return rows.map { values[$0] }
+        return rows.gather(values)
     }
 
     /// The survival outcome: rows with time or event missing are left out (their count is `excluded`).
     /// `rows[k]` is the table row of subject `k`.
-    public func survival() throws -> (data: SurvivalData, rows: [Int], excluded: Int) {
+    public func survival() throws -> (data: SurvivalData, rows: RowSelection, excluded: Int) {
         let s = try survivalCache.value.get()
         return (s.data, s.rows, s.excluded)
     }
@@ -90,43 +100,66 @@ public struct AnalysisInput: Sendable {
         }
         // The event as flags, straight from the column's storage (no whole-column copy as numbers):
         // a boolean's 1/0, or a number's 0/1 codes (any other code is `invalid_event`, below).
-        var rows: [Int] = []
+        // The rows used are kept as indices only from the first incomplete row on: until then
+        // they are 0..<i, and with every row complete (the usual case) no index array is made.
+        var rows: [Int]? = nil
+        func leaveOut(_ i: Int) {
+            if rows == nil {
+                var kept = [Int]()
+                kept.reserveCapacity(table.rowCount)
+                kept.append(contentsOf: 0..<i)
+                rows = kept
+            }
+        }
         var event: [Bool] = []
-        rows.reserveCapacity(table.rowCount)
         event.reserveCapacity(table.rowCount)
         switch eventColumn.data {
         case .boolean(let flags):
-            for i in 0..<table.rowCount where !time[i].isNaN && flags[i] >= 0 {
-                rows.append(i)
+            for i in 0..<table.rowCount {
+                guard !time[i].isNaN && flags[i] >= 0 else {
+                    leaveOut(i)
+                    continue
+                }
+                rows?.append(i)
                 event.append(flags[i] == 1)
             }
         case .number(let codes):
-            for i in 0..<table.rowCount where !time[i].isNaN && !codes[i].isNaN {
+            for i in 0..<table.rowCount {
+                guard !time[i].isNaN && !codes[i].isNaN else {
+                    leaveOut(i)
+                    continue
+                }
                 guard codes[i] == 0 || codes[i] == 1 else {
                     throw AnalysisError(
                         .init(StatisticsError.Code.invalidEvent.name),
                         "survival '\(spec.time)'/'\(spec.event)': event code \(codes[i]) of row \(i + 1) of the cohort is neither 1 (event) nor 0 (censored)"
                     )
                 }
-                rows.append(i)
+                rows?.append(i)
                 event.append(codes[i] == 1)
             }
         default:
             throw AnalysisError(.typeMismatch, "survival event '\(spec.event)' must be a boolean or a 0/1 number")
         }
+        // Every row complete: the times are the column's own storage, shared.
+        let selection = rows.map { RowSelection($0) } ?? RowSelection.all(table.rowCount)
+        rows = nil
         do {
-            // Every row complete (the usual case): the times are the column's own storage, shared.
-            let times = rows.count == table.rowCount ? time : rows.map { time[$0] }
-            let data = try SurvivalData(time: times, event: event)
-            return SurvivalSubset(data: data, rows: rows, excluded: table.rowCount - rows.count)
+            let data = try SurvivalData(time: selection.gather(time), event: event)
+            return SurvivalSubset(data: data, rows: selection, excluded: table.rowCount - selection.count)
         } catch let error as StatisticsError {
-            throw located(error, rows: rows, what: "survival '\(spec.time)'/'\(spec.event)'")
+            throw located(error, rows: selection, what: "survival '\(spec.time)'/'\(spec.event)'")
         }
     }
 
     /// `error` as an ``AnalysisError`` naming the row of the table rather than the position among
     /// the complete rows (`rows[k]` is the table row of observation `k + 1`).
     static func located(_ error: StatisticsError, rows: [Int], what: String) -> AnalysisError {
+        located(error, rows: RowSelection(rows), what: what)
+    }
+
+    /// The same for the subjects of a ``RowSelection``.
+    static func located(_ error: StatisticsError, rows: RowSelection, what: String) -> AnalysisError {
         var message = error.message
         if let range = message.range(of: "observation "), let number = Int(message[range.upperBound...].prefix { $0.isNumber }),
             number >= 1, number <= rows.count

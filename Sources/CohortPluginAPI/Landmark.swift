@@ -1,3 +1,4 @@
+public import CohortData
 public import CohortReport
 public import CohortStatistics
 
@@ -45,7 +46,7 @@ extension AnalysisInput {
     /// The survival outcome after a landmark at `time` (see ``Landmark``): `rows[k]` is the table
     /// row of subject `k`; `excluded` counts the rows without time or event. Without a landmark,
     /// ``survival()`` and no counts.
-    public func survival(landmark time: Double?) throws -> (data: SurvivalData, rows: [Int], excluded: Int, landmark: Landmark?) {
+    public func survival(landmark time: Double?) throws -> (data: SurvivalData, rows: RowSelection, excluded: Int, landmark: Landmark?) {
         let (data, rows, excluded) = try survival()
         guard let time else { return (data, rows, excluded, nil) }
         var kept: [Int] = []
@@ -62,7 +63,7 @@ extension AnalysisInput {
         }
         let shifted = try SurvivalData(time: kept.map { data.time[$0] - time }, event: kept.map { data.event[$0] })
         return (
-            shifted, kept.map { rows[$0] }, excluded, Landmark(time: time, excluded_before: before, excluded_at: at, n: kept.count)
+            shifted, rows.subset(kept), excluded, Landmark(time: time, excluded_before: before, excluded_at: at, n: kept.count)
         )
     }
 }

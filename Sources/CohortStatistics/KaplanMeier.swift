@@ -54,13 +54,7 @@ public struct KaplanMeier: Sendable, Hashable {
         guard data.count > 0 else {
             throw StatisticsError(.emptyInput, "no subjects to estimate a survival curve from")
         }
-        self.count = data.count
-        self.confidence = confidence
-        var rows: [Row] = []
-        var atRisk = data.count
-        var survival = 1.0
-        var greenwood = 0.0
-        var totalEvents = 0
+        var curve = Builder(count: data.count, confidence: confidence)
         data.time.withUnsafeBufferPointer { time in
             data.event.withUnsafeBufferPointer { event in
                 var i = 0
@@ -73,27 +67,71 @@ public struct KaplanMeier: Sendable, Hashable {
                         if event[i] { d += 1 } else { c += 1 }
                         i += 1
                     }
-                    if d > 0 {
-                        let nr = Double(atRisk)
-                        let dd = Double(d)
-                        survival *= (nr - dd) / nr
-                        greenwood += atRisk > d ? dd / (nr * (nr - dd)) : .infinity
-                        totalEvents += d
-                    }
-                    let se = greenwood.squareRoot()
-                    let limits = confidence.limits(survival: survival, logStandardError: se)
-                    let seS = se * survival
-                    rows.append(
-                        Row(
-                            time: t, atRisk: atRisk, events: d, censored: c, survival: survival,
-                            standardError: seS.isFinite ? seS : nil,
-                            lower: limits.lower, upper: limits.upper))
-                    atRisk -= d + c
+                    curve.add(time: t, events: d, censored: c)
                 }
             }
         }
-        self.rows = rows
-        self.events = totalEvents
+        self.init(curve)
+    }
+
+    /// Estimates the curve from the subjects' distinct times in ascending order, each with its
+    /// events and censorings (``SurvivalData/timeCounts(by:)``): the same curve as from the
+    /// subjects themselves, without a copy of them.
+    ///
+    /// - Throws: `empty_input` when there are no subjects.
+    public init(_ counts: [TimeCount], confidence: SurvivalConfidence) throws {
+        let total = counts.reduce(0) { $0 + $1.events + $1.censored }
+        guard total > 0 else {
+            throw StatisticsError(.emptyInput, "no subjects to estimate a survival curve from")
+        }
+        var curve = Builder(count: total, confidence: confidence)
+        for run in counts { curve.add(time: run.time, events: run.events, censored: run.censored) }
+        self.init(curve)
+    }
+
+    private init(_ curve: Builder) {
+        self.count = curve.count
+        self.confidence = curve.confidence
+        self.rows = curve.rows
+        self.events = curve.totalEvents
+    }
+
+    /// The product-limit estimate and Greenwood's sum, one distinct time after another.
+    private struct Builder {
+        let count: Int
+        let confidence: SurvivalConfidence
+        var rows: [Row] = []
+        var atRisk: Int
+        var survival = 1.0
+        var greenwood = 0.0
+        var totalEvents = 0
+
+        init(count: Int, confidence: SurvivalConfidence) {
+            self.count = count
+            self.confidence = confidence
+            self.atRisk = count
+        }
+
+        /// The subjects observed at `t`, the next distinct time: `d` events, `c` censorings.
+        @inline(__always)
+        mutating func add(time t: Double, events d: Int, censored c: Int) {
+            if d > 0 {
+                let nr = Double(atRisk)
+                let dd = Double(d)
+                survival *= (nr - dd) / nr
+                greenwood += atRisk > d ? dd / (nr * (nr - dd)) : .infinity
+                totalEvents += d
+            }
+            let se = greenwood.squareRoot()
+            let limits = confidence.limits(survival: survival, logStandardError: se)
+            let seS = se * survival
+            rows.append(
+                Row(
+                    time: t, atRisk: atRisk, events: d, censored: c, survival: survival,
+                    standardError: seS.isFinite ? seS : nil,
+                    lower: limits.lower, upper: limits.upper))
+            atRisk -= d + c
+        }
     }
 
     /// Convenience: validates, sorts and estimates.

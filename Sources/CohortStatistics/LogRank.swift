@@ -79,19 +79,32 @@ public struct LogRankTest: Sendable, Hashable {
         let n = codes.count
         let take = included ?? [Bool](repeating: true, count: k)
         if strataCodes == nil {
-            // One stratum: the positions taking part are already in time order (one pass, no
-            // per-subject stratum array).
+            // One stratum: the positions taking part are already in time order. When every subject
+            // takes part (the usual case) they are all of them, and the codes are the assignment's
+            // own: no per-subject array is made.
+            var used = 0
+            for j in 0..<n {
+                let g = Int(codes[j])
+                guard g >= 0, g < k, take[g] else { continue }
+                used += 1
+                counts[g] += 1
+                if event[j] { events[g] += 1 }
+            }
+            if used == n {
+                try self.init(
+                    data, groupCount: k, layout: Layout(positions: nil, codes: codes, starts: [0, n], counts: counts, events: events),
+                    rho: rho)
+                return
+            }
             var positions: [Int32] = []
             var positionCodes: [Int32] = []
-            positions.reserveCapacity(n)
-            positionCodes.reserveCapacity(n)
+            positions.reserveCapacity(used)
+            positionCodes.reserveCapacity(used)
             for j in 0..<n {
                 let g = Int(codes[j])
                 guard g >= 0, g < k, take[g] else { continue }
                 positions.append(Int32(j))
                 positionCodes.append(codes[j])
-                counts[g] += 1
-                if event[j] { events[g] += 1 }
             }
             try self.init(
                 data, groupCount: k,
@@ -134,8 +147,9 @@ public struct LogRankTest: Sendable, Hashable {
     /// The subjects taking part, laid out for one pass per stratum.
     struct Layout {
         /// Positions in time order (indices into the time-ordered arrays), stratum by stratum,
-        /// each stratum in time order.
-        var positions: [Int32]
+        /// each stratum in time order; `nil` when every subject takes part in one stratum
+        /// (position `q` is subject `q` in time order).
+        var positions: [Int32]?
         /// The group code (`0..<groupCount`) of each position, aligned with `positions` (so a
         /// pairwise comparison recodes its two groups to 0 and 1 without an array per subject).
         var codes: [Int32]
@@ -154,11 +168,12 @@ public struct LogRankTest: Sendable, Hashable {
         }
         let counts = layout.counts
         let events = layout.events
-        let positions = layout.positions
+        let every = layout.positions == nil
+        let positions = layout.positions ?? []
         let codes = layout.codes
         let starts = layout.starts
         let strataCount = max(starts.count - 1, 0)
-        let used = positions.count
+        let used = every ? codes.count : positions.count
         guard counts.filter({ $0 > 0 }).count >= 2 else {
             throw StatisticsError(.tooFewGroups, "a survival comparison needs at least two groups with subjects")
         }
@@ -191,12 +206,12 @@ public struct LogRankTest: Sendable, Hashable {
                                                 var km = 1.0  // pooled Kaplan–Meier just before the current time (left-continuous)
                                                 var q = first
                                                 while q < last {
-                                                    let t = time[Int(positions[q])]
+                                                    let t = time[every ? q : Int(positions[q])]
                                                     for g in 0..<k { deaths[g] = 0 }
                                                     var d = 0
                                                     var end = q
-                                                    while end < last && time[Int(positions[end])] == t {
-                                                        if event[Int(positions[end])] {
+                                                    while end < last && time[every ? end : Int(positions[end])] == t {
+                                                        if event[every ? end : Int(positions[end])] {
                                                             deaths[Int(codes[end])] += 1
                                                             d += 1
                                                         }

@@ -71,43 +71,25 @@ public struct ROCCurve: Sendable, Hashable {
         guard predictor.count == outcome.count else {
             throw StatisticsError(.lengthMismatch, "\(predictor.count) predictor values but \(outcome.count) outcomes")
         }
-        if let i = predictor.firstIndex(where: { $0.isInfinite }) {
-            throw StatisticsError(.invalidValue, "predictor value \(predictor[i]) of observation \(i + 1) is not finite")
+        let cases = outcome.reduce(0) { $0 + ($1 ? 1 : 0) }
+        var sample = Sample(reservingCases: cases, controls: outcome.count - cases)
+        for i in 0..<predictor.count { sample.append(predictor[i], isCase: outcome[i]) }
+        try self.init(sample, direction: choice)
+    }
+
+    /// Builds the curve from the cases' and controls' values gathered in a ``Sample``.
+    ///
+    /// - Throws: `invalid_value` for an infinite predictor value (naming its observation, the
+    ///   order of ``Sample/append(_:isCase:)``); `empty_group` and `constant_predictor` as
+    ///   ``init(predictor:outcome:direction:)``.
+    public init(_ sample: consuming Sample, direction choice: DirectionChoice = .auto) throws {
+        if let (value, observation) = sample.firstInfinite {
+            throw StatisticsError(.invalidValue, "predictor value \(value) of observation \(observation) is not finite")
         }
-        // Sort the cases' and the controls' values separately (keys only), then merge them into
-        // distinct values with their numbers of cases and controls.
-        var caseKeys: [UInt64] = []
-        var controlKeys: [UInt64] = []
-        for i in 0..<predictor.count where !predictor[i].isNaN {
-            if outcome[i] { caseKeys.append(RadixSort.key(predictor[i])) } else { controlKeys.append(RadixSort.key(predictor[i])) }
-        }
-        missing = predictor.count - caseKeys.count - controlKeys.count
-        var none: [Int32] = []
-        RadixSort.sort(&caseKeys, carrying: &none)
-        RadixSort.sort(&controlKeys, carrying: &none)
-        let m = caseKeys.count
-        let n = controlKeys.count
-        var values: [Double] = []
-        var caseCounts: [Int] = []
-        var controlCounts: [Int] = []
-        var a = 0
-        var b = 0
-        while a < m || b < n {
-            let key = b >= n || (a < m && caseKeys[a] <= controlKeys[b]) ? caseKeys[a] : controlKeys[b]
-            var cases = 0
-            var controls = 0
-            while a < m && caseKeys[a] == key {
-                cases += 1
-                a += 1
-            }
-            while b < n && controlKeys[b] == key {
-                controls += 1
-                b += 1
-            }
-            values.append(RadixSort.value(ofKey: key))
-            caseCounts.append(cases)
-            controlCounts.append(controls)
-        }
+        missing = sample.missing
+        let m = sample.cases
+        let n = sample.controls
+        let (values, caseCounts, controlCounts) = sample.distinct()
         guard m > 0 else { throw StatisticsError(.emptyGroup, "no subject has the outcome (no cases), so there is no ROC curve") }
         guard n > 0 else { throw StatisticsError(.emptyGroup, "every subject has the outcome (no controls), so there is no ROC curve") }
         guard values.count > 1 else {

@@ -5,19 +5,114 @@
 /// comparison sort through a closure.
 enum RadixSort {
     /// The permutation `p` such that `keys[p[0]] <= keys[p[1]] <= …`, ties in input order.
-    static func order(_ keys: [UInt64]) -> [Int32] {
-        sortedWithOrder(keys).order
+    ///
+    /// Takes the keys (the caller's copy is not kept, so no second copy is made) and, when they
+    /// take few distinct values, places the positions by counting without sorting the keys
+    /// (`tryingCounting: false` when the caller has already found that they do not).
+    static func order(_ keys: consuming [UInt64], tryingCounting: Bool = true) -> [Int32] {
+        let n = keys.count
+        if tryingCounting && n >= countingMinimum {
+            let counted = keys.withUnsafeBufferPointer { k in orderByCounting(count: n) { k[$0] } }
+            if let counted { return counted }
+        }
+        var sortedKeys = keys
+        var indices = identity(n)
+        sort(&sortedKeys, carrying: &indices)
+        return indices
     }
 
-    /// The keys in ascending order with the permutation that sorts them.
-    static func sortedWithOrder(_ keys: [UInt64]) -> (keys: [UInt64], order: [Int32]) {
-        var sortedKeys = keys
-        var indices = [Int32](unsafeUninitializedCapacity: keys.count) { buffer, count in
-            for i in 0..<keys.count { buffer[i] = Int32(truncatingIfNeeded: i) }
-            count = keys.count
+    /// `0, 1, …, n − 1`.
+    static func identity(_ n: Int) -> [Int32] {
+        [Int32](unsafeUninitializedCapacity: n) { buffer, count in
+            for i in 0..<n { buffer[i] = Int32(truncatingIfNeeded: i) }
+            count = n
         }
-        sort(&sortedKeys, carrying: &indices)
-        return (sortedKeys, indices)
+    }
+
+    /// The stable sorting permutation of `n` keys read through `key` (so the caller need not
+    /// store them), when they take at most ``countingLimit`` distinct values; `nil` otherwise.
+    /// The same permutation as ``order(_:)``'s radix sort: both are stable. Working memory is two
+    /// bytes per key besides the result.
+    static func orderByCounting(count n: Int, key: (Int) -> UInt64) -> [Int32]? {
+        guard var table = CountingTable(count: n, key: key) else { return nil }
+        return [Int32](unsafeUninitializedCapacity: n) { target, count in
+            table.slots.withUnsafeBufferPointer { slot in
+                table.next.withUnsafeMutableBufferPointer { next in
+                    for i in 0..<n {
+                        let h = Int(slot[i])
+                        target[next[h]] = Int32(truncatingIfNeeded: i)
+                        next[h] &+= 1
+                    }
+                }
+            }
+            count = n
+        }
+    }
+
+    /// The distinct keys of a counting sort: each key's hash slot, and where each slot's run
+    /// starts in sorted order.
+    struct CountingTable {
+        /// The slot of each key, in input order.
+        var slots: [UInt16]
+        /// For each slot, the position of its first key in sorted order.
+        var next: [Int]
+        /// The distinct keys in ascending order, with their counts.
+        var runs: [(key: UInt64, count: Int)]
+
+        /// Counts the keys in one pass; `nil` when there are more than ``countingLimit`` distinct ones.
+        init?(count n: Int, key: (Int) -> UInt64) {
+            let capacity = 2 * countingLimit
+            let mask = capacity - 1
+            let shift = UInt64(64 - capacity.trailingZeroBitCount)
+            var tableKeys = [UInt64](repeating: 0, count: capacity)
+            var counts = [Int32](repeating: 0, count: capacity)
+            var slots = [UInt16](repeating: 0, count: n)
+            var distinct = 0
+            let fits = tableKeys.withUnsafeMutableBufferPointer { table in
+                counts.withUnsafeMutableBufferPointer { count in
+                    slots.withUnsafeMutableBufferPointer { slot in
+                        for i in 0..<n {
+                            let k = key(i)
+                            var h = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> shift)
+                            while true {
+                                if count[h] == 0 {
+                                    distinct += 1
+                                    if distinct > countingLimit { return false }
+                                    table[h] = k
+                                    count[h] = 1
+                                    break
+                                }
+                                if table[h] == k {
+                                    count[h] &+= 1
+                                    break
+                                }
+                                h = (h &+ 1) & mask
+                            }
+                            slot[i] = UInt16(truncatingIfNeeded: h)
+                        }
+                        return true
+                    }
+                }
+            }
+            guard fits else { return nil }
+            var used: [(key: UInt64, slot: Int)] = []
+            used.reserveCapacity(distinct)
+            for h in 0..<capacity where counts[h] > 0 { used.append((tableKeys[h], h)) }
+            used.sort { $0.key < $1.key }
+            var next = [Int](repeating: 0, count: capacity)
+            var running = 0
+            var runs: [(key: UInt64, count: Int)] = []
+            runs.reserveCapacity(distinct)
+            for (k, h) in used {
+                next[h] = running
+                let count = Int(counts[h])
+                runs.append((k, count))
+                running += count
+            }
+            self.slots = slots
+            self.next = next
+            self.runs = runs
+        }
     }
 
     /// `values` (no NaN) in ascending order.
@@ -95,62 +190,20 @@ enum RadixSort {
     /// distinct keys.
     static func sortByCounting(_ keys: inout [UInt64], carrying indices: inout [Int32]) -> Bool {
         let n = keys.count
-        let capacity = 2 * countingLimit
-        let mask = capacity - 1
-        let shift = UInt64(64 - capacity.trailingZeroBitCount)
-        var tableKeys = [UInt64](repeating: 0, count: capacity)
-        var counts = [Int32](repeating: 0, count: capacity)
-        var slots = [UInt16](repeating: 0, count: n)
-        var distinct = 0
-        let fits = keys.withUnsafeBufferPointer { k in
-            tableKeys.withUnsafeMutableBufferPointer { table in
-                counts.withUnsafeMutableBufferPointer { count in
-                    slots.withUnsafeMutableBufferPointer { slot in
-                        for i in 0..<n {
-                            let key = k[i]
-                            var h = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-                            while true {
-                                if count[h] == 0 {
-                                    distinct += 1
-                                    if distinct > countingLimit { return false }
-                                    table[h] = key
-                                    count[h] = 1
-                                    break
-                                }
-                                if table[h] == key {
-                                    count[h] &+= 1
-                                    break
-                                }
-                                h = (h &+ 1) & mask
-                            }
-                            slot[i] = UInt16(truncatingIfNeeded: h)
-                        }
-                        return true
-                    }
-                }
-            }
-        }
-        guard fits else { return false }
-        // The distinct keys in order, and where each one's run starts.
-        var used: [(key: UInt64, slot: Int)] = []
-        used.reserveCapacity(distinct)
-        for h in 0..<capacity where counts[h] > 0 { used.append((tableKeys[h], h)) }
-        used.sort { $0.key < $1.key }
-        var next = [Int](repeating: 0, count: capacity)
+        let table = keys.withUnsafeBufferPointer { k in CountingTable(count: n) { k[$0] } }
+        guard var table else { return false }
         var running = 0
-        for (key, h) in used {
-            next[h] = running
-            let count = Int(counts[h])
-            keys.withUnsafeMutableBufferPointer { k in
+        keys.withUnsafeMutableBufferPointer { k in
+            for (key, count) in table.runs {
                 for j in running..<(running + count) { k[j] = key }
+                running += count
             }
-            running += count
         }
         if !indices.isEmpty {
             var placed = [Int32](repeating: 0, count: n)
             indices.withUnsafeBufferPointer { source in
-                slots.withUnsafeBufferPointer { slot in
-                    next.withUnsafeMutableBufferPointer { next in
+                table.slots.withUnsafeBufferPointer { slot in
+                    table.next.withUnsafeMutableBufferPointer { next in
                         placed.withUnsafeMutableBufferPointer { target in
                             for i in 0..<n {
                                 let h = Int(slot[i])

@@ -126,20 +126,53 @@ public struct SurvivalData: Sendable, Hashable {
         }
     }
 
-    /// The permutation sorting subjects by time, events first at equal times.
-    static func sortOrder(time: [Double], event: [Bool]) -> [Int32] {
-        var keys = [UInt64](repeating: 0, count: time.count)
-        time.withUnsafeBufferPointer { t in
-            event.withUnsafeBufferPointer { e in
-                keys.withUnsafeMutableBufferPointer { k in
-                    for i in 0..<t.count {
-                        // Non-negative doubles order as their bit patterns; the low bit puts events first.
-                        k[i] = (t[i].bitPattern << 1) | (e[i] ? 0 : 1)
+    /// Each group's distinct times in ascending order, with the group's events and censorings at
+    /// each: all a Kaplan–Meier curve per group needs (a ``KaplanMeier`` is made from them),
+    /// counted in one pass over the time-ordered subjects, without copying any group's subjects.
+    public func timeCounts(by assignment: GroupAssignment) -> [[TimeCount]] {
+        var counts = [[TimeCount]](repeating: [], count: assignment.count)
+        assignment.timeOrdered.withUnsafeBufferPointer { c in
+            sortedTime.withUnsafeBufferPointer { t in
+                sortedEvent.withUnsafeBufferPointer { e in
+                    for k in 0..<c.count {
+                        let g = Int(c[k])
+                        if g < 0 { continue }
+                        let time = t[k]
+                        if let last = counts[g].indices.last, counts[g][last].time == time {
+                            if e[k] { counts[g][last].events += 1 } else { counts[g][last].censored += 1 }
+                        } else {
+                            counts[g].append(TimeCount(time: time, events: e[k] ? 1 : 0, censored: e[k] ? 0 : 1))
+                        }
                     }
                 }
             }
         }
-        return RadixSort.order(keys)
+        return counts
+    }
+
+    /// The permutation sorting subjects by time, events first at equal times. Follow-up times
+    /// usually take few distinct values (months to one decimal): then the keys are counted as they
+    /// are computed, and no array of keys is made.
+    static func sortOrder(time: [Double], event: [Bool]) -> [Int32] {
+        let n = time.count
+        // Non-negative doubles order as their bit patterns; the low bit puts events first.
+        if n >= RadixSort.countingMinimum {
+            let counted = time.withUnsafeBufferPointer { t in
+                event.withUnsafeBufferPointer { e in
+                    RadixSort.orderByCounting(count: n) { i in (t[i].bitPattern << 1) | (e[i] ? 0 : 1) }
+                }
+            }
+            if let counted { return counted }
+        }
+        var keys = [UInt64](repeating: 0, count: n)
+        time.withUnsafeBufferPointer { t in
+            event.withUnsafeBufferPointer { e in
+                keys.withUnsafeMutableBufferPointer { k in
+                    for i in 0..<n { k[i] = (t[i].bitPattern << 1) | (e[i] ? 0 : 1) }
+                }
+            }
+        }
+        return RadixSort.order(keys, tryingCounting: false)
     }
 
     static func checkGroups(_ group: [Int32], count: Int, groupCount: Int) throws {
@@ -151,6 +184,19 @@ public struct SurvivalData: Sendable, Hashable {
                 .invalidParameter,
                 "group code \(group[i]) of observation \(i + 1) is not below the number of groups (\(groupCount))")
         }
+    }
+}
+
+/// The subjects observed at one distinct time: how many had the event, how many were censored.
+public struct TimeCount: Sendable, Hashable {
+    public var time: Double
+    public var events: Int
+    public var censored: Int
+
+    public init(time: Double, events: Int, censored: Int) {
+        self.time = time
+        self.events = events
+        self.censored = censored
     }
 }
 

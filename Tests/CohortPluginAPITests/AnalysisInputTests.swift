@@ -15,12 +15,29 @@ import Testing
 
     @Test func rowsWithoutTimeOrEventAreLeftOutAndCounted() throws {
         let (data, rows, excluded) = try Self.input().survival()
-        #expect(rows == [0, 2, 3])
+        #expect(Array(rows) == [0, 2, 3] && !rows.isAll)
         #expect(excluded == 1)
         #expect(data.time == [5, 8, 3])
         let (codes, levels) = try Self.input().groups("g", rows: rows)
         #expect(levels.count == 2 && codes.last == -1)
         #expect(throws: AnalysisError.self) { try Self.input().numbers("g", rows: rows) }
+    }
+
+    /// Every row complete: the rows are all of them (no index array) and the time column is
+    /// shared; the first row or the last incomplete: the rest, in order.
+    @Test(arguments: [
+        ("t,e\n5,1\n8,0\n3,1\n", [0, 1, 2]), ("t,e\n,1\n8,0\n3,1\n", [1, 2]), ("t,e\n5,1\n8,0\n3,\n", [0, 1]),
+    ])
+    func completeRowsAreAllOfThemWithoutAnIndexArray(csv: String, expected: [Int]) throws {
+        let columns = [ColumnSpec(name: "t", kind: .number), ColumnSpec(name: "e", kind: .number)]
+        let table = try Array(csv.utf8).withUnsafeBytes { try CSVReader(columns: columns, options: InputOptions()).read($0) }
+        let input = AnalysisInput(
+            table: table, survival: SurvivalOutcome(time: "t", event: "e", unit: "months"), earlierOutputs: [:], pipelineDirectory: "/tmp")
+        let (data, rows, excluded) = try input.survival()
+        #expect(Array(rows) == expected)
+        #expect(rows.isAll == (expected.count == 3))
+        #expect(excluded == 3 - expected.count)
+        #expect(data.time == (try input.numbers("t", rows: rows)))
     }
 
     @Test func withoutSurvivalTheErrorSaysSo() throws {
@@ -60,7 +77,7 @@ import Testing
         let (data, rows, excluded) = try AnalysisInput(
             table: booleans, survival: SurvivalOutcome(time: "t", event: "e", unit: "days"), earlierOutputs: [:], pipelineDirectory: "/tmp"
         ).survival()
-        #expect(data.event == [true, false] && data.time == [5, 7] && rows == [0, 2] && excluded == 1)
+        #expect(data.event == [true, false] && data.time == [5, 7] && Array(rows) == [0, 2] && excluded == 1)
     }
 
     @Test func aLandmarkKeepsThoseFollowedAndShiftsTheirClock() throws {
@@ -71,7 +88,7 @@ import Testing
         let (data, rows, excluded, landmark) = try input.survival(landmark: 3)
         // Before 3: the first row; at 3: the event (the censoring at 3 stays, at time 0).
         #expect(landmark == Landmark(time: 3, excluded_before: 1, excluded_at: 1, n: 3))
-        #expect(data.time == [0, 2, 5] && data.event == [false, true, false] && rows == [2, 3, 5] && excluded == 1)
+        #expect(data.time == [0, 2, 5] && data.event == [false, true, false] && Array(rows) == [2, 3, 5] && excluded == 1)
         #expect(try input.survival(landmark: nil).landmark == nil)
         #expect(landmark?.sentence(unit: "days").contains("1 patient followed for less than 3 days and 1 with an event at 3 days") == true)
     }

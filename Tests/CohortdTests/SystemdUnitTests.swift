@@ -146,7 +146,7 @@ import Testing
 
     static func scratch() throws -> URL {
         let url = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("cohortd-unit-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         return url
     }
 
@@ -168,6 +168,9 @@ import Testing
         let unit = try Self.text("cohortd.service").replacingOccurrences(of: "/usr/local/bin/cohortd", with: "/bin/true")
         let path = dir.appendingPathComponent("cohortd.service").path
         try unit.write(toFile: path, atomically: true, encoding: .utf8)
+        // 0644 whatever the umask: other suites set umask(0) for a moment while they test file
+        // modes, and systemd-analyze warns about a world-writable unit.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         let result = try Self.run(analyze, ["verify", "--man=no", path])
         #expect(result.status == 0)
         #expect(result.output.isEmpty, "verify: \(result.output)")

@@ -38,7 +38,7 @@ extension CoxPlugin {
                 MethodWarning(.notEstimable, "\(subject) is not estimable: \(reason)", details: [("what", .string(what ?? "model"))]))
         }
 
-        mutating func fit(input: AnalysisInput, rows: [Int]) throws -> Model {
+        mutating func fit(input: AnalysisInput, rows: RowSelection) throws -> Model {
             // Each variable's values on the analysis rows (NaN / −1 = missing), then the model's
             // complete cases: levels and references are chosen among those (R builds the model
             // frame after na.omit), not among the rows where one variable is present.
@@ -53,17 +53,17 @@ extension CoxPlugin {
                 let column = try input.column(v)
                 switch column.data {
                 case .boolean(let flags):
-                    let codes = Self.gather(flags, rows: rows).map { $0 < 0 ? Int32(-1) : Int32($0) }
+                    let codes = rows.gather(flags).map { $0 < 0 ? Int32(-1) : Int32($0) }
                     for k in codes.indices where codes[k] < 0 { complete[k] = false }
                     // Reference "no": the term is variable=yes.
                     values.append(.categorical(codes, levels: ["no", "yes"], boolean: true))
                 case .category(let all, let levels):
-                    let codes = Self.gather(all, rows: rows)
+                    let codes = rows.gather(all)
                     for k in codes.indices where codes[k] < 0 || Int(codes[k]) >= levels.count { complete[k] = false }
                     values.append(.categorical(codes, levels: levels, boolean: false))
                 default:
                     guard let numbers = column.numbers else { throw AnalysisError(.typeMismatch, "'\(v)' cannot be a covariate") }
-                    let x = Self.gather(numbers, rows: rows)
+                    let x = rows.gather(numbers)
                     for k in x.indices where x[k].isNaN { complete[k] = false }
                     values.append(.numeric(x))
                 }
@@ -215,19 +215,6 @@ extension CoxPlugin {
                 }
             }
             return model
-        }
-
-        /// `values` at `rows`; the column itself (shared, not copied) when the rows are all of
-        /// them in order, as on an export where every patient has a follow-up.
-        static func gather<Value>(_ values: [Value], rows: [Int]) -> [Value] {
-            var identity = rows.count == values.count
-            if identity {
-                for (k, r) in rows.enumerated() where k != r {
-                    identity = false
-                    break
-                }
-            }
-            return identity ? values : rows.map { values[$0] }
         }
 
         /// Why a level's term is null: it occurs only on rows the model leaves out.

@@ -115,7 +115,7 @@ public enum CoxPlugin: AnalysisPlugin {
     ///
     /// Each column is combined through a table indexed by (code so far, level): an array
     /// lookup per row, no hashing.
-    static func strataCodes(_ names: [String], rows: [Int], input: AnalysisInput) throws -> [Int32] {
+    static func strataCodes(_ names: [String], rows: RowSelection, input: AnalysisInput) throws -> [Int32] {
         var combined = [Int32](repeating: 0, count: rows.count)
         var strataSoFar = 1
         for name in names {

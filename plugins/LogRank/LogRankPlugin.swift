@@ -361,7 +361,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
     }
 
     static func test(
-        _ g: Grouping, _ p: Parameters, input: AnalysisInput, data: SurvivalData, rows: [Int], strata: LogRankStrata
+        _ g: Grouping, _ p: Parameters, input: AnalysisInput, data: SurvivalData, rows: RowSelection, strata: LogRankStrata
     ) throws -> Test {
         var codes: [Int32]
         var levels: [String]
@@ -446,11 +446,11 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                 }
             }
         }
-        let sorted = data.sorted(by: assignment)
+        let timeCounts = data.timeCounts(by: assignment)
         var groups: [Group] = []
         var curves: [SurvivalPlot.Curve] = []
         for (k, level) in levels.enumerated() {
-            let km = try KaplanMeier(sorted[k], confidence: p.confidence)
+            let km = try KaplanMeier(timeCounts[k], confidence: p.confidence)
             if p.figure != nil { curves.append(SurvivalPlot.Curve(label: Format.display(level), estimate: km)) }
             let atTimes = km.survival(at: p.times).map { SurvivalAtTime($0) }
             // summary(fit, times, extend = FALSE) lists no row past the group's last time.

@@ -1,3 +1,4 @@
+import CohortData
 import CohortPluginAPI
 
 /// The strata of a stratified log-rank test: each subject's combination of the stratum columns'
@@ -11,7 +12,7 @@ struct LogRankStrata: Sendable {
     let count: Int
 
     /// Builds the strata of `columns` for the subjects `rows`.
-    init(_ columns: [String], input: AnalysisInput, rows: [Int]) throws {
+    init(_ columns: [String], input: AnalysisInput, rows: RowSelection) throws {
         guard !columns.isEmpty else {
             codes = nil
             count = 1

@@ -8,7 +8,7 @@ import CohortStatistics
 extension ROCCutoffPlugin {
     /// The paired DeLong comparison of two predictors on the patients with both present
     /// (refs_v2_lib.R `roc_compare`): each curve's direction chosen on those patients (or as set).
-    static func comparison(_ pair: ComparedPair, _ p: Parameters, input: AnalysisInput, rows: [Int], outcomeClass: [Int8]) throws
+    static func comparison(_ pair: ComparedPair, _ p: Parameters, input: AnalysisInput, rows: RowSelection, outcomeClass: [Int8]) throws
         -> Comparison
     {
         guard let va = try input.column(pair.a).numbers, let vb = try input.column(pair.b).numbers else {

@@ -225,39 +225,39 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
     }
 
     /// One predictor's ROC curve, AUC with CI and best cut-offs.
-    static func predictor(_ name: String, _ p: Parameters, input: AnalysisInput, rows: [Int], outcomeClass: [Int8]) throws -> Predictor {
+    static func predictor(_ name: String, _ p: Parameters, input: AnalysisInput, rows: RowSelection, outcomeClass: [Int8]) throws
+        -> Predictor
+    {
         guard let values = try input.column(name).numbers else {
             throw AnalysisError(.typeMismatch, "'\(name)' is not numeric")
         }
-        // Predictor missing: left out first, counted nowhere.
-        var x: [Double] = []
-        var y: [Bool] = []
-        x.reserveCapacity(rows.count)
-        y.reserveCapacity(rows.count)
+        // Predictor missing: left out first, counted nowhere. Cases and controls go straight into
+        // the curve's sample (no per-subject arrays of values and outcomes).
+        var cases = 0
+        var controls = 0
+        for c in outcomeClass {
+            if c == 1 { cases += 1 } else if c == 0 { controls += 1 }
+        }
+        var sample = ROCCurve.Sample(reservingCases: cases, controls: controls)
         var excluded = 0
         values.withUnsafeBufferPointer { v in
-            rows.withUnsafeBufferPointer { r in
-                outcomeClass.withUnsafeBufferPointer { c in
-                    for k in 0..<r.count {
-                        let value = v[r[k]]
-                        if value.isNaN { continue }
-                        switch c[k] {
-                        case 1:
-                            x.append(value)
-                            y.append(true)
-                        case 0:
-                            x.append(value)
-                            y.append(false)
-                        default: excluded += 1
-                        }
+            outcomeClass.withUnsafeBufferPointer { c in
+                for k in 0..<min(rows.count, c.count) {
+                    let value = v[rows[k]]
+                    if value.isNaN { continue }
+                    switch c[k] {
+                    case 1: sample.append(value, isCase: true)
+                    case 0: sample.append(value, isCase: false)
+                    default: excluded += 1
                     }
                 }
             }
         }
-        let positives = y.filter { $0 }.count
+        let positives = sample.cases
+        let negatives = sample.controls
         do {
             let choice = p.direction.choice
-            let curve = try ROCCurve(predictor: x, outcome: y, direction: choice)
+            let curve = try ROCCurve(sample, direction: choice)
             let ci = try curve.aucConfidenceInterval(level: p.confLevel)
             let best = curve.best(p.method)
             var predictor = Predictor(
@@ -285,7 +285,7 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
             return predictor
         } catch let error as StatisticsError {
             return Predictor(
-                variable: name, n_positive: positives, n_negative: y.count - positives,
+                variable: name, n_positive: positives, n_negative: negatives,
                 excluded: excluded, direction: nil, auc: nil, auc_ci: nil, best: [], error: error.message, reason: error.message)
         }
     }
