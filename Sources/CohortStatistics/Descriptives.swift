@@ -18,13 +18,36 @@ public struct ContinuousSummary: Sendable, Hashable {
     /// Summarises `values`; NaN entries count as missing. Infinite values are treated as
     /// observed (callers reject them earlier; they never appear in cohortd's typed columns).
     public init(_ values: [Double]) {
-        // The non-missing values as radix-sort keys: their order statistics are found by
-        // selection (``OrderStatistics``), not by sorting a copy.
+        self.init(values, counting: values.count >= RadixSort.countingMinimum)
+    }
+
+    /// The same, counting distinct values first only when `counting` (tests compare both ways).
+    ///
+    /// A large sample whose values take at most ``RadixSort/countingLimit`` distinct ones (ages,
+    /// sizes to a millimetre) has its order statistics read off the counts of its distinct
+    /// values, in a fixed table; otherwise its values are copied as radix-sort keys and the
+    /// ranks found by selection (``OrderStatistics``), not by sorting. Both give the same values.
+    init(_ values: [Double], counting: Bool) {
+        var table = counting ? DistinctKeys() : nil
+        var present = 0
+        if table != nil {
+            for v in values where !v.isNaN {
+                present += 1
+                if table?.add(RadixSort.key(v)) != true {
+                    table = nil
+                    break
+                }
+            }
+        }
+        let runs = table?.sortedRuns()
         var keys: [UInt64] = []
-        keys.reserveCapacity(values.count)
-        for v in values where !v.isNaN { keys.append(RadixSort.key(v)) }
-        count = keys.count
-        missing = values.count - keys.count
+        if runs == nil {
+            keys.reserveCapacity(values.count)
+            for v in values where !v.isNaN { keys.append(RadixSort.key(v)) }
+            present = keys.count
+        }
+        count = present
+        missing = values.count - present
         guard count > 0 else { return }
         // Two passes, as R's mean(): the sum, then a correction for rounding in it (over the
         // non-missing values in input order).
@@ -41,7 +64,19 @@ public struct ContinuousSummary: Sendable, Hashable {
             standardDeviation = (squares / Double(count - 1)).squareRoot()
         }
         let ranks = Self.ranks(count: count)
-        let found = OrderStatistics.select(ranks, in: &keys).map(RadixSort.value(ofKey:))
+        let found: [Double]
+        if let runs {
+            found = ranks.map { rank in
+                var below = 0
+                for run in runs {
+                    below += run.first
+                    if rank < below { return RadixSort.value(ofKey: run.key) }
+                }
+                return .nan
+            }
+        } else {
+            found = OrderStatistics.select(ranks, in: &keys).map(RadixSort.value(ofKey:))
+        }
         var at: [Int: Double] = [:]
         for (rank, value) in zip(ranks, found) { at[rank] = value }
         func value(_ rank: Int) -> Double { at[rank] ?? .nan }

@@ -14,7 +14,7 @@ extension ROCCurve {
     public struct Sample: Sendable {
         /// Distinct keys with their counts, until there are too many (then `nil`; `nil` from the
         /// start for a sample expected to be small, whose keys are cheaper sorted than counted).
-        var table: DistinctTable?
+        var table: DistinctKeys?
         /// Every value's key, once the table has overflowed.
         var caseKeys: [UInt64] = []
         var controlKeys: [UInt64] = []
@@ -40,7 +40,7 @@ extension ROCCurve {
         init(reservingCases cases: Int, controls: Int, counting: Bool) {
             expectedCases = cases
             expectedControls = controls
-            table = counting ? DistinctTable() : nil
+            table = counting ? DistinctKeys() : nil
             if !counting {
                 caseKeys.reserveCapacity(cases)
                 controlKeys.reserveCapacity(controls)
@@ -60,7 +60,7 @@ extension ROCCurve {
             if isCase { cases += 1 } else { controls += 1 }
             let key = RadixSort.key(value)
             if table != nil {
-                if table?.add(key, isCase: isCase) == true { return }
+                if table?.add(key, second: !isCase) == true { return }
                 spill()
             }
             if isCase { caseKeys.append(key) } else { controlKeys.append(key) }
@@ -85,13 +85,10 @@ extension ROCCurve {
             var caseCounts: [Int] = []
             var controlCounts: [Int] = []
             if let table {
-                var runs: [(key: UInt64, cases: Int, controls: Int)] = []
-                table.forEachDistinct { runs.append(($0, $1, $2)) }
-                runs.sort { $0.key < $1.key }
-                for run in runs {
+                for run in table.sortedRuns() {
                     values.append(RadixSort.value(ofKey: run.key))
-                    caseCounts.append(run.cases)
-                    controlCounts.append(run.controls)
+                    caseCounts.append(run.first)
+                    controlCounts.append(run.second)
                 }
                 return (values, caseCounts, controlCounts)
             }
@@ -125,52 +122,6 @@ extension ROCCurve {
                 controlCounts.append(controls)
             }
             return (values, caseCounts, controlCounts)
-        }
-    }
-
-    /// An open-addressing table of at most ``RadixSort/countingLimit`` distinct keys, each with
-    /// its numbers of cases and controls.
-    struct DistinctTable: Sendable {
-        private static let capacity = 2 * RadixSort.countingLimit
-        private static let shift = UInt64(64 - capacity.trailingZeroBitCount)
-        private var keys = [UInt64](repeating: 0, count: capacity)
-        private var caseCounts = [Int32](repeating: 0, count: capacity)
-        private var controlCounts = [Int32](repeating: 0, count: capacity)
-        private var used = [Bool](repeating: false, count: capacity)
-        private var distinct = 0
-
-        /// Counts `key`; `false` (counting nothing) when it is a new key and the table is full,
-        /// or a count would overflow.
-        @inline(__always)
-        mutating func add(_ key: UInt64, isCase: Bool) -> Bool {
-            let mask = Self.capacity - 1
-            var h = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> Self.shift)
-            while used[h] {
-                if keys[h] == key { return count(h, isCase: isCase) }
-                h = (h &+ 1) & mask
-            }
-            guard distinct < RadixSort.countingLimit else { return false }
-            distinct += 1
-            used[h] = true
-            keys[h] = key
-            return count(h, isCase: isCase)
-        }
-
-        @inline(__always)
-        private mutating func count(_ h: Int, isCase: Bool) -> Bool {
-            if isCase {
-                guard caseCounts[h] < Int32.max else { return false }
-                caseCounts[h] += 1
-            } else {
-                guard controlCounts[h] < Int32.max else { return false }
-                controlCounts[h] += 1
-            }
-            return true
-        }
-
-        /// Each distinct key with its counts, in no particular order.
-        func forEachDistinct(_ body: (UInt64, Int, Int) -> Void) {
-            for h in 0..<Self.capacity where used[h] { body(keys[h], Int(caseCounts[h]), Int(controlCounts[h])) }
         }
     }
 }

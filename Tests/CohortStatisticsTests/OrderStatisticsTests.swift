@@ -5,8 +5,8 @@ import Testing
 /// ``OrderStatistics`` against sorting: every requested rank holds the key the sorted array holds
 /// there, on orders that break naive quickselects (sorted, reversed, organ pipe, all equal, few
 /// distinct values, signed zeros, which the keys read as one 0); and
-/// ``ContinuousSummary`` (which selects instead of sorting) against the same statistics read off
-/// a sorted copy.
+/// ``ContinuousSummary`` (which counts distinct values or selects, instead of sorting) against the
+/// same statistics read off a sorted copy.
 @Suite struct OrderStatisticsTests {
     static func inputs() -> [(String, [Double])] {
         var rng = LargeInputTests.Generator(state: 42)
@@ -20,6 +20,7 @@ import Testing
             ("organ pipe", (0..<n).map { Double(min($0, n - $0)) }),
             ("signed zeros", (0..<n).map { [-0.0, 0.0, -1, 1][$0 % 4] }),
             ("even count", (0..<(n - 1)).map { _ in Double.random(in: 0...1, using: &rng).rounded(toPlaces: 2) }),
+            ("more distinct than counted", (0..<(RadixSort.countingLimit + 2_000)).map { _ in Double.random(in: -1e3...1e3, using: &rng) }),
             ("tiny", [2, -1]),
             ("one", [7]),
         ]
@@ -45,6 +46,8 @@ import Testing
         let present = values.filter { !$0.isNaN }
         let sorted = present.map(RadixSort.key).sorted().map(RadixSort.value(ofKey:))
         let s = ContinuousSummary(values)
+        // Counted by distinct value or selected among keys: the same summary.
+        #expect(ContinuousSummary(values, counting: true) == ContinuousSummary(values, counting: false))
         #expect(s.count == present.count)
         #expect(s.missing == 1)
         #expect(s.minimum?.bitPattern == sorted.first?.bitPattern)

@@ -5,7 +5,7 @@ import Testing
 /// The large-cohort paths that read shared storage instead of copying subjects give the results of
 /// the paths that copy them: an ROC curve from counted distinct values (and after the count
 /// overflows) equals the curve from sorted keys; a Kaplan–Meier curve from a group's time counts
-/// equals the curve from the group's subjects; a log-rank test where every subject takes part
+/// equals the curve from the group's subjects, and so does the follow-up; a log-rank test where every subject takes part
 /// (no position list) equals the test on the same subjects laid out by position (beside a group
 /// left out with `including`).
 @Suite struct SharedStorageTests {
@@ -61,6 +61,25 @@ import Testing
             #expect(counts[g].reduce(0) { $0 + $1.events + $1.censored } == c.codes.filter { $0 == Int32(g) }.count)
         }
         #expect(throws: StatisticsError.self) { try KaplanMeier([], confidence: confidence) }
+    }
+
+    /// Follow-up from time counts equals follow-up from the group's subjects (odd and even numbers
+    /// of survivors, so both forms of the median), and the survivors' figures are those of sorting.
+    @Test(arguments: [(12, 5_001), (12, 5_000), (200_000, 7_777)])
+    func followUpFromTimeCountsEqualsFollowUpFromTheSubjects(distinctTimes: Int, n: Int) throws {
+        let c = Self.cohort(n, distinctTimes: distinctTimes, seed: UInt64(n))
+        let data = try SurvivalData(time: c.time, event: c.event)
+        let counts = data.timeCounts(by: try data.assign(c.codes, count: 3))
+        for g in 0..<3 {
+            let members = c.codes.indices.filter { c.codes[$0] == Int32(g) }
+            let subjects = try SurvivalData(time: members.map { c.time[$0] }, event: members.map { c.event[$0] })
+            #expect(try FollowUp(counts[g]) == FollowUp(subjects))
+        }
+        let alive = c.time.indices.filter { !c.event[$0] }.map { c.time[$0] }.sorted()
+        let survivors = try #require(try FollowUp(data).survivors)
+        let half = alive.count / 2
+        #expect(survivors.median == (alive.count % 2 == 1 ? alive[half] : (alive[half - 1] + alive[half]) / 2))
+        #expect(survivors.minimum == alive.first && survivors.maximum == alive.last && survivors.count == alive.count)
     }
 
     @Test func logRankWithEverySubjectEqualsTheTestOnTheSameSubjectsListedByPosition() throws {

@@ -108,19 +108,18 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
     public static func run(_ p: Parameters, input: AnalysisInput) throws -> Output {
         let (data, rows, excluded, landmark) = try input.survival(landmark: p.landmark)
         if landmark != nil && data.count == 0 { throw AnalysisError(.emptyInput, Landmark.noPatientsReason) }
-        var groups: [(label: String, data: SortedSurvival, raw: SurvivalData)] = []
+        // Each group's curve and follow-up from its time counts: no copy of any group's subjects.
+        var groups: [(label: String, km: KaplanMeier, followUp: CohortStatistics.FollowUp)] = []
         var allLevels: [String] = []
         if let by = p.by {
             let (codes, levels) = try input.groups(by, rows: rows)
             allLevels = levels
-            let sorted = try data.sorted(byGroup: codes, groupCount: levels.count)
-            for (k, level) in levels.enumerated() where sorted[k].count > 0 {
-                let members = codes.indices.filter { codes[$0] == Int32(k) }
-                let raw = try SurvivalData(time: members.map { data.time[$0] }, event: members.map { data.event[$0] })
-                groups.append((level, sorted[k], raw))
+            let counts = data.timeCounts(by: try data.assign(codes, count: levels.count))
+            for (k, level) in levels.enumerated() where !counts[k].isEmpty {
+                groups.append((level, try KaplanMeier(counts[k], confidence: p.confidence), try CohortStatistics.FollowUp(counts[k])))
             }
         } else {
-            groups.append(("all", data.sorted(), data))
+            groups.append(("all", try KaplanMeier(data.sorted(), confidence: p.confidence), try CohortStatistics.FollowUp(data)))
         }
         var output = Output(
             time_unit: p.unit, conf_type: p.confidence.type.rawValue, conf_level: p.confidence.level,
@@ -132,9 +131,9 @@ public enum KaplanMeierPlugin: AnalysisPlugin {
         }
         var estimates: [String: KaplanMeier] = [:]
         for group in groups {
-            let km = try KaplanMeier(group.data, confidence: p.confidence)
+            let km = group.km
             let median = km.median
-            let followUp = try CohortStatistics.FollowUp(group.raw)
+            let followUp = group.followUp
             output.strata.append(
                 Stratum(
                     label: group.label, n: km.count, events: km.events,
