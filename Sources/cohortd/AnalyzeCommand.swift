@@ -61,7 +61,11 @@ struct AnalyzeCommand: AsyncParsableCommand {
             var source = fileSource
             input = runner.read(from: &source)
         }
-        let outcome = await runner.run(input, info: info)
+        // The table is let go once the analyses are done, so that the figures are rasterised in
+        // its memory rather than above it.
+        let readSucceeded = input.failure == nil
+        let outcome = await runner.run(consume input, info: info)
+        MemoryTuning.releaseFreed()
         do {
             try RunWriter.write(RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: info), to: output)
         } catch {
@@ -69,7 +73,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             Self.fail("\(output): cannot write the results (\(error.localizedDescription))")
         }
         // The total, once the files are written (the read, the analyses and the reports).
-        if input.failure == nil {
+        if readSucceeded {
             progress?.finished(analyses: outcome.result.analyses.count, failed: outcome.analysisErrors.count)
         }
         if let failure = outcome.failure {
