@@ -89,6 +89,25 @@ public struct SurvivalData: Sendable, Hashable {
         return GroupAssignment(count: groupCount, timeOrdered: inTimeOrder(codes))
     }
 
+    /// The same from one byte per subject (a category column's narrow storage): `codes[i]` in
+    /// `0..<count`, or 255 to leave subject `i` out. Gathered in time order, the bytes are a
+    /// quarter of the memory `Int32` codes take: at ten million subjects 10 MB, which the
+    /// processor's cache holds, where 40 MB of codes read in random order miss it.
+    ///
+    /// - Throws: `length_mismatch`, or `invalid_parameter` for a code ≥ `count` (other than 255).
+    public func assign(bytes codes: [UInt8], count groupCount: Int) throws -> GroupAssignment {
+        guard codes.count == count else {
+            throw StatisticsError(.lengthMismatch, "\(count) subjects but \(codes.count) group codes")
+        }
+        if let i = codes.firstIndex(where: { $0 != .max && Int($0) >= groupCount }) {
+            throw StatisticsError(
+                .invalidParameter,
+                "group code \(codes[i]) of observation \(i + 1) is not below the number of groups (\(groupCount))")
+        }
+        let timeOrdered = codes.withUnsafeBufferPointer { c in order.map { k in c[Int(k)] == .max ? Int32(-1) : Int32(c[Int(k)]) } }
+        return GroupAssignment(count: groupCount, timeOrdered: timeOrdered)
+    }
+
     /// The subjects of each group in time order.
     public func sorted(by assignment: GroupAssignment) -> [SortedSurvival] {
         let groupCount = assignment.count

@@ -82,6 +82,16 @@ import Testing
         #expect(survivors.minimum == alive.first && survivors.maximum == alive.last && survivors.count == alive.count)
     }
 
+    @Test func assigningByteCodesEqualsAssigningTheirInt32Codes() throws {
+        let c = Self.cohort(20_000, distinctTimes: 300, seed: 4)
+        let data = try SurvivalData(time: c.time, event: c.event)
+        let codes = c.codes.enumerated().map { k, code in k % 11 == 0 ? Int32(-1) : code }
+        let bytes = codes.map { $0 < 0 ? UInt8.max : UInt8($0) }
+        #expect(try data.assign(bytes: bytes, count: 3) == data.assign(codes, count: 3))
+        #expect(throws: StatisticsError.self) { try data.assign(bytes: bytes, count: 2) }
+        #expect(throws: StatisticsError.self) { try data.assign(bytes: Array(bytes.dropLast()), count: 3) }
+    }
+
     @Test func logRankWithEverySubjectEqualsTheTestOnTheSameSubjectsListedByPosition() throws {
         let c = Self.cohort(30_000, distinctTimes: 400, seed: 9)
         // Every subject in groups 0–2 (no position list) against the same subjects plus a fourth
