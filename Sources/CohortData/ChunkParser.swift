@@ -65,16 +65,19 @@ struct ChunkParser: Sendable {
     /// Rows scanned before their fields are decoded column by column.
     static let blockRows = 1024
 
-    /// The fast path: no field of the chunk is quoted. Rows are scanned a block at a time,
-    /// recording where each read field starts and ends; then each column's fields of the block
-    /// are decoded in one tight loop.
+    /// The fast path: no field of the chunk is quoted. The separators (delimiter, CR, LF) of
+    /// each 64 bytes become one bit mask (``SeparatorMask``), and the loop walks its set bits: one
+    /// trailing-zero count per field, recording where each read field starts and ends. Every
+    /// ``blockRows`` rows, each column's fields of the block are decoded in one tight loop.
+    ///
+    /// A blank line is skipped; CR LF, LF and a lone CR each end a record.
     private func parseUnquoted(_ data: UnsafeBufferPointer<UInt8>, firstLine: Int, into store: inout FieldStore) throws -> Int {
         guard let base = data.baseAddress else { return firstLine }
-        let end = base + data.count
+        let count = data.count
+        let end = base + count
         let delimiter = self.delimiter
         let fieldCount = self.fieldCount
         let columns = specs.count
-        var separators = SeparatorScanner(start: base, end: end, delimiter: delimiter)
         let blockRows = Self.blockRows
         let maxField = options.limits.maxFieldBytes
         let maxRecord = options.limits.maxRecordBytes
@@ -86,61 +89,97 @@ struct ChunkParser: Sendable {
             ends.deallocate()
             lines.deallocate()
         }
+        let masks = SeparatorMask(delimiter: delimiter)
         var line = firstLine
-        var p = base
+        var r = 0
+        var position = 0
+        var fieldStart = 0
+        var recordStart = 0
+        // The offset of the last CR that ended a record: an LF right after it is part of it.
+        var lastCR = -2
         try slots.withUnsafeBufferPointer { slots in
-            while p < end {
-                var r = 0
-                while r < blockRows && p < end {
-                    // A blank line is skipped.
-                    let first = p.pointee
-                    if first == 0x0A || first == 0x0D {
-                        p += first == 0x0D && end - p > 1 && p[1] == 0x0A ? 2 : 1
-                        line += 1
+            /// The field `fieldStart..<at` is the next of the record.
+            @inline(__always)
+            func field(endingAt at: Int) throws {
+                if at - fieldStart > maxField {
+                    throw Self.fieldTooLong(
+                        name: position < names.count ? names[position] : nil, index: position, limit: maxField,
+                        start: UnsafeBufferPointer(start: base + fieldStart, count: min(at - fieldStart, 4 * Excerpt.limit)), line: line)
+                }
+                if position < fieldCount {
+                    let slot = slots[position]
+                    if slot >= 0 {
+                        starts[slot &* blockRows &+ r] = fieldStart
+                        ends[slot &* blockRows &+ r] = at
+                    }
+                }
+                position += 1
+            }
+            /// The record ends with its field count checked; `length` counts its line break.
+            @inline(__always)
+            func record(length: Int) throws {
+                if length > maxRecord { throw Self.recordTooLong(limit: maxRecord, line: line) }
+                guard position == fieldCount else {
+                    throw DataError(.raggedRow, "the row has \(position) fields but the header has \(fieldCount)", line: line)
+                }
+                lines[r] = line
+                r += 1
+                position = 0
+                if r == blockRows {
+                    for slot in 0..<columns {
+                        store.decode(
+                            slot, base, starts: starts + slot * blockRows, ends: ends + slot * blockRows, rows: r, limit: end, lines: lines)
+                    }
+                    store.rows += r
+                    r = 0
+                }
+            }
+            var blockStart = 0
+            while blockStart < count {
+                var mask = masks.mask(base + blockStart, available: count - blockStart)
+                while mask != 0 {
+                    let at = blockStart &+ mask.trailingZeroBitCount
+                    mask &= mask &- 1
+                    let c = base[at]
+                    if c == delimiter {
+                        try field(endingAt: at)
+                        fieldStart = at &+ 1
                         continue
                     }
-                    var position = 0
-                    var newline = false
-                    let recordStart = p
-                    while true {
-                        let start = p
-                        p = separators.next(from: p)
-                        if p - start > maxField {
-                            throw Self.fieldTooLong(
-                                name: position < names.count ? names[position] : nil, index: position, limit: maxField,
-                                start: UnsafeBufferPointer(start: start, count: min(p - start, 4 * Excerpt.limit)), line: line)
-                        }
-                        if position < fieldCount {
-                            let slot = slots[position]
-                            if slot >= 0 {
-                                starts[slot &* blockRows &+ r] = start - base
-                                ends[slot &* blockRows &+ r] = p - base
-                            }
-                        }
-                        position += 1
-                        if p == end { break }
-                        let c = p.pointee
-                        p += 1
-                        if c == delimiter { continue }
-                        if c == 0x0D && p < end && p.pointee == 0x0A { p += 1 }
-                        newline = true
-                        break
+                    if c == 0x0A && at == lastCR &+ 1 {
+                        // The LF of a CR LF whose CR ended the record (or blank line).
+                        fieldStart = at &+ 1
+                        recordStart = fieldStart
+                        continue
                     }
-                    if p - recordStart > maxRecord { throw Self.recordTooLong(limit: maxRecord, line: line) }
-                    guard position == fieldCount else {
-                        throw DataError(.raggedRow, "the row has \(position) fields but the header has \(fieldCount)", line: line)
+                    if c == 0x0D { lastCR = at }
+                    let breakLength = c == 0x0D && at &+ 1 < count && base[at &+ 1] == 0x0A ? 2 : 1
+                    if position == 0 && at == fieldStart {
+                        // A blank line.
+                        line += 1
+                        fieldStart = at &+ 1
+                        recordStart = fieldStart
+                        continue
                     }
-                    lines[r] = line
-                    r += 1
-                    if newline { line += 1 }
+                    try field(endingAt: at)
+                    try record(length: at &+ breakLength &- recordStart)
+                    line += 1
+                    fieldStart = at &+ 1
+                    recordStart = fieldStart
                 }
-                for slot in 0..<columns {
-                    store.decode(
-                        slot, base, starts: starts + slot * blockRows, ends: ends + slot * blockRows, rows: r,
-                        limit: end, lines: lines)
-                }
-                store.rows += r
+                blockStart &+= 64
             }
+            // A last record without a line break.
+            if position > 0 || fieldStart < count {
+                try field(endingAt: count)
+                try record(length: count - recordStart)
+            }
+        }
+        if r > 0 {
+            for slot in 0..<columns {
+                store.decode(slot, base, starts: starts + slot * blockRows, ends: ends + slot * blockRows, rows: r, limit: end, lines: lines)
+            }
+            store.rows += r
         }
         return line
     }
@@ -182,46 +221,21 @@ struct ChunkParser: Sendable {
     }
 }
 
-/// Finds the field ends of an unquoted chunk (delimiter, CR and LF bytes) 64 bytes at a time: a
-/// block's separators become one bit mask — eight words tested with SWAR operations, their flags
-/// gathered by a multiplication — so each field end is a trailing-zero count rather than a
-/// search of its own.
-struct SeparatorScanner {
-    let end: UnsafePointer<UInt8>
+/// The separators (delimiter, CR and LF bytes) of 64 bytes of an unquoted chunk as one bit
+/// mask: eight words tested with SWAR operations, their flags gathered by a multiplication, so
+/// that each field end is a trailing-zero count rather than a search of its own.
+struct SeparatorMask {
     let delimiter: UInt8
     private let delimiterWord: UInt64
-    /// The block the mask describes: bit k set when `blockBase[k]` is a separator.
-    private var blockBase: UnsafePointer<UInt8>
-    private var blockLength = 0
-    private var mask: UInt64 = 0
 
-    init(start: UnsafePointer<UInt8>, end: UnsafePointer<UInt8>, delimiter: UInt8) {
-        self.end = end
+    init(delimiter: UInt8) {
         self.delimiter = delimiter
         delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
-        blockBase = start
     }
 
-    /// The first separator at or after `q`, or `end`.
+    /// Bit k set when `b[k]` is a separator, for k below 64 and `available`.
     @inline(__always)
-    mutating func next(from q: UnsafePointer<UInt8>) -> UnsafePointer<UInt8> {
-        var offset = q - blockBase
-        while true {
-            if offset >= 0 && offset < blockLength {
-                let m = mask & (~UInt64(0) << UInt64(offset))
-                if m != 0 { return blockBase + m.trailingZeroBitCount }
-                offset = blockLength  // none left in this block: go on after it
-            }
-            let from = blockBase + offset
-            if from >= end { return end }
-            load(at: from)
-            offset = 0
-        }
-    }
-
-    private mutating func load(at b: UnsafePointer<UInt8>) {
-        blockBase = b
-        let available = end - b
+    func mask(_ b: UnsafePointer<UInt8>, available: Int) -> UInt64 {
         var bits: UInt64 = 0
         if available >= 64 {
             let raw = UnsafeRawPointer(b)
@@ -233,15 +247,13 @@ struct SeparatorScanner {
                 // The high bit of byte j moves to bit j of the top byte (no carries reach it).
                 bits |= (((hits >> 7) &* 0x0102_0408_1020_4080) >> 56) << UInt64(8 * k)
             }
-            blockLength = 64
         } else {
             for k in 0..<available {
                 let c = b[k]
                 if c == delimiter || c == 0x0A || c == 0x0D { bits |= 1 << UInt64(k) }
             }
-            blockLength = available
         }
-        mask = bits
+        return bits
     }
 }
 
