@@ -59,7 +59,7 @@ public struct AnalysisInput: Sendable {
     /// (`-1` = missing), with its levels — every level, also those no subject has.
     public func groups(_ name: String, rows: [Int]) throws -> (codes: [Int32], levels: [String]) {
         guard let groups = try column(name).groups else { throw AnalysisError(.typeMismatch, "'\(name)' is not categorical") }
-        return (rows.map { groups.codes[$0] }, groups.levels)
+        return (groups.codes.codes(at: rows), groups.levels)
     }
 
     /// The values of a numeric variable for the subjects `rows` (NaN = missing).
