@@ -1,11 +1,12 @@
 /// One declared column's values for the whole file, gathered chunk by chunk from the sinks the
 /// chunks were parsed into. Values are appended in file order into the arrays the final
 /// ``Column`` holds, so the table is never copied at the end; category codes of each sink are
-/// remapped onto one level list kept in order of first appearance in the file.
+/// remapped onto one level list kept in order of first appearance in the file, and stored as
+/// narrow as that list allows (``CategoryCodesBuilder``).
 struct ColumnAccumulator {
     let spec: ColumnSpec
     private var numbers: [Double] = []
-    private var codes: [Int32] = []
+    private var codes = CategoryCodesBuilder()
     private var days: [Int32] = []
     private var flags: [Int8] = []
     private var ids: [String] = []
@@ -23,17 +24,11 @@ struct ColumnAccumulator {
     mutating func reserve(_ rows: Int) {
         switch spec.kind {
         case .number, .integer: numbers.reserveCapacity(rows)
-        case .category: codes.reserveCapacity(rows)
+        case .category: codes.reserve(rows)
         case .date: days.reserveCapacity(rows)
         case .boolean: flags.reserveCapacity(rows)
         case .id: ids.reserveCapacity(rows)
         }
-    }
-
-    /// Grows `array` by a quarter when `more` values do not fit (instead of doubling).
-    private static func makeRoom<T>(_ array: inout [T], for more: Int) {
-        let needed = array.count + more
-        if needed > array.capacity { array.reserveCapacity(max(needed, array.count + array.count / 4)) }
     }
 
     /// Appends the values of a sink (the next rows of the file).
@@ -41,22 +36,21 @@ struct ColumnAccumulator {
         badValues += sink.badValues
         switch spec.kind {
         case .number, .integer:
-            Self.makeRoom(&numbers, for: sink.numbers.count)
+            numbers.makeRoom(for: sink.numbers.count)
             numbers.append(contentsOf: sink.numbers.elements)
         case .date:
-            Self.makeRoom(&days, for: sink.days.count)
+            days.makeRoom(for: sink.days.count)
             days.append(contentsOf: sink.days.elements)
         case .boolean:
-            Self.makeRoom(&flags, for: sink.flags.count)
+            flags.makeRoom(for: sink.flags.count)
             flags.append(contentsOf: sink.flags.elements)
         case .id:
-            Self.makeRoom(&ids, for: sink.ids.count)
+            ids.makeRoom(for: sink.ids.count)
             ids.append(contentsOf: sink.ids)
         case .category:
-            Self.makeRoom(&codes, for: sink.codes.count)
             if spec.levels.mapping != nil {
                 // Declared levels: the sink's codes are already the column's.
-                codes.append(contentsOf: sink.codes.elements)
+                codes.append(sink.codes.elements, remap: nil, levelCount: levels.count)
                 return
             }
             var remap = [Int32](repeating: -1, count: sink.levels.count)
@@ -70,9 +64,8 @@ struct ColumnAccumulator {
                     remap[k] = code
                 }
             }
-            remap.withUnsafeBufferPointer { map in
-                for code in sink.codes.elements { codes.append(code < 0 ? code : map[Int(code)]) }
-            }
+            let levelCount = levels.count
+            remap.withUnsafeBufferPointer { map in codes.append(sink.codes.elements, remap: map, levelCount: levelCount) }
         }
     }
 
@@ -84,7 +77,7 @@ struct ColumnAccumulator {
         case .date: data = .date(days)
         case .boolean: data = .boolean(flags)
         case .id: data = .id(ids)
-        case .category: data = .category(codes: codes, levels: levels)
+        case .category: data = .category(codes: codes.codes, levels: levels)
         }
         var aliases: [[String]] = []
         if spec.kind == .category, let mapping = spec.levels.mapping {

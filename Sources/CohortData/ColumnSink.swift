@@ -277,8 +277,10 @@ struct ColumnSink {
         case .id: data = .id(parts.count == 1 ? first.ids : parts.flatMap(\.ids))
         case .category:
             var levels = first.levels
-            var codes = Array(concatenating: [first.codes.elements])
-            codes.reserveCapacity(parts.reduce(0) { $0 + $1.codes.count })
+            // Written narrow directly (no whole-column Int32 array).
+            var codes = CategoryCodesBuilder()
+            codes.reserve(parts.reduce(0) { $0 + $1.codes.count })
+            codes.append(first.codes.elements, remap: nil, levelCount: levels.count)
             for part in parts.dropFirst() {
                 var remap = [Int32](repeating: -1, count: part.levels.count)
                 for (k, label) in part.levels.enumerated() {
@@ -289,11 +291,10 @@ struct ColumnSink {
                         levels.append(label)
                     }
                 }
-                remap.withUnsafeBufferPointer { map in
-                    for code in part.codes.elements { codes.append(code < 0 ? code : map[Int(code)]) }
-                }
+                let levelCount = levels.count
+                remap.withUnsafeBufferPointer { map in codes.append(part.codes.elements, remap: map, levelCount: levelCount) }
             }
-            data = .category(codes: codes, levels: levels)
+            data = .category(codes: codes.codes, levels: levels)
         }
         var aliases: [[String]] = []
         if spec.kind == .category, let mapping = spec.levels.mapping {

@@ -4,8 +4,8 @@ public enum ColumnData: Sendable, Hashable {
     case id([String])
     /// Numbers (also integer columns); NaN = missing.
     case number([Double])
-    /// Codes into `levels`; −1 = missing.
-    case category(codes: [Int32], levels: [String])
+    /// Codes into `levels`; −1 = missing (stored one byte per row for up to 255 levels).
+    case category(codes: CategoryCodes, levels: [String])
     /// Days since 1970-01-01; `Int32.min` = missing.
     case date([Int32])
     /// 1 = true, 0 = false, −1 = missing.
@@ -39,7 +39,7 @@ public enum ColumnData: Sendable, Hashable {
         switch self {
         case .id(let v): return .id(indices.map { v[$0] })
         case .number(let v): return .number(indices.map { v[$0] })
-        case .category(let c, let levels): return .category(codes: indices.map { c[$0] }, levels: levels)
+        case .category(let c, let levels): return .category(codes: c.gather(indices), levels: levels)
         case .date(let v): return .date(indices.map { v[$0] })
         case .boolean(let v): return .boolean(indices.map { v[$0] })
         }
@@ -75,11 +75,12 @@ public struct Column: Sendable, Hashable {
         }
     }
 
-    /// Codes and level labels for a grouping: categories as they are; booleans as "yes"/"no".
-    public var groups: (codes: [Int32], levels: [String])? {
+    /// Codes and level labels for a grouping: categories as they are; booleans as "yes"/"no"
+    /// (codes 0/1, one byte per row).
+    public var groups: (codes: CategoryCodes, levels: [String])? {
         switch data {
         case .category(let c, let levels): return (c, levels)
-        case .boolean(let v): return (v.map { $0 < 0 ? -1 : ($0 == 1 ? 0 : 1) }, ["yes", "no"])
+        case .boolean(let v): return (CategoryCodes(yesNo: v), ["yes", "no"])
         default: return nil
         }
     }

@@ -64,7 +64,7 @@ public struct AnalysisInput: Sendable {
     /// The same for the subjects of a ``RowSelection``: for every row, the column's own codes.
     public func groups(_ name: String, rows: RowSelection) throws -> (codes: [Int32], levels: [String]) {
         guard let groups = try column(name).groups else { throw AnalysisError(.typeMismatch, "'\(name)' is not categorical") }
-        return (rows.gather(groups.codes), groups.levels)
+        return (groups.codes.codes(at: rows), groups.levels)
     }
 
     /// The values of a numeric variable for the subjects `rows` (NaN = missing).

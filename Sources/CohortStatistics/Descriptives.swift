@@ -155,7 +155,13 @@ public struct CategoricalSummary: Sendable, Hashable {
             }
             counts[Int(c)] += 1
         }
-        let n = codes.count - missing
+        self.init(counts: counts, missing: missing)
+    }
+
+    /// From counts already made: `counts[code]` rows have level `code`, `missing` rows none
+    /// (for codes stored otherwise than as `[Int32]`, counted in their own storage).
+    public init(counts: [Int], missing: Int) {
+        let n = counts.reduce(0, +)
         self.count = n
         self.missing = missing
         self.levels = counts.enumerated().map { code, k in

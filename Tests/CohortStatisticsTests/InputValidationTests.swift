@@ -91,6 +91,14 @@ import Testing
         #expect(summary.levels[0].percent == 50)
     }
 
+    @Test func aSummaryFromCountsIsTheSummaryOfTheCodes() throws {
+        let fromCodes = try CategoricalSummary(codes: [0, 2, -1, 2, 2, -1, 0], levelCount: 4)
+        let fromCounts = CategoricalSummary(counts: [2, 0, 3, 0], missing: 2)
+        #expect(fromCounts == fromCodes)
+        #expect(fromCounts.count == 5 && fromCounts.missing == 2 && fromCounts.levels[2].percent == 60 && fromCounts.levels[3].count == 0)
+        #expect(CategoricalSummary(counts: [0, 0], missing: 3).levels.allSatisfy { $0.percent == nil })
+    }
+
     @Test func descriptivesOfNothingAreNil() {
         let s = ContinuousSummary([.nan, .nan])
         #expect(s.count == 0 && s.missing == 2 && s.median == nil && s.mean == nil && s.standardDeviation == nil)

@@ -58,7 +58,7 @@ extension CoxPlugin {
                     // Reference "no": the term is variable=yes.
                     values.append(.categorical(codes, levels: ["no", "yes"], boolean: true))
                 case .category(let all, let levels):
-                    let codes = rows.gather(all)
+                    let codes = all.codes(at: rows)
                     for k in codes.indices where codes[k] < 0 || Int(codes[k]) >= levels.count { complete[k] = false }
                     values.append(.categorical(codes, levels: levels, boolean: false))
                 default:

@@ -72,7 +72,7 @@ extension DescriptivesPlugin {
         rows.reserveCapacity(byGroups.codes.count)
         for (i, c) in byGroups.codes.enumerated() where c >= 0 { rows.append(i) }
         let grouping = Grouping(
-            rows: rows, codes: rows.map { byGroups.codes[$0] }, levels: byGroups.levels,
+            rows: rows, codes: byGroups.codes.codes(at: rows), levels: byGroups.levels,
             missing: byGroups.codes.count - rows.count, name: by)
         var warnings: [MethodWarning] = []
         var variables: [Variable] = []
@@ -93,7 +93,7 @@ extension DescriptivesPlugin {
         let variable: Variable
         var groups: [GroupSummary] = []
         if let categories = column.groups {
-            let codes = grouping.rows.map { categories.codes[$0] }
+            let codes = categories.codes.codes(at: grouping.rows)
             let (n, missing, summary) = try describe(codes: codes, levels: categories.levels)
             variable = Variable(name: name, n: n, missing: missing, summary: summary)
             for (level, part) in zip(grouping.levels, grouping.split(codes)) {

@@ -226,8 +226,18 @@ public enum DescriptivesPlugin: PartitionedAnalysisPlugin {
 
     /// n, missing and the counts of a categorical variable's codes (negative = missing).
     static func describe(codes: [Int32], levels: [String]) throws -> (Int, Int, Variable.Summary) {
-        let summary = try CategoricalSummary(codes: codes, levelCount: levels.count)
-        return (
+        summarised(try CategoricalSummary(codes: codes, levelCount: levels.count), levels: levels)
+    }
+
+    /// The same for a column's codes, counted in their own storage (no `Int32` copy of the column).
+    static func describe(codes: CategoryCodes, levels: [String]) throws -> (Int, Int, Variable.Summary) {
+        // A code not below the level count: the error the codes' routine gives for it.
+        guard let tally = codes.levelCounts(levels.count) else { return try describe(codes: Array(codes), levels: levels) }
+        return summarised(CategoricalSummary(counts: tally.counts, missing: tally.missing), levels: levels)
+    }
+
+    private static func summarised(_ summary: CategoricalSummary, levels: [String]) -> (Int, Int, Variable.Summary) {
+        (
             summary.count, summary.missing,
             .categorical(summary.levels.map { Level(level: levels[$0.code], n: $0.count, percent: $0.percent) })
         )
