@@ -366,6 +366,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         var codes: [Int32]
         var levels: [String]
         var cutoff: Cutoff? = nil
+        var assignment: SurvivalData.GroupAssignment? = nil
         if let source = g.cutoff {
             let x = try input.numbers(g.variable, rows: rows)
             let threshold: Double
@@ -386,25 +387,33 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             cutoff = Cutoff(value: threshold, source: sourceName, low: "< \(t)", high: ">= \(t)")
             levels = ["< \(t)", ">= \(t)"]
             codes = x.map { $0.isNaN ? -1 : ($0 < threshold ? 0 : 1) }
+        } else if let direct = try directAssignment(g, data: data, rows: rows, strata: strata, input: input) {
+            // Every row, no strata, every level present: the codes in time order straight from
+            // the column's one-byte storage (no per-subject copy of the codes).
+            (codes, levels) = ([], direct.levels)
+            assignment = direct.assignment
         } else {
             (codes, levels) = try input.groups(g.variable, rows: rows)
         }
-        // Complete cases of the grouping and the strata (refs_v2_lib.R logrank_test).
-        if let stratumCodes = strata.codes {
-            for i in codes.indices where i >= stratumCodes.count || stratumCodes[i] < 0 { codes[i] = -1 }
-        }
         let declaredLevels = levels.count
-        // Levels without subjects are not groups of the test (as R's factor() of the data).
-        var seen = [Bool](repeating: false, count: levels.count)
-        for c in codes where c >= 0 { seen[Int(c)] = true }
-        if seen.contains(false) {
-            let present = levels.indices.filter { seen[$0] }
-            var remap = [Int32](repeating: -1, count: levels.count)
-            for (new, old) in present.enumerated() { remap[old] = Int32(new) }
-            codes = codes.map { $0 < 0 ? -1 : remap[Int($0)] }
-            levels = present.map { levels[$0] }
+        if assignment == nil {
+            // Complete cases of the grouping and the strata (refs_v2_lib.R logrank_test).
+            if let stratumCodes = strata.codes {
+                for i in codes.indices where i >= stratumCodes.count || stratumCodes[i] < 0 { codes[i] = -1 }
+            }
+            // Levels without subjects are not groups of the test (as R's factor() of the data).
+            var seen = [Bool](repeating: false, count: levels.count)
+            for c in codes where c >= 0 { seen[Int(c)] = true }
+            if seen.contains(false) {
+                let present = levels.indices.filter { seen[$0] }
+                var remap = [Int32](repeating: -1, count: levels.count)
+                for (new, old) in present.enumerated() { remap[old] = Int32(new) }
+                codes = codes.map { $0 < 0 ? -1 : remap[Int($0)] }
+                levels = present.map { levels[$0] }
+            }
+            assignment = try data.assign(codes, count: levels.count)
         }
-        let assignment = try data.assign(codes, count: levels.count)
+        guard let assignment else { throw AnalysisError(.emptyInput, "'\(g.variable)' has no groups") }
         let strataAssignment = try strata.codes.map { try data.assign($0, count: strata.count) }
         let test = try LogRankTest(data, groups: assignment, strata: strataAssignment, rho: p.rho)
         var checks: [MethodWarning] = []
@@ -473,5 +482,17 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             strata_count: strata.codes == nil ? nil : strata.present(among: codes), pairwise: pairwise,
             pairwise_reason: pairwiseReason, trend: trend,
             trend_reason: trendReason, checks: checks, curves: curves)
+    }
+
+    /// The assignment of a category (or boolean) grouping made straight from the column's
+    /// one-byte codes, when the test uses every row of the table without strata and every level
+    /// has subjects (so no subject is left out and no level renumbered); `nil` otherwise.
+    static func directAssignment(
+        _ g: Grouping, data: SurvivalData, rows: RowSelection, strata: LogRankStrata, input: AnalysisInput
+    ) throws -> (assignment: SurvivalData.GroupAssignment, levels: [String])? {
+        guard strata.codes == nil, rows.isAll, let column = try input.column(g.variable).groups, let bytes = column.codes.bytes,
+            bytes.count == data.count, let tally = column.codes.levelCounts(column.levels.count), !tally.counts.contains(0)
+        else { return nil }
+        return (try data.assign(bytes: bytes, count: column.levels.count), column.levels)
     }
 }
