@@ -184,6 +184,7 @@ public struct PipelineRunner: Sendable {
         let totalTasks = analyses.reduce(0) { $0 + (split && $1.partCount > 1 ? $1.partCount : 1) }
         var tasksDone = 0
         var analysesDone = 0
+        var survivalPrepared = false
         let progress = self.progress
         func announce(_ i: Int, _ result: AnalysisResult) {
             analysesDone += 1
@@ -226,6 +227,14 @@ public struct PipelineRunner: Sendable {
                         }
                     }
                 }
+                // On a large cohort the survival outcome (its time order: the one sort the
+                // survival analyses share) is extracted first, by a task of its own, while the
+                // other cores start on the analyses' parts: otherwise the first part that needs it
+                // extracts it while every other part that does waits.
+                if split && waveInput.survivalOutcome != nil && !survivalPrepared {
+                    survivalPrepared = true
+                    jobs.insert({ _ = try? waveInput.survival(); return .prepared }, at: 0)
+                }
                 // At most `width` tasks at once; each one that finishes lets the next start.
                 let width = max(1, maxConcurrentTasks)
                 var next = 0
@@ -238,6 +247,13 @@ public struct PipelineRunner: Sendable {
                 var parts: [Int: [PartResult]] = [:]
                 var wholes: [(Int, AnalysisResult)] = []
                 for await output in group {
+                    if case .prepared = output {
+                        if next < jobs.count {
+                            group.addTask(operation: jobs[next])
+                            next += 1
+                        }
+                        continue
+                    }
                     tasksDone += 1
                     progress?(.taskFinished(done: tasksDone, total: totalTasks))
                     if next < jobs.count {
@@ -255,6 +271,7 @@ public struct PipelineRunner: Sendable {
                     case .whole(let i, let result):
                         wholes.append((i, result))
                         announce(i, result)
+                    case .prepared: break
                     }
                 }
                 return wholes
@@ -287,6 +304,8 @@ public struct PipelineRunner: Sendable {
     enum TaskOutput: Sendable {
         case part(PartResult)
         case whole(Int, AnalysisResult)
+        /// The survival outcome is extracted (and cached in the input).
+        case prepared
     }
 
     /// One part of an analysis, computed.
