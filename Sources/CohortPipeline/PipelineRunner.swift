@@ -233,7 +233,11 @@ public struct PipelineRunner: Sendable {
                 // extracts it while every other part that does waits.
                 if split && waveInput.survivalOutcome != nil && !survivalPrepared {
                     survivalPrepared = true
-                    jobs.insert({ _ = try? waveInput.survival(); return .prepared }, at: 0)
+                    jobs.insert(
+                        {
+                            _ = try? waveInput.survival()
+                            return .prepared
+                        }, at: 0)
                 }
                 // At most `width` tasks at once; each one that finishes lets the next start.
                 let width = max(1, maxConcurrentTasks)
