@@ -9,7 +9,9 @@ import CohortData
 /// - table bytes per row, from the declared and derived columns' storage: id 16 (a Swift string of
 ///   up to 15 bytes is inline; a longer id costs about 32 bytes more plus its length, which the
 ///   estimate does not know), number and integer 8, category and date 4, boolean 1; a cohort step adds 9 (its match flags
-///   and kept row indices) and the largest column while the kept rows are gathered;
+///   and kept row indices) and the largest column while the kept rows are gathered. A category
+///   takes 1 byte a row up to 255 levels (``CategoryCodes``), 2 up to 65,535: 4 is the upper
+///   bound, kept so that admission stays on the safe side whatever the level count;
 /// - analyses' working bytes per row: ``analysisBytesPerRow``, measured (see there), or
 ///   ``analysisBytesPerRowOneTask`` when the runner runs one analysis task at a time;
 /// - bytes per record: the caller's (sampled from the file's start with
@@ -22,7 +24,9 @@ extension PipelineRunner {
     /// million rows: peak RSS 3.95 GB (`/usr/bin/time -v`), less the table (93 bytes a row,
     /// 2.10 GB), the reader's buffers (about 51 MB) and the base (67 MB), is 1.74 GB: 77 bytes a
     /// row, rounded up. On the 1-million-row export the estimate (291 MB) is above the measured
-    /// peak (226 MB).
+    /// peak (226 MB). Measured before issue 13's work (one time order shared, no per-analysis
+    /// copies, ROC and summaries from distinct-value counts): the 10M-row benchmark run now peaks at
+    /// 798 MB, about 20 bytes a row above its table, so the figure is an upper bound.
     public static let analysisBytesPerRow = 80
 
     /// The same with the analyses run one at a time (``PipelineRunner/maxConcurrentTasks`` 1):

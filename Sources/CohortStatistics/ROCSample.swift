@@ -10,8 +10,9 @@ extension ROCCurve {
     /// Requirements: a NaN value is counted in ``missing`` and left out; every other value is a
     /// case's or a control's, in the order appended; the curve built from a sample is the curve
     /// ``ROCCurve/init(predictor:outcome:direction:)`` builds from the same values and outcomes,
-    /// whichever way the values were kept.
-    public struct Sample: Sendable {
+    /// whichever way the values were kept. A sample is a builder: not copyable, consumed by the
+    /// curve made from it.
+    public struct Sample: ~Copyable {
         /// Distinct keys with their counts, until there are too many (then `nil`; `nil` from the
         /// start for a sample expected to be small, whose keys are cheaper sorted than counted).
         var table: DistinctKeys?
@@ -59,8 +60,8 @@ extension ROCCurve {
             }
             if isCase { cases += 1 } else { controls += 1 }
             let key = RadixSort.key(value)
-            if table != nil {
-                if table?.add(key, second: !isCase) == true { return }
+            if let table {
+                if table.add(key, second: !isCase) { return }
                 spill()
             }
             if isCase { caseKeys.append(key) } else { controlKeys.append(key) }

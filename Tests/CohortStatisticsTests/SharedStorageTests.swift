@@ -43,8 +43,15 @@ import Testing
         for counting in [true, false] {
             var sample = ROCCurve.Sample(reservingCases: 5_000, controls: 5_000, counting: counting)
             for k in 0..<10_000 { sample.append(k == 7 ? .nan : (k == 4_321 ? -.infinity : Double(k % 10)), isCase: k % 2 == 0) }
-            #expect(throws: StatisticsError.self) { try ROCCurve(sample) }
             #expect(sample.firstInfinite?.observation == 4_322)
+            do {
+                _ = try ROCCurve(sample)
+                Issue.record("an infinite value makes no curve")
+            } catch let error as StatisticsError {
+                #expect(error.message.contains("-inf") && error.message.contains("observation 4322"), "\(error.message)")
+            } catch {
+                Issue.record("not a StatisticsError: \(error)")
+            }
         }
     }
 
