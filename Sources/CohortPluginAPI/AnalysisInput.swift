@@ -143,7 +143,6 @@ public struct AnalysisInput: Sendable {
         }
         // Every row complete: the times are the column's own storage, shared.
         let selection = rows.map { RowSelection($0) } ?? RowSelection.all(table.rowCount)
-        rows = nil
         do {
             let data = try SurvivalData(time: selection.gather(time), event: event)
             return SurvivalSubset(data: data, rows: selection, excluded: table.rowCount - selection.count)
