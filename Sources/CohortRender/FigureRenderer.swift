@@ -14,6 +14,17 @@ public struct FigureRenderer: Sendable {
         self.creator = creator
     }
 
+    /// Draws a small figure with text and throws it away: fontconfig, pango and cairo's font
+    /// faces are then loaded, so that the first real figure does not pay for them. For a caller
+    /// that has a core idle before its figures (`cohortd analyze` while the export is read).
+    public func warmUp() {
+        let text = #"<text x="2" y="14" font-family="DejaVu Sans" font-size="12""#
+        let svg =
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">"# + text + ">0.5 ≥</text>" + text
+            + #" font-weight="bold">n</text></svg>"#
+        _ = try? png(svg: svg, dpi: 96)
+    }
+
     /// The SVG as a one-page vector PDF whose page is the SVG's size (CSS pixels at 96 per inch,
     /// so 1 px = 0.75 pt).
     ///

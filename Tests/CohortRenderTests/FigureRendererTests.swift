@@ -127,4 +127,27 @@ import Testing
             #expect(PDFText.undated(d) == PDFText.undated(pdf))
         }
     }
+
+    /// The warm-up `cohortd analyze` starts while it reads may run beside figures being drawn:
+    /// they come out as they do alone.
+    @Test func warmingUpBesideRendersLeavesThemAsTheyAre() async throws {
+        let renderer = FigureRenderer()
+        let alone = try renderer.png(svg: Self.svg, dpi: 96)
+        let drawn = await withTaskGroup(of: [UInt8]?.self) { group in
+            for k in 0..<6 {
+                group.addTask {
+                    guard k % 2 == 1 else {
+                        renderer.warmUp()
+                        return nil
+                    }
+                    return try? renderer.png(svg: Self.svg, dpi: 96)
+                }
+            }
+            var all: [[UInt8]] = []
+            for await bytes in group { if let bytes { all.append(bytes) } }
+            return all
+        }
+        #expect(drawn.count == 3)
+        #expect(drawn.allSatisfy { $0 == alone })
+    }
 }
