@@ -366,7 +366,9 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         var codes: [Int32]
         var levels: [String]
         var cutoff: Cutoff? = nil
-        var assignment: SurvivalData.GroupAssignment? = nil
+        // Every row, no strata, every level present: the codes in time order straight from the
+        // column's one-byte storage (no per-subject copy of the codes).
+        let direct = g.cutoff == nil ? try directAssignment(g, data: data, rows: rows, strata: strata, input: input) : nil
         if let source = g.cutoff {
             let x = try input.numbers(g.variable, rows: rows)
             let threshold: Double
@@ -387,16 +389,16 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             cutoff = Cutoff(value: threshold, source: sourceName, low: "< \(t)", high: ">= \(t)")
             levels = ["< \(t)", ">= \(t)"]
             codes = x.map { $0.isNaN ? -1 : ($0 < threshold ? 0 : 1) }
-        } else if let direct = try directAssignment(g, data: data, rows: rows, strata: strata, input: input) {
-            // Every row, no strata, every level present: the codes in time order straight from
-            // the column's one-byte storage (no per-subject copy of the codes).
+        } else if let direct {
             (codes, levels) = ([], direct.levels)
-            assignment = direct.assignment
         } else {
             (codes, levels) = try input.groups(g.variable, rows: rows)
         }
         let declaredLevels = levels.count
-        if assignment == nil {
+        let assignment: SurvivalData.GroupAssignment
+        if let direct {
+            assignment = direct.assignment
+        } else {
             // Complete cases of the grouping and the strata (refs_v2_lib.R logrank_test).
             if let stratumCodes = strata.codes {
                 for i in codes.indices where i >= stratumCodes.count || stratumCodes[i] < 0 { codes[i] = -1 }
@@ -413,7 +415,6 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             }
             assignment = try data.assign(codes, count: levels.count)
         }
-        guard let assignment else { throw AnalysisError(.emptyInput, "'\(g.variable)' has no groups") }
         let strataAssignment = try strata.codes.map { try data.assign($0, count: strata.count) }
         let test = try LogRankTest(data, groups: assignment, strata: strataAssignment, rho: p.rho)
         var checks: [MethodWarning] = []
