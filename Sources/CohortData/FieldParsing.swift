@@ -1,10 +1,12 @@
 /// Parsers from a field's bytes to typed values, without creating strings on the fast paths.
 enum FieldParsing {
-    private static let powersOfTen: [Double] = (0...22).map { k in
-        var v = 1.0
-        for _ in 0..<k { v *= 10 }
-        return v
-    }
+    /// 10⁰ … 10²², every one an exact double. Written as literals so that the compiler lays the
+    /// array out statically: read without the lazy initialisation check (`swift_once`) that a
+    /// computed global costs on every field.
+    private static let powersOfTen: [Double] = [
+        1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+        1e21, 1e22,
+    ]
 
     /// The common case of ``number(_:decimalComma:)``, fast: `[-]digits[mark digits]` with at most
     /// 18 digits and no spaces or exponent. The mantissa and the power of ten (≤ 10¹⁸) are exact

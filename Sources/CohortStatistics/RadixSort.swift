@@ -34,8 +34,15 @@ enum RadixSort {
     /// The same permutation as ``order(_:)``'s radix sort: both are stable. Working memory is two
     /// bytes per key besides the result.
     static func orderByCounting(count n: Int, key: (Int) -> UInt64) -> [Int32]? {
+        orderAndRunsByCounting(count: n, key: key)?.order
+    }
+
+    /// The same permutation as ``orderByCounting(count:key:)``, with the distinct keys in
+    /// ascending order and how many times each occurs: the sorted keys as runs, for a caller that
+    /// would otherwise gather its values in sorted order (sequential writes, not `n` random reads).
+    static func orderAndRunsByCounting(count n: Int, key: (Int) -> UInt64) -> (order: [Int32], table: CountingTable)? {
         guard var table = CountingTable(count: n, key: key) else { return nil }
-        return [Int32](unsafeUninitializedCapacity: n) { target, count in
+        let order = [Int32](unsafeUninitializedCapacity: n) { target, count in
             table.slots.withUnsafeBufferPointer { slot in
                 table.next.withUnsafeMutableBufferPointer { next in
                     for i in 0..<n {
@@ -47,6 +54,7 @@ enum RadixSort {
             }
             count = n
         }
+        return (order, table)
     }
 
     /// The distinct keys of a counting sort: each key's hash slot, and where each slot's run
@@ -58,6 +66,8 @@ enum RadixSort {
         var next: [Int]
         /// The distinct keys in ascending order, with their counts.
         var runs: [(key: UInt64, count: Int)]
+        /// For each slot, the index of its key in `runs` (−1 for a slot no key took).
+        var runOfSlot: [Int32]
 
         /// Counts the keys in one pass; `nil` when there are more than ``countingLimit`` distinct ones.
         init?(count n: Int, key: (Int) -> UInt64) {
@@ -103,8 +113,10 @@ enum RadixSort {
             var running = 0
             var runs: [(key: UInt64, count: Int)] = []
             runs.reserveCapacity(distinct)
+            var runOfSlot = [Int32](repeating: -1, count: capacity)
             for (k, h) in used {
                 next[h] = running
+                runOfSlot[h] = Int32(runs.count)
                 let count = Int(counts[h])
                 runs.append((k, count))
                 running += count
@@ -112,6 +124,7 @@ enum RadixSort {
             self.slots = slots
             self.next = next
             self.runs = runs
+            self.runOfSlot = runOfSlot
         }
     }
 

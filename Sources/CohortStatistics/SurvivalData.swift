@@ -13,6 +13,18 @@ public struct SurvivalData: Sendable, Hashable {
     /// Times and events in that order (gathered once, so estimators read them sequentially).
     let sortedTime: [Double]
     let sortedEvent: [Bool]
+    /// When the times were sorted by counting: each subject's distinct time, as an index into a
+    /// hash table of the distinct (time, event) keys, and for each entry of that table the index
+    /// of its time among the distinct times (ascending) × 2, + 1 for a censoring (−1: unused).
+    /// What ``groupTimeTable(bytes:count:)`` counts subjects by, in input order, without the
+    /// time order's gather (2 bytes a subject).
+    let timeSlots: TimeSlots?
+
+    struct TimeSlots: Sendable, Hashable {
+        var slots: [UInt16]
+        var cell: [Int32]
+        var times: [Double]
+    }
 
     /// The number of subjects.
     public var count: Int { time.count }
@@ -36,10 +48,7 @@ public struct SurvivalData: Sendable, Hashable {
         let normalised = time.contains(where: { $0 == 0 && $0.sign == .minus }) ? time.map { $0 == 0 ? 0 : $0 } : time
         self.time = normalised
         self.event = event
-        let order = Self.sortOrder(time: normalised, event: event)
-        self.order = order
-        self.sortedTime = order.map { normalised[Int($0)] }
-        self.sortedEvent = order.map { event[Int($0)] }
+        (order, sortedTime, sortedEvent, timeSlots) = Self.timeOrder(time: normalised, event: event)
     }
 
     /// Validates times and numeric event codes (1 = event, 0 = censored).
@@ -173,16 +182,63 @@ public struct SurvivalData: Sendable, Hashable {
     /// usually take few distinct values (months to one decimal): then the keys are counted as they
     /// are computed, and no array of keys is made.
     static func sortOrder(time: [Double], event: [Bool]) -> [Int32] {
+        timeOrder(time: time, event: event).order
+    }
+
+    typealias TimeOrder = (order: [Int32], time: [Double], event: [Bool], slots: TimeSlots?)
+
+    /// The time order (``sortOrder(time:event:)``) and the times and events in it. When the keys
+    /// were counted, the sorted times and events are written from the distinct keys' runs (each
+    /// key holds its time and event), not gathered through the permutation: at ten million
+    /// subjects that is two passes of random reads, cache misses, fewer.
+    static func timeOrder(time: [Double], event: [Bool]) -> TimeOrder {
         let n = time.count
         // Non-negative doubles order as their bit patterns; the low bit puts events first.
         if n >= RadixSort.countingMinimum {
             let counted = time.withUnsafeBufferPointer { t in
                 event.withUnsafeBufferPointer { e in
-                    RadixSort.orderByCounting(count: n) { i in (t[i].bitPattern << 1) | (e[i] ? 0 : 1) }
+                    RadixSort.orderAndRunsByCounting(count: n) { i in (t[i].bitPattern << 1) | (e[i] ? 0 : 1) }
                 }
             }
-            if let counted { return counted }
+            if let (order, table) = counted {
+                let runs = table.runs
+                // The runs cover exactly n positions (their counts sum to n).
+                let sortedTime = [Double](unsafeUninitializedCapacity: n) { buffer, count in
+                    var k = 0
+                    for run in runs {
+                        buffer.baseAddress?.advanced(by: k).initialize(repeating: Double(bitPattern: run.key >> 1), count: run.count)
+                        k += run.count
+                    }
+                    count = k
+                }
+                let sortedEvent = [Bool](unsafeUninitializedCapacity: n) { buffer, count in
+                    var k = 0
+                    for run in runs {
+                        buffer.baseAddress?.advanced(by: k).initialize(repeating: run.key & 1 == 0, count: run.count)
+                        k += run.count
+                    }
+                    count = k
+                }
+                // Each run's time index (runs of one time are adjacent: its event key, then its
+                // censoring key) and the table slot → (time index, censored) cells.
+                var times: [Double] = []
+                var runCell = [Int32](repeating: 0, count: runs.count)
+                for (r, run) in runs.enumerated() {
+                    let value = Double(bitPattern: run.key >> 1)
+                    if times.last != value { times.append(value) }
+                    runCell[r] = Int32(2 * (times.count - 1)) + Int32(run.key & 1)
+                }
+                let cell = table.runOfSlot.map { $0 < 0 ? -1 : runCell[Int($0)] }
+                return (order, sortedTime, sortedEvent, TimeSlots(slots: table.slots, cell: cell, times: times))
+            }
         }
+        let order = radixOrder(time: time, event: event)
+        return (order, order.map { time[Int($0)] }, order.map { event[Int($0)] }, nil)
+    }
+
+    /// The time order by radix sort (many distinct times).
+    private static func radixOrder(time: [Double], event: [Bool]) -> [Int32] {
+        let n = time.count
         var keys = [UInt64](repeating: 0, count: n)
         time.withUnsafeBufferPointer { t in
             event.withUnsafeBufferPointer { e in
