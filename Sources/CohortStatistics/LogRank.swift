@@ -293,3 +293,75 @@ public struct LogRankTest: Sendable, Hashable {
         self.countUsed = used
     }
 }
+
+extension LogRankTest {
+    /// The test without strata from subjects counted by time and group
+    /// (``SurvivalData/groupTimeTable(bytes:count:)``): the same sums, in the same order, as
+    /// ``init(_:groups:strata:rho:including:)`` makes subject by subject, so the same numbers.
+    ///
+    /// - Throws: as ``init(_:groups:strata:rho:including:)``.
+    public init(_ table: SurvivalData.GroupTimeTable, rho: Double = 0) throws {
+        guard rho >= 0, rho.isFinite else {
+            throw StatisticsError(.invalidParameter, "rho must be a finite number ≥ 0, not \(rho)")
+        }
+        let k = table.groupCount
+        var counts = [Int](repeating: 0, count: k)
+        var events = [Int](repeating: 0, count: k)
+        for t in table.times.indices {
+            for g in 0..<k {
+                let (e, c) = table.cell(t, g)
+                counts[g] += e + c
+                events[g] += e
+            }
+        }
+        let used = counts.reduce(0, +)
+        guard counts.filter({ $0 > 0 }).count >= 2 else {
+            throw StatisticsError(.tooFewGroups, "a survival comparison needs at least two groups with subjects")
+        }
+        var observed = [Double](repeating: 0, count: k)
+        var expected = [Double](repeating: 0, count: k)
+        var variance = [Double](repeating: 0, count: k * k)
+        // survdiff's sums over the distinct times (see the subject-by-subject pass above: there
+        // the risk sets shrink one subject at a time, here by each time's count; both exact).
+        var atRisk = counts.map(Double.init)
+        var deaths = [Double](repeating: 0, count: k)
+        var remaining = used
+        var km = 1.0
+        for t in table.times.indices {
+            var d = 0
+            var leaving = 0
+            for g in 0..<k {
+                let (e, c) = table.cell(t, g)
+                deaths[g] = Double(e)
+                d += e
+                leaving += e + c
+            }
+            if leaving == 0 { continue }
+            let nr = Double(remaining)
+            if d > 0 {
+                let w = rho == 0 ? 1 : Double.pow(km, rho)
+                let dd = Double(d)
+                for g in 0..<k {
+                    observed[g] += w * deaths[g]
+                    expected[g] += w * dd * atRisk[g] / nr
+                }
+                if remaining > 1 {
+                    let kt = w * w * dd * (nr - dd) / (nr * (nr - 1))
+                    for a in 0..<k where atRisk[a] > 0 {
+                        let tmp = kt * atRisk[a]
+                        variance[a * k + a] += tmp
+                        for b in 0..<k { variance[a * k + b] -= tmp * atRisk[b] / nr }
+                    }
+                }
+                km *= (nr - dd) / nr
+            }
+            for g in 0..<k {
+                let (e, c) = table.cell(t, g)
+                atRisk[g] -= Double(e + c)
+            }
+            remaining -= leaving
+        }
+        try self.init(
+            rho: rho, observed: observed, expected: expected, variance: variance, counts: counts, events: events, used: used)
+    }
+}

@@ -368,7 +368,7 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         var cutoff: Cutoff? = nil
         // Every row, no strata, every level present: the codes in time order straight from the
         // column's one-byte storage (no per-subject copy of the codes).
-        let direct = g.cutoff == nil ? try directAssignment(g, data: data, rows: rows, strata: strata, input: input) : nil
+        let direct = g.cutoff == nil ? try directCodes(g, data: data, rows: rows, strata: strata, input: input) : nil
         if let source = g.cutoff {
             let x = try input.numbers(g.variable, rows: rows)
             let threshold: Double
@@ -395,9 +395,13 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             (codes, levels) = try input.groups(g.variable, rows: rows)
         }
         let declaredLevels = levels.count
-        let assignment: SurvivalData.GroupAssignment
-        if let direct {
-            assignment = direct.assignment
+        // Without pairwise comparisons (which walk subjects), the direct grouping is counted by
+        // time and group in one pass: the test and the curves read the counts.
+        let grouping: GroupingSubjects
+        if let direct, p.pairwise == nil, let table = try data.groupTimeTable(bytes: direct.bytes, count: levels.count) {
+            grouping = .counted(table)
+        } else if let direct {
+            grouping = .assigned(try data.assign(bytes: direct.bytes, count: levels.count))
         } else {
             // Complete cases of the grouping and the strata (refs_v2_lib.R logrank_test).
             if let stratumCodes = strata.codes {
@@ -413,14 +417,18 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                 codes = codes.map { $0 < 0 ? -1 : remap[Int($0)] }
                 levels = present.map { levels[$0] }
             }
-            assignment = try data.assign(codes, count: levels.count)
+            grouping = .assigned(try data.assign(codes, count: levels.count))
         }
         let strataAssignment = try strata.codes.map { try data.assign($0, count: strata.count) }
-        let test = try LogRankTest(data, groups: assignment, strata: strataAssignment, rho: p.rho)
+        let test: LogRankTest
+        switch grouping {
+        case .counted(let table): test = try LogRankTest(table, rho: p.rho)
+        case .assigned(let assignment): test = try LogRankTest(data, groups: assignment, strata: strataAssignment, rho: p.rho)
+        }
         var checks: [MethodWarning] = []
         var pairwise: Pairwise? = nil
         var pairwiseReason: String? = nil
-        if let adjustment = p.pairwise {
+        if let adjustment = p.pairwise, case .assigned(let assignment) = grouping {
             let comparisons = try LogRankPairwise(
                 data, groups: assignment, strata: strataAssignment, rho: p.rho, adjustment: adjustment,
                 roundingToThreeDigits: p.roundPairwise)
@@ -456,7 +464,11 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
                 }
             }
         }
-        let timeCounts = data.timeCounts(by: assignment)
+        let timeCounts: [[TimeCount]]
+        switch grouping {
+        case .counted(let table): timeCounts = table.timeCounts()
+        case .assigned(let assignment): timeCounts = data.timeCounts(by: assignment)
+        }
         var groups: [Group] = []
         var curves: [SurvivalPlot.Curve] = []
         for (k, level) in levels.enumerated() {
@@ -485,15 +497,22 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
             trend_reason: trendReason, checks: checks, curves: curves)
     }
 
-    /// The assignment of a category (or boolean) grouping made straight from the column's
-    /// one-byte codes, when the test uses every row of the table without strata and every level
-    /// has subjects (so no subject is left out and no level renumbered); `nil` otherwise.
-    static func directAssignment(
+    /// How a grouping's subjects reach the test and the curves: counted by time and group in
+    /// one pass (no strata, no pairwise comparisons), or assigned in time order subject by subject.
+    enum GroupingSubjects {
+        case counted(SurvivalData.GroupTimeTable)
+        case assigned(SurvivalData.GroupAssignment)
+    }
+
+    /// A category (or boolean) grouping's one-byte codes, to assign or count straight from, when
+    /// the test uses every row of the table without strata and every level has subjects (so no
+    /// level is renumbered; a missing code, 255, leaves its subject out); `nil` otherwise.
+    static func directCodes(
         _ g: Grouping, data: SurvivalData, rows: RowSelection, strata: LogRankStrata, input: AnalysisInput
-    ) throws -> (assignment: SurvivalData.GroupAssignment, levels: [String])? {
+    ) throws -> (bytes: [UInt8], levels: [String])? {
         guard strata.codes == nil, rows.isAll, let column = try input.column(g.variable).groups, let bytes = column.codes.bytes,
             bytes.count == data.count, let tally = column.codes.levelCounts(column.levels.count), !tally.counts.contains(0)
         else { return nil }
-        return (try data.assign(bytes: bytes, count: column.levels.count), column.levels)
+        return (bytes, column.levels)
     }
 }
