@@ -215,16 +215,35 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         let (data, rows, _) = try input.survival()
         // Outcome class per subject, once for all predictors: 1 = event by the horizon (case),
         // 0 = followed beyond it (control), -1 = censored at or before it (excluded).
-        let outcomeClass: [Int8] = zip(data.time, data.event).map { t, e in e && t <= p.horizon ? 1 : (t > p.horizon ? 0 : -1) }
+        let outcomeClass = Self.outcomeClasses(time: data.time, event: data.event, horizon: p.horizon)
         let predictors = try p.predictors.map { try predictor($0, p, input: input, rows: rows, outcomeClass: outcomeClass) }
         let comparisons = try p.comparisons.map { try comparison($0, p, input: input, rows: rows, outcomeClass: outcomeClass) }
         return Output(
             outcome: OutcomeDefinition(event_within: p.horizon), method: p.method.rawValue, predictors: predictors,
-            comparisons: comparisons, excludedCensored: outcomeClass.filter { $0 < 0 }.count, subjects: outcomeClass.count,
+            comparisons: comparisons, excludedCensored: outcomeClass.reduce(0) { $0 &+ ($1 < 0 ? 1 : 0) }, subjects: outcomeClass.count,
             labels: p.labels, unit: p.unit)
     }
 
     /// One predictor's ROC curve, AUC with CI and best cut-offs.
+    /// Each subject's class: 1 = event by the horizon (case), 0 = followed beyond it (control),
+    /// −1 = censored at or before it (excluded). One pass over the buffers, without branches.
+    static func outcomeClasses(time: [Double], event: [Bool], horizon: Double) -> [Int8] {
+        let n = min(time.count, event.count)
+        return [Int8](unsafeUninitializedCapacity: n) { out, count in
+            time.withUnsafeBufferPointer { t in
+                event.withUnsafeBufferPointer { e in
+                    for i in 0..<n {
+                        let beyond: Int8 = t[i] > horizon ? 1 : 0
+                        let caseByHorizon: Int8 = e[i] && t[i] <= horizon ? 1 : 0
+                        // beyond → 0; case → 1; otherwise → −1.
+                        out[i] = caseByHorizon &* 2 &+ beyond &- 1
+                    }
+                }
+            }
+            count = n
+        }
+    }
+
     static func predictor(_ name: String, _ p: Parameters, input: AnalysisInput, rows: RowSelection, outcomeClass: [Int8]) throws
         -> Predictor
     {
@@ -233,10 +252,14 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         }
         // Predictor missing: left out first, counted nowhere. Cases and controls go straight into
         // the curve's sample (no per-subject arrays of values and outcomes).
+        // Counted without branches (a pass over every subject for each predictor).
         var cases = 0
         var controls = 0
-        for c in outcomeClass {
-            if c == 1 { cases += 1 } else if c == 0 { controls += 1 }
+        outcomeClass.withUnsafeBufferPointer { c in
+            for k in c.indices {
+                cases &+= c[k] == 1 ? 1 : 0
+                controls &+= c[k] == 0 ? 1 : 0
+            }
         }
         var sample = ROCCurve.Sample(reservingCases: cases, controls: controls)
         var excluded = 0
