@@ -37,9 +37,11 @@ enum RadixSort {
         orderAndRunsByCounting(count: n, key: key)?.order
     }
 
-    /// The same permutation as ``orderByCounting(count:key:)``, with the distinct keys in
-    /// ascending order and how many times each occurs: the sorted keys as runs, for a caller that
-    /// would otherwise gather its values in sorted order (sequential writes, not `n` random reads).
+    /// The same permutation as ``orderByCounting(count:key:)``, with the counting table: its
+    /// `runs` (the distinct keys ascending, each with how many times it occurs: the sorted keys,
+    /// for a caller that would otherwise gather its values in sorted order), each key's `slots`
+    /// entry and `runOfSlot` (which run a slot is). Its `next` is spent: it holds where each
+    /// run ends.
     static func orderAndRunsByCounting(count n: Int, key: (Int) -> UInt64) -> (order: [Int32], table: CountingTable)? {
         guard var table = CountingTable(count: n, key: key) else { return nil }
         let order = [Int32](unsafeUninitializedCapacity: n) { target, count in

@@ -366,8 +366,8 @@ public enum LogRankPlugin: PartitionedAnalysisPlugin {
         var codes: [Int32]
         var levels: [String]
         var cutoff: Cutoff? = nil
-        // Every row, no strata, every level present: the codes in time order straight from the
-        // column's one-byte storage (no per-subject copy of the codes).
+        // Every row, no strata, every level present: the grouping straight from the column's
+        // one-byte storage (no per-subject copy of the codes).
         let direct = g.cutoff == nil ? try directCodes(g, data: data, rows: rows, strata: strata, input: input) : nil
         if let source = g.cutoff {
             let x = try input.numbers(g.variable, rows: rows)

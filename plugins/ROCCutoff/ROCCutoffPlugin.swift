@@ -224,7 +224,6 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
             labels: p.labels, unit: p.unit)
     }
 
-    /// One predictor's ROC curve, AUC with CI and best cut-offs.
     /// Each subject's class: 1 = event by the horizon (case), 0 = followed beyond it (control),
     /// −1 = censored at or before it (excluded). One pass over the buffers, without branches.
     static func outcomeClasses(time: [Double], event: [Bool], horizon: Double) -> [Int8] {
@@ -244,6 +243,7 @@ public enum ROCCutoffPlugin: PartitionedAnalysisPlugin {
         }
     }
 
+    /// One predictor's ROC curve, AUC with CI and best cut-offs.
     static func predictor(_ name: String, _ p: Parameters, input: AnalysisInput, rows: RowSelection, outcomeClass: [Int8]) throws
         -> Predictor
     {
