@@ -98,8 +98,8 @@ var package = Package(
         .target(
             name: "CohortPipeline",
             dependencies: [
-                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortJSON", "CohortReport", "CohortDocx", "CohortRender",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CohortConfiguration", "CohortPluginAPI", "CohortData", "CohortStatistics", "CohortJSON", "CohortReport", "CohortDocx",
+                "CohortRender", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

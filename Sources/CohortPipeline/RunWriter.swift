@@ -3,6 +3,7 @@ import CohortData
 import CohortDocx
 import CohortJSON
 import CohortReport
+import CohortStatistics
 import Foundation
 
 /// Writes a run's folder: results.json, and as `report: outputs:` chooses (all by default)
@@ -19,14 +20,6 @@ public enum RunWriter {
     public static func filesAndResults(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo)
         -> (files: [(name: String, bytes: [UInt8])], results: [String?])
     {
-        let (json, marked) = outcome.document.serializedBytes(marking: [.key("analyses"), .everyElement, .key("result")])
-        var ranges = marked.makeIterator()
-        let results: [String?] = outcome.result.analyses.map { analysis in
-            let range = analysis.status == .ok ? ranges.next() : nil
-            return range.map { String(decoding: JSONValue.minified(json[$0]), as: UTF8.self) }
-        }
-        var files: [(String, [UInt8])] = [("results.json", json + [0x0A])]
-        guard outcome.failure == nil else { return (files, results) }
         let title = pipeline.report.title ?? pipeline.title ?? pipeline.name
         let n = outcome.flow.last.map { $0.kept ?? $0.n ?? 0 } ?? 0
         let subtitle = "Pipeline \(pipeline.name) · run \(info.id) · \(n) patients analysed · cohortd \(PipelineRunner.version)"
@@ -35,6 +28,47 @@ public enum RunWriter {
         let renderer = ReportRenderer(
             title: title, subtitle: subtitle, sections: flow + outcome.report + [("methods", methods.blocks)], minCell: pipeline.report.minCell)
         let outputs = pipeline.report.outputs
+        let drawn = outcome.failure == nil && !outputs.isDisjoint(with: [.svg, .pdf, .png])
+        let svgs = drawn ? renderer.svgFiles() : []
+        // The figures (drawn one after another under cairo's lock: most of this function's time)
+        // on one thread, results.json and the text reports on another.
+        let (figures, (json, results, text)) = concurrently(
+            { drawn ? FigureFiles.files(of: svgs, outputs: outputs) : (files: [], errors: []) },
+            { () -> ([UInt8], [String?], [(name: String, bytes: [UInt8])]) in
+                let (json, results) = resultsDocument(outcome)
+                guard outcome.failure == nil else { return (json, results, []) }
+                return (json, results, textFiles(renderer, title: title, methods: methods, outputs: outputs))
+            })
+        var files: [(name: String, bytes: [UInt8])] = [("results.json", json + [0x0A])]
+        guard outcome.failure == nil else { return (files, results) }
+        files += text
+        files += figures.files
+        if !figures.errors.isEmpty { files.append((FigureFiles.errorsFile, Array(figures.errors.map { $0 + "\n" }.joined().utf8))) }
+        if outputs.contains(.docx) {
+            // The Word report embeds the figures whose PNG the folder holds; zipping in memory fails only
+            // when memory does, and then the folder goes without report.docx rather than without its results.
+            let pngs = Dictionary(files.filter { $0.0.hasSuffix(".png") }.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
+            if let docx = try? DocxReport(renderer: renderer, figures: pngs, created: info.started).bytes() { files.append(("report.docx", docx)) }
+        }
+        return (files, results)
+    }
+
+    /// results.json's bytes, and each analysis's `result` cut from them as compact JSON.
+    static func resultsDocument(_ outcome: RunOutcome) -> (json: [UInt8], results: [String?]) {
+        let (json, marked) = outcome.document.serializedBytes(marking: [.key("analyses"), .everyElement, .key("result")])
+        var ranges = marked.makeIterator()
+        let results: [String?] = outcome.result.analyses.map { analysis in
+            let range = analysis.status == .ok ? ranges.next() : nil
+            return range.map { String(decoding: JSONValue.minified(json[$0]), as: UTF8.self) }
+        }
+        return (json, results)
+    }
+
+    /// report.html, report.md, methods.md and the tables' CSV files, as `outputs` asks.
+    static func textFiles(_ renderer: ReportRenderer, title: String, methods: MethodsSection, outputs: Set<ReportOutput>)
+        -> [(name: String, bytes: [UInt8])]
+    {
+        var files: [(name: String, bytes: [UInt8])] = []
         if outputs.contains(.html) { files.append(("report.html", Array(renderer.html().utf8))) }
         if outputs.contains(.md) {
             files.append(("report.md", Array(renderer.markdown().utf8)))
@@ -43,18 +77,7 @@ public enum RunWriter {
         if outputs.contains(.csv) {
             for (name, text) in renderer.csvFiles() { files.append((name, Array(text.utf8))) }
         }
-        if !outputs.isDisjoint(with: [.svg, .pdf, .png]) {
-            let figures = FigureFiles.files(of: renderer.svgFiles(), outputs: outputs)
-            files += figures.files
-            if !figures.errors.isEmpty { files.append((FigureFiles.errorsFile, Array(figures.errors.map { $0 + "\n" }.joined().utf8))) }
-        }
-        if outputs.contains(.docx) {
-            // The Word report embeds the figures whose PNG the folder holds; zipping in memory fails only
-            // when memory does, and then the folder goes without report.docx rather than without its results.
-            let pngs = Dictionary(files.filter { $0.0.hasSuffix(".png") }.map { ($0.0, $0.1) }, uniquingKeysWith: { first, _ in first })
-            if let docx = try? DocxReport(renderer: renderer, figures: pngs, created: info.started).bytes() { files.append(("report.docx", docx)) }
-        }
-        return (files, results)
+        return files
     }
 
     /// The versions of R and its packages whose results the tests compare cohortd's with.
