@@ -20,6 +20,10 @@ public enum RunWriter {
     public static func filesAndResults(for outcome: RunOutcome, pipeline: Pipeline, info: RunInfo)
         -> (files: [(name: String, bytes: [UInt8])], results: [String?])
     {
+        guard outcome.failure == nil else {
+            let (json, results) = resultsDocument(outcome)
+            return ([("results.json", json + [0x0A])], results)
+        }
         let title = pipeline.report.title ?? pipeline.title ?? pipeline.name
         let n = outcome.flow.last.map { $0.kept ?? $0.n ?? 0 } ?? 0
         let subtitle = "Pipeline \(pipeline.name) · run \(info.id) · \(n) patients analysed · cohortd \(PipelineRunner.version)"
@@ -28,19 +32,16 @@ public enum RunWriter {
         let renderer = ReportRenderer(
             title: title, subtitle: subtitle, sections: flow + outcome.report + [("methods", methods.blocks)], minCell: pipeline.report.minCell)
         let outputs = pipeline.report.outputs
-        let drawn = outcome.failure == nil && !outputs.isDisjoint(with: [.svg, .pdf, .png])
-        let svgs = drawn ? renderer.svgFiles() : []
+        let svgs = outputs.isDisjoint(with: [.svg, .pdf, .png]) ? [] : renderer.svgFiles()
         // The figures (drawn one after another under cairo's lock: most of this function's time)
         // on one thread, results.json and the text reports on another.
         let (figures, (json, results, text)) = concurrently(
-            { drawn ? FigureFiles.files(of: svgs, outputs: outputs) : (files: [], errors: []) },
+            { FigureFiles.files(of: svgs, outputs: outputs) },
             { () -> ([UInt8], [String?], [(name: String, bytes: [UInt8])]) in
                 let (json, results) = resultsDocument(outcome)
-                guard outcome.failure == nil else { return (json, results, []) }
                 return (json, results, textFiles(renderer, title: title, methods: methods, outputs: outputs))
             })
         var files: [(name: String, bytes: [UInt8])] = [("results.json", json + [0x0A])]
-        guard outcome.failure == nil else { return (files, results) }
         files += text
         files += figures.files
         if !figures.errors.isEmpty { files.append((FigureFiles.errorsFile, Array(figures.errors.map { $0 + "\n" }.joined().utf8))) }
