@@ -5,6 +5,7 @@ public import CohortPluginAPI
 public import CohortReport
 import CohortStatistics
 public import Foundation
+import Synchronization
 
 /// What running a pipeline on one export produced: the run's result (results.json) and the
 /// report sections of the analyses that completed.
@@ -16,6 +17,9 @@ public struct RunOutcome: Sendable {
     public var methods: [MethodsStatement] = []
     /// Each phase's seconds and peak memory (not in results.json): for logs and progress.
     public var phases = RunPhases()
+    /// The figures drawn as their analyses finished (see ``PipelineRunner/drawsFigures``), which
+    /// ``RunWriter`` takes rather than drawing them again; `nil` when they were not.
+    package var figures: FigureDrawer?
 
     public var status: RunStatus { result.status }
     /// Set when the file itself could not be analysed (nothing ran).
@@ -58,6 +62,12 @@ public struct PipelineRunner: Sendable {
     /// Told of each analysis task and each analysis as it finishes (on the task that runs the
     /// analyses, one call at a time), for a progress display; `nil` by default.
     public var progress: (@Sendable (RunProgress) -> Void)?
+    /// Whether each analysis's figures are drawn (PDF, PNG, as `report: outputs:` asks) as soon as
+    /// the analysis finishes, on a thread of their own, while the other analyses go on; the outcome
+    /// carries them to ``RunWriter``. Off by default (for callers that write no run folder); on in
+    /// `cohortd analyze` and the daemon. The drawing is serial, so this overlaps it with the
+    /// analyses instead of running all of it after the last one.
+    public var drawsFigures = false
     public static let version = "0.1.0"
 
     public init(_ loaded: LoadedPipeline) { self.loaded = loaded }
@@ -137,7 +147,8 @@ public struct PipelineRunner: Sendable {
             pipelineDirectory: loaded.directory, immortalTime: loaded.immortalTime)
         let reportContext = ReportContext(minCell: p.report.minCell, timeUnit: p.survival?.unit ?? "")
         let t1 = clock.now
-        let results = await runAnalyses(input: analysisInput, report: reportContext)
+        let drawer = drawsFigures ? FigureDrawer(outputs: p.report.outputs) : nil
+        let results = await runAnalyses(input: analysisInput, report: reportContext, drawer: drawer?.draws == true ? drawer : nil)
         let analysisSeconds = Self.seconds(clock.now - t1)
         var phases = prepared.phases
         phases.analyses = .since(t1)
@@ -164,7 +175,7 @@ public struct PipelineRunner: Sendable {
         result.flow = prepared.flow
         result.cohortSize = prepared.table.rowCount
         result.finished = Date()
-        return RunOutcome(result: result, report: report, methods: methods, phases: phases)
+        return RunOutcome(result: result, report: report, methods: methods, phases: phases, figures: drawer)
     }
 
     struct AnalysisResult: Sendable {
@@ -174,9 +185,12 @@ public struct PipelineRunner: Sendable {
 
     /// Runs analyses in waves: each wave holds those whose dependencies have finished, run
     /// concurrently. On a large cohort each part of a partitioned analysis is a task of its own
-    /// (it spreads over the cores the others leave free) and the analysis is assembled once all
-    /// its parts are done; its `seconds` are then the sum of its parts' times.
-    func runAnalyses(input: AnalysisInput, report: ReportContext) async -> [AnalysisResult] {
+    /// (it spreads over the cores the others leave free) and the analysis is assembled by the
+    /// task that finishes its last part; its `seconds` are then the sum of its parts' times.
+    ///
+    /// Each analysis that completes hands its figures to `drawer` (when given) from the task that
+    /// completed it, at once: the wave's own loop runs only when a core is free, which is late.
+    func runAnalyses(input: AnalysisInput, report: ReportContext, drawer: FigureDrawer? = nil) async -> [AnalysisResult] {
         let analyses = loaded.analyses
         var results = [AnalysisResult?](repeating: nil, count: analyses.count)
         var outputs: [String: any Sendable] = [:]
@@ -194,6 +208,13 @@ public struct PipelineRunner: Sendable {
                     id: analyses[i].id, plugin: analyses[i].plugin, seconds: result.seconds, succeeded: succeeded, done: analysesDone,
                     total: analyses.count))
         }
+        /// The analysis's result, its figures handed to the drawer.
+        @Sendable func finished(_ result: AnalysisResult) -> AnalysisResult {
+            if let drawer, case .success(let done) = result.outcome {
+                drawer.submit(done.report.compactMap { if case .figure(let figure) = $0 { figure } else { nil } })
+            }
+            return result
+        }
         while results.contains(where: { $0 == nil }) {
             let ready = analyses.indices.filter { i in
                 results[i] == nil
@@ -202,20 +223,34 @@ public struct PipelineRunner: Sendable {
                     }
             }
             let waveInput = input.with(earlierOutputs: outputs)
-            let finished = await withTaskGroup(of: TaskOutput.self) { group in
-                // Larger analyses first, so that the last tasks of the wave are small ones. On a small
-                // cohort an analysis is one task (parts in turn, then assembled): a task per part
-                // would cost more than it saves.
+            let finishedInWave = await withTaskGroup(of: TaskOutput.self) { group in
+                // On a small cohort an analysis is one task (parts in turn, then assembled): a task
+                // per part would cost more than it saves. Larger analyses (more parts) first, so that
+                // the wave's last tasks are small ones.
+                var order = ready.sorted { analyses[$0].partCount > analyses[$1].partCount }
+                if split, let first = order.first {
+                    // On a large cohort the tasks are parts. The analysis of most parts still goes
+                    // first: its small parts keep the other cores busy while the survival outcome is
+                    // extracted (those that need it would wait). Then whole analyses, then the others
+                    // by parts ascending, for an analysis split in fewer parts has larger ones (a
+                    // whole ROC curve a predictor against one summary a variable), which then finish
+                    // early, and with a `drawer` their figures are drawn while the small parts run.
+                    order = [first] + order.dropFirst().sorted { analyses[$0].partCount < analyses[$1].partCount }
+                }
                 var jobs: [@Sendable () -> TaskOutput] = []
-                for i in ready.sorted(by: { analyses[$0].partCount > analyses[$1].partCount }) {
+                for i in order {
                     let analysis = analyses[i]
                     if split && analysis.partCount > 1 {
+                        let collector = PartCollector(count: analysis.partCount)
                         for k in 0..<analysis.partCount {
                             jobs.append {
                                 let clock = ContinuousClock()
                                 let start = clock.now
                                 let value = Result { () throws(AnalysisError) in try analysis.runPart(k, input: waveInput) }
-                                return .part(PartResult(analysis: i, part: k, value: value, seconds: Self.seconds(clock.now - start)))
+                                let part = PartResult(part: k, value: value, seconds: Self.seconds(clock.now - start))
+                                // The task that brings the last part assembles the analysis.
+                                guard let mine = collector.add(part) else { return .part }
+                                return .whole(i, finished(assemble(analysis, mine, report: report)))
                             }
                         }
                     } else {
@@ -223,7 +258,7 @@ public struct PipelineRunner: Sendable {
                             let clock = ContinuousClock()
                             let start = clock.now
                             let outcome = Result { () throws(AnalysisError) in try analysis.run(waveInput, report: report) }
-                            return .whole(i, AnalysisResult(outcome: outcome, seconds: Self.seconds(clock.now - start)))
+                            return .whole(i, finished(AnalysisResult(outcome: outcome, seconds: Self.seconds(clock.now - start))))
                         }
                     }
                 }
@@ -246,41 +281,23 @@ public struct PipelineRunner: Sendable {
                     group.addTask(operation: jobs[next])
                     next += 1
                 }
-                // An analysis computed in parts is assembled as soon as all its parts are in
-                // (after the next task has started, so that the cores stay busy meanwhile).
-                var parts: [Int: [PartResult]] = [:]
                 var wholes: [(Int, AnalysisResult)] = []
                 for await output in group {
-                    if case .prepared = output {
-                        if next < jobs.count {
-                            group.addTask(operation: jobs[next])
-                            next += 1
-                        }
-                        continue
-                    }
-                    tasksDone += 1
-                    progress?(.taskFinished(done: tasksDone, total: totalTasks))
                     if next < jobs.count {
                         group.addTask(operation: jobs[next])
                         next += 1
                     }
-                    switch output {
-                    case .part(let part):
-                        parts[part.analysis, default: []].append(part)
-                        guard let mine = parts[part.analysis], mine.count == analyses[part.analysis].partCount else { continue }
-                        parts[part.analysis] = nil
-                        let assembled = assemble(analyses[part.analysis], mine.sorted { $0.part < $1.part }, report: report)
-                        wholes.append((part.analysis, assembled))
-                        announce(part.analysis, assembled)
-                    case .whole(let i, let result):
+                    if case .prepared = output { continue }
+                    tasksDone += 1
+                    progress?(.taskFinished(done: tasksDone, total: totalTasks))
+                    if case .whole(let i, let result) = output {
                         wholes.append((i, result))
                         announce(i, result)
-                    case .prepared: break
                     }
                 }
                 return wholes
             }
-            for (i, result) in finished {
+            for (i, result) in finishedInWave {
                 results[i] = result
                 if case .success(let outcome) = result.outcome { outputs[analyses[i].id] = outcome.output }
             }
@@ -301,12 +318,30 @@ public struct PipelineRunner: Sendable {
         return AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))
     }
 
+    /// The parts of one analysis as their tasks bring them in: the one that brings the last gets
+    /// them all, in part order.
+    final class PartCollector: Sendable {
+        private let count: Int
+        private let parts = Mutex<[PartResult]>([])
+
+        init(count: Int) { self.count = count }
+
+        /// Adds a part; every part, in order, when it was the last one missing, else `nil`.
+        func add(_ part: PartResult) -> [PartResult]? {
+            parts.withLock { parts in
+                parts.append(part)
+                return parts.count == count ? parts.sorted { $0.part < $1.part } : nil
+            }
+        }
+    }
+
     /// Cohorts at least this large have their analyses' parts computed as tasks of their own.
     public static let partitionThreshold = 20_000
 
-    /// What a task of a wave produced: one part of an analysis, or a whole analysis.
+    /// What a task of a wave produced: one part of an analysis (the analysis not yet complete), or
+    /// a whole analysis (run whole, or assembled by the task of its last part).
     enum TaskOutput: Sendable {
-        case part(PartResult)
+        case part
         case whole(Int, AnalysisResult)
         /// The survival outcome is extracted (and cached in the input).
         case prepared
@@ -314,7 +349,6 @@ public struct PipelineRunner: Sendable {
 
     /// One part of an analysis, computed.
     struct PartResult: Sendable {
-        var analysis: Int
         var part: Int
         var value: Result<any Sendable, AnalysisError>
         var seconds: Double

@@ -48,6 +48,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             Task.detached(priority: .utility) { FigureRenderer().warmUp() }
         }
         var runner = PipelineRunner(loaded)
+        runner.drawsFigures = true
         // A file whose run would pass 3 GiB with analyses side by side runs them one at a time
         // (measured on the 2 GiB benchmark export: 3.86 GB peak side by side, 3.37 GB in turn).
         if runner.estimatedPeakBytes(fileSize: identity.size) > 3 << 30 { runner.maxConcurrentTasks = 1 }
@@ -67,8 +68,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
             var source = fileSource
             input = runner.read(from: &source)
         }
-        // The table is let go once the analyses are done, so that the figures are rasterised in
-        // its memory rather than above it.
+        // The table is let go once the analyses are done, and its pages given back before the
+        // reports are made (figures still being drawn then are drawn beside the last analyses:
+        // see PipelineRunner.drawsFigures).
         let readSucceeded = input.failure == nil
         let outcome = await runner.run(consume input, info: info)
         MemoryTuning.releaseFreed()
@@ -76,7 +78,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
             try RunWriter.write(RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: info), to: output)
         } catch {
             progress?.clear()
-            Self.fail("\(output): cannot write the results (\(error.localizedDescription))")
+            Self.fail("cannot write the results: \(error)")
         }
         // The total, once the files are written (the read, the analyses and the reports).
         if readSucceeded {

@@ -164,5 +164,17 @@ import Testing
             earlier[analysis.id] = whole.output
             #expect(outcome.document.analysis(analysis.id)?["result"] == whole.result, "analysis \(analysis.id)")
         }
+        // The same with each analysis's figures drawn as it finishes (assembled by the task of its
+        // last part, which hands the figures over): the same results, every figure drawn once.
+        var drawing = runner
+        drawing.drawsFigures = true
+        let drawn = await drawing.run(Data(csv.utf8), info: RunInfo(id: "parts", fileName: "parts.csv"))
+        for analysis in loaded.analyses {
+            #expect(drawn.document.analysis(analysis.id)?["result"] == outcome.document.analysis(analysis.id)?["result"], "\(analysis.id)")
+        }
+        let files = RunWriter.files(for: drawn, pipeline: loaded.pipeline, info: RunInfo(id: "parts", fileName: "parts.csv"))
+        let figureCount = drawn.report.flatMap(\.blocks).filter { if case .figure = $0 { true } else { false } }.count
+        #expect(figureCount > 0 && drawn.figures?.drawings == figureCount)
+        #expect(files.filter { $0.name.hasSuffix(".png") }.count == figureCount)
     }
 }

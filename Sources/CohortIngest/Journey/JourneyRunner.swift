@@ -196,6 +196,7 @@ public struct JourneyRunner: Sendable {
         // The memory it needs, from its size and the record length of its first 64 KiB; when the
         // analyses side by side would not fit, they run one at a time (less memory, more time).
         var runner = PipelineRunner(loaded)
+        runner.drawsFigures = true
         let sample = environment.files.sample(file.stored, count: 1 << 16)
         let perRecord = sample.withUnsafeBytes { CSVReader.bytesPerRecord(sample: $0) }
         let total = await environment.state.memoryTotal
