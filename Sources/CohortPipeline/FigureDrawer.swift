@@ -15,21 +15,18 @@ import Synchronization
 ///   the same figures (but for the PDF's CreationDate, which is the time of drawing).
 /// - A figure not submitted is drawn by ``files(of:)``; a figure submitted twice (the same SVG
 ///   text) is drawn once.
-/// - ``files(of:)`` waits for every figure submitted before it, then lets the drawings and the
-///   drawing memory go: call it once, when the run folder is made.
+/// - ``files(of:)`` waits for every figure submitted before it, then lets the drawings go: asked
+///   again (a retried publish), it draws them anew.
+/// - ``releaseMemory()`` frees the drawing memory once the figures submitted so far are drawn.
 package final class FigureDrawer: Sendable {
     /// The renderings to make (those of `report: outputs:`).
     package let outputs: Set<ReportOutput>
     private let queue = DispatchQueue(label: "cohortd.figures", qos: .userInitiated)
-    private let state = Mutex(State())
-
-    /// What the drawing thread has made, and the PNG memory it reuses from figure to figure.
-    private struct State: ~Copyable {
-        var drawn: [String: FigureFiles.Drawn] = [:]
-        var scratch = RasterScratch()
-        /// Figures drawn so far (for the tests: each SVG once).
-        var drawings = 0
-    }
+    /// The drawings by SVG text, and how many were made (for the tests: each SVG once).
+    private let drawn = Mutex<(figures: [String: FigureFiles.Drawn], count: Int)>(([:], 0))
+    /// The PNG memory reused from figure to figure: used on the queue only, so its lock is never
+    /// waited for (and may be held while drawing).
+    private let scratch = Mutex(RasterScratch())
 
     package init(outputs: Set<ReportOutput>) {
         self.outputs = outputs
@@ -47,31 +44,45 @@ package final class FigureDrawer: Sendable {
         }
     }
 
+    /// Returns once every figure submitted so far is drawn.
+    package func waitForSubmitted() {
+        queue.sync {}
+    }
+
+    /// Frees the pixel and encoder memory once the figures submitted so far are drawn (a figure
+    /// drawn later allocates it again), so that a run's outcome kept until its folder is published
+    /// holds only the drawings.
+    package func releaseMemory() {
+        queue.async { [self] in
+            scratch.withLock { $0 = RasterScratch() }
+        }
+    }
+
     /// Figures drawn so far.
-    package var drawings: Int { state.withLock { $0.drawings } }
+    package var drawings: Int { drawn.withLock { $0.count } }
 
     /// The run folder's figure files (see ``FigureFiles/files(of:outputs:)``): those submitted,
     /// once drawn, and the others drawn now.
     package func files(of figures: [(name: String, text: String)]) -> (files: [(name: String, bytes: [UInt8])], errors: [String]) {
         queue.sync {
             for figure in figures { draw(figure.text) }
-            return state.withLock { state in
-                let drawn = state.drawn
-                state.drawn = [:]
-                state.scratch = RasterScratch()  // the pixel memory is unmapped
-                return FigureFiles.files(of: figures, outputs: outputs) { drawn[$0] ?? FigureFiles.Drawn() }
+            scratch.withLock { $0 = RasterScratch() }  // the pixel memory is unmapped
+            let made = drawn.withLock { state in
+                defer { state.figures = [:] }
+                return state.figures
             }
+            return FigureFiles.files(of: figures, outputs: outputs) { made[$0] ?? FigureFiles.Drawn() }
         }
     }
 
     /// Draws one figure unless it was drawn already (on the queue).
     private func draw(_ svg: String) {
-        guard draws else { return }
+        guard draws, drawn.withLock({ $0.figures[svg] == nil }) else { return }
         let renderer = FigureFiles.renderer
-        state.withLock { state in
-            guard state.drawn[svg] == nil else { return }
-            state.drawn[svg] = FigureFiles.draw(svg, outputs: outputs, renderer: renderer, scratch: &state.scratch)
-            state.drawings += 1
+        let drawing = scratch.withLock { FigureFiles.draw(svg, outputs: outputs, renderer: renderer, scratch: &$0) }
+        drawn.withLock { state in
+            state.figures[svg] = drawing
+            state.count += 1
         }
     }
 }

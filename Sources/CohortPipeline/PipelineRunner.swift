@@ -66,7 +66,9 @@ public struct PipelineRunner: Sendable {
     /// the analysis finishes, on a thread of their own, while the other analyses go on; the outcome
     /// carries them to ``RunWriter``. Off by default (for callers that write no run folder); on in
     /// `cohortd analyze` and the daemon. The drawing is serial, so this overlaps it with the
-    /// analyses instead of running all of it after the last one.
+    /// analyses instead of running all of it after the last one. It costs memory beside the
+    /// analyses' (a 300-dpi image, about 12 MB for the benchmark's figures, until the analyses
+    /// end): ignored when ``maxConcurrentTasks`` is 1, the setting of a run short of memory.
     public var drawsFigures = false
     public static let version = "0.1.0"
 
@@ -147,8 +149,10 @@ public struct PipelineRunner: Sendable {
             pipelineDirectory: loaded.directory, immortalTime: loaded.immortalTime)
         let reportContext = ReportContext(minCell: p.report.minCell, timeUnit: p.survival?.unit ?? "")
         let t1 = clock.now
-        let drawer = drawsFigures ? FigureDrawer(outputs: p.report.outputs) : nil
+        // Not beside analyses run one at a time to save memory: the drawing would add its own.
+        let drawer = drawsFigures && maxConcurrentTasks > 1 ? FigureDrawer(outputs: p.report.outputs) : nil
         let results = await runAnalyses(input: analysisInput, report: reportContext, drawer: drawer?.draws == true ? drawer : nil)
+        drawer?.releaseMemory()
         let analysisSeconds = Self.seconds(clock.now - t1)
         var phases = prepared.phases
         phases.analyses = .since(t1)

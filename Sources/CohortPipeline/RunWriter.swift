@@ -140,20 +140,37 @@ public enum RunWriter {
             _ = chmod(path, 0o750)  // whatever the umask
             return
         }
-        let code = errno
+        var code = errno
+        if code == ENOENT {
+            let parent = (path as NSString).deletingLastPathComponent
+            guard !parent.isEmpty, parent != path else { throw RunFolderError(path: path, errno: code) }
+            try makeDirectory(parent)
+            if mkdir(path, 0o750) == 0 {
+                _ = chmod(path, 0o750)
+                return
+            }
+            code = errno
+        }
+        // There already (perhaps made meanwhile by another process): fine if it is a folder.
         var status = stat()
-        if code == EEXIST, stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { return }
-        let parent = (path as NSString).deletingLastPathComponent
-        guard code == ENOENT, !parent.isEmpty, parent != path else { throw RunFolderError(path: path, errno: code) }
-        try makeDirectory(parent)
-        guard mkdir(path, 0o750) == 0 || errno == EEXIST else { throw RunFolderError(path: path, errno: errno) }
-        _ = chmod(path, 0o750)
+        guard code == EEXIST, stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
+            throw RunFolderError(path: path, errno: code == EEXIST ? ENOTDIR : code)
+        }
     }
 
-    /// One file, whole, mode 0640 (see ``write(_:to:)``).
+    /// One file, whole, mode 0640 (see ``write(_:to:)``): written as a new hidden file beside it
+    /// (`O_EXCL | O_NOFOLLOW`: never through a link planted there, never into an older file) and
+    /// renamed over it.
     static func writeFile(_ bytes: [UInt8], to path: String) throws(RunFolderError) {
-        let temporary = path + ".\(getpid()).part"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        var temporary = ""
+        var descriptor: Int32 = -1
+        for _ in 0..<8 {
+            temporary = directory + "/." + name + "." + String(UInt64.random(in: 0...UInt64.max), radix: 36) + ".part"
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o640)
+            if descriptor >= 0 || errno != EEXIST { break }
+        }
         guard descriptor >= 0 else { throw RunFolderError(path: path, errno: errno) }
         var failure: Int32 = fchmod(descriptor, 0o640) == 0 ? 0 : errno
         bytes.withUnsafeBytes { buffer in
@@ -162,12 +179,15 @@ public enum RunWriter {
                 let n = Foundation.write(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
                 if n > 0 {
                     done += n
-                } else if n < 0 && errno != EINTR {
+                } else if n == 0 {
+                    failure = EIO  // no progress: a full or failing device
+                } else if errno != EINTR {
                     failure = errno
                 }
             }
         }
-        if close(descriptor) != 0 && failure == 0 { failure = errno }
+        // On Linux the descriptor is closed even when close is interrupted.
+        if close(descriptor) != 0 && failure == 0 && errno != EINTR { failure = errno }
         if failure == 0 && rename(temporary, path) != 0 { failure = errno }
         guard failure == 0 else {
             unlink(temporary)

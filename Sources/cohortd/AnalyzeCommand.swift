@@ -68,9 +68,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
             var source = fileSource
             input = runner.read(from: &source)
         }
-        // The table is let go once the analyses are done, and its pages given back before the
-        // reports are made (figures still being drawn then are drawn beside the last analyses:
-        // see PipelineRunner.drawsFigures).
+        // The figures are drawn as their analyses finish (PipelineRunner.drawsFigures), beside
+        // the others; the table is let go once the analyses are done and its pages given back
+        // before the reports are made (and any figure still being drawn is finished).
         let readSucceeded = input.failure == nil
         let outcome = await runner.run(consume input, info: info)
         MemoryTuning.releaseFreed()

@@ -33,8 +33,8 @@ enum MemoryTuning {
 
     /// For a one-shot command between its analyses and its output files: gives the pages of the
     /// freed table back (glibc's `malloc_trim` releases free pages anywhere in the heap, not only
-    /// at its top), so that figures are drawn in memory the table no longer needs instead of
-    /// above it.
+    /// at its top), so that the reports (and the last figures, when they are still being drawn)
+    /// are made in memory the table no longer needs instead of above it.
     static func releaseFreed() {
         _ = malloc_trim(0)
     }

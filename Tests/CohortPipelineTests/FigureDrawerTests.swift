@@ -10,7 +10,7 @@ import Testing
 @Suite struct FigureDrawerTests {
     /// The example's run (24 patients, several figures), with or without figures drawn as its
     /// analyses finish.
-    static func exampleRun(drawsFigures: Bool) async throws -> (outcome: RunOutcome, pipeline: Pipeline, info: RunInfo) {
+    static func exampleRun(drawsFigures: Bool, tasks: Int = .max) async throws -> (outcome: RunOutcome, pipeline: Pipeline, info: RunInfo) {
         let yaml = try String(contentsOfFile: Repository.paperPipeline, encoding: .utf8)
         let directory = URL(fileURLWithPath: Repository.paperPipeline).deletingLastPathComponent().path
         let loaded = try LoadedPipeline(text: yaml, file: "rps-metastasectomy.yaml", directory: directory, registry: testRegistry)
@@ -18,6 +18,7 @@ import Testing
         let info = RunInfo(id: "drawer", fileName: "pm_database_export.csv", started: Date(timeIntervalSince1970: 1_700_000_000))
         var runner = PipelineRunner(loaded)
         runner.drawsFigures = drawsFigures
+        runner.maxConcurrentTasks = tasks
         let outcome = await runner.run(data, info: info)
         #expect(outcome.failure == nil)
         return (outcome, loaded.pipeline, info)
@@ -52,8 +53,10 @@ import Testing
         let drawer = try #require(drawn.outcome.figures)
         let count = Self.figures(of: drawn.outcome).count
         #expect(count >= 2)
+        // Every figure was handed in as its analysis finished, and drawn once; none again at the end.
+        drawer.waitForSubmitted()
+        #expect(drawer.drawings == count)
         let files = RunWriter.files(for: drawn.outcome, pipeline: drawn.pipeline, info: drawn.info)
-        // Every figure was handed in as its analysis finished and drawn once; none again at the end.
         #expect(drawer.drawings == count)
         Self.expectSameFigures(files, RunWriter.files(for: after.outcome, pipeline: after.pipeline, info: after.info))
         #expect(files.contains { $0.name.hasSuffix(".png") } && files.contains { $0.name.hasSuffix(".pdf") })
@@ -70,12 +73,22 @@ import Testing
         let drawer = FigureDrawer(outputs: outputs)
         drawer.submit([figures[0]])
         drawer.submit([figures[0]])
+        drawer.waitForSubmitted()
+        #expect(drawer.drawings == 1)
+        drawer.releaseMemory()  // the memory goes, the drawing stays; the next figures draw in new memory
         let result = drawer.files(of: named)
         #expect(drawer.drawings == figures.count)
         let direct = FigureFiles.files(of: named, outputs: outputs)
         Self.expectSameFigures(result.files, direct.files)
         #expect(result.errors == direct.errors && result.errors.isEmpty)
         #expect(result.files.count == 3 * figures.count)
+    }
+
+    @Test func notBesideAnalysesRunOneAtATime() async throws {
+        let run = try await Self.exampleRun(drawsFigures: true, tasks: 1)
+        #expect(run.outcome.figures == nil)
+        let files = RunWriter.files(for: run.outcome, pipeline: run.pipeline, info: run.info)
+        #expect(files.contains { $0.name.hasSuffix(".png") } && files.contains { $0.name.hasSuffix(".pdf") })
     }
 
     @Test func filesMayBeAskedTwiceAndTheSecondTimeDrawsAgain() async throws {

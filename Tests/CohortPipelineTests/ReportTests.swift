@@ -172,9 +172,11 @@ import Testing
         for analysis in loaded.analyses {
             #expect(drawn.document.analysis(analysis.id)?["result"] == outcome.document.analysis(analysis.id)?["result"], "\(analysis.id)")
         }
-        let files = RunWriter.files(for: drawn, pipeline: loaded.pipeline, info: RunInfo(id: "parts", fileName: "parts.csv"))
         let figureCount = drawn.report.flatMap(\.blocks).filter { if case .figure = $0 { true } else { false } }.count
+        drawn.figures?.waitForSubmitted()
         #expect(figureCount > 0 && drawn.figures?.drawings == figureCount)
+        let files = RunWriter.files(for: drawn, pipeline: loaded.pipeline, info: RunInfo(id: "parts", fileName: "parts.csv"))
+        #expect(drawn.figures?.drawings == figureCount)
         #expect(files.filter { $0.name.hasSuffix(".png") }.count == figureCount)
     }
 }
