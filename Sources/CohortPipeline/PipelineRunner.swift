@@ -59,8 +59,8 @@ public struct PipelineRunner: Sendable {
     /// memory (subsets of the columns, sort orders), so a caller short of memory for a large
     /// cohort trades time for memory by lowering it; by default as many as the executor runs.
     public var maxConcurrentTasks = Int.max
-    /// Told of each analysis task and each analysis as it finishes (on the task that runs the
-    /// analyses, one call at a time), for a progress display; `nil` by default.
+    /// Told of each analysis task and each analysis as it finishes (from the task that finished
+    /// it, one call at a time, the counts in order), for a progress display; `nil` by default.
     public var progress: (@Sendable (RunProgress) -> Void)?
     /// Whether each analysis's figures are drawn (PDF, PNG, as `report: outputs:` asks) as soon as
     /// the analysis finishes, on a thread of their own, while the other analyses go on; the outcome
@@ -200,23 +200,15 @@ public struct PipelineRunner: Sendable {
         var outputs: [String: any Sendable] = [:]
         let split = input.table.rowCount >= Self.partitionThreshold
         let totalTasks = analyses.reduce(0) { $0 + (split && $1.partCount > 1 ? $1.partCount : 1) }
-        var tasksDone = 0
-        var analysesDone = 0
         var survivalPrepared = false
-        let progress = self.progress
-        func announce(_ i: Int, _ result: AnalysisResult) {
-            analysesDone += 1
-            let succeeded = if case .success = result.outcome { true } else { false }
-            progress?(
-                .analysisFinished(
-                    id: analyses[i].id, plugin: analyses[i].plugin, seconds: result.seconds, succeeded: succeeded, done: analysesDone,
-                    total: analyses.count))
-        }
-        /// The analysis's result, its figures handed to the drawer.
-        @Sendable func finished(_ result: AnalysisResult) -> AnalysisResult {
+        // Told from the tasks themselves: the wave's loop would tell them late, in a burst.
+        let counter = ProgressCounter(progress: progress, tasks: totalTasks, analyses: analyses.count)
+        /// The analysis's result, its figures handed to the drawer and its end told.
+        @Sendable func finished(_ i: Int, _ result: AnalysisResult) -> AnalysisResult {
             if let drawer, case .success(let done) = result.outcome {
                 drawer.submit(done.report.compactMap { if case .figure(let figure) = $0 { figure } else { nil } })
             }
+            counter.taskFinished(analysis: (analyses[i].id, analyses[i].plugin, result))
             return result
         }
         while results.contains(where: { $0 == nil }) {
@@ -253,8 +245,11 @@ public struct PipelineRunner: Sendable {
                                 let value = Result { () throws(AnalysisError) in try analysis.runPart(k, input: waveInput) }
                                 let part = PartResult(part: k, value: value, seconds: Self.seconds(clock.now - start))
                                 // The task that brings the last part assembles the analysis.
-                                guard let mine = collector.add(part) else { return .part }
-                                return .whole(i, finished(assemble(analysis, mine, report: report)))
+                                guard let mine = collector.add(part) else {
+                                    counter.taskFinished(analysis: nil)
+                                    return .part
+                                }
+                                return .whole(i, finished(i, assemble(analysis, mine, report: report)))
                             }
                         }
                     } else {
@@ -262,7 +257,7 @@ public struct PipelineRunner: Sendable {
                             let clock = ContinuousClock()
                             let start = clock.now
                             let outcome = Result { () throws(AnalysisError) in try analysis.run(waveInput, report: report) }
-                            return .whole(i, finished(AnalysisResult(outcome: outcome, seconds: Self.seconds(clock.now - start))))
+                            return .whole(i, finished(i, AnalysisResult(outcome: outcome, seconds: Self.seconds(clock.now - start))))
                         }
                     }
                 }
@@ -291,13 +286,7 @@ public struct PipelineRunner: Sendable {
                         group.addTask(operation: jobs[next])
                         next += 1
                     }
-                    if case .prepared = output { continue }
-                    tasksDone += 1
-                    progress?(.taskFinished(done: tasksDone, total: totalTasks))
-                    if case .whole(let i, let result) = output {
-                        wholes.append((i, result))
-                        announce(i, result)
-                    }
+                    if case .whole(let i, let result) = output { wholes.append((i, result)) }
                 }
                 return wholes
             }
@@ -320,6 +309,35 @@ public struct PipelineRunner: Sendable {
             return try analysis.assemble(values, report: report)
         }
         return AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))
+    }
+
+    /// Tells ``PipelineRunner/progress`` of each task and analysis as it finishes, from the task
+    /// that finished it: one call at a time (under the lock), the counts in order.
+    final class ProgressCounter: Sendable {
+        private let progress: (@Sendable (RunProgress) -> Void)?
+        private let totals: (tasks: Int, analyses: Int)
+        private let done = Mutex<(tasks: Int, analyses: Int)>((0, 0))
+
+        init(progress: (@Sendable (RunProgress) -> Void)?, tasks: Int, analyses: Int) {
+            self.progress = progress
+            totals = (tasks, analyses)
+        }
+
+        /// A task is done, and with it the analysis given (run whole, or assembled from its parts).
+        func taskFinished(analysis: (id: String, plugin: String, result: AnalysisResult)?) {
+            guard let progress else { return }
+            done.withLock { done in
+                done.tasks += 1
+                progress(.taskFinished(done: done.tasks, total: totals.tasks))
+                guard let analysis else { return }
+                done.analyses += 1
+                let succeeded = if case .success = analysis.result.outcome { true } else { false }
+                progress(
+                    .analysisFinished(
+                        id: analysis.id, plugin: analysis.plugin, seconds: analysis.result.seconds, succeeded: succeeded,
+                        done: done.analyses, total: totals.analyses))
+            }
+        }
     }
 
     /// The parts of one analysis as their tasks bring them in: the one that brings the last gets

@@ -257,8 +257,9 @@ import Testing
         #expect(inodes.count == 80, "four pipes a run")
         #expect(Self.openPipeInodes().isDisjoint(with: inodes))
         #expect(Self.processes(holding: marker).isEmpty)
-        // Other suites run in parallel in this process: a little slack, far below a leak of one a run.
-        #expect(Self.descriptorCount - descriptors < 10, "descriptors \(descriptors) → \(Self.descriptorCount)")
+        // Other suites run in parallel in this process (writing run folders, loading fonts): some
+        // slack, below a leak of one a run (20). 10 was once exceeded by 12 with no leak.
+        #expect(Self.descriptorCount - descriptors < 16, "descriptors \(descriptors) → \(Self.descriptorCount)")
         #expect(Self.threadCount - threads < 10, "threads \(threads) → \(Self.threadCount)")
     }
 

@@ -3,6 +3,7 @@ import CohortPipeline
 import CohortPluginAPI
 import CohortReport
 import Foundation
+import Synchronization
 import Testing
 
 /// results.json and the human-readable report: nulls, small-cell suppression, safe CSV, a
@@ -168,7 +169,19 @@ import Testing
         // last part, which hands the figures over): the same results, every figure drawn once.
         var drawing = runner
         drawing.drawsFigures = true
+        let events = Mutex<[RunProgress]>([])
+        drawing.progress = { event in events.withLock { $0.append(event) } }
         let drawn = await drawing.run(Data(csv.utf8), info: RunInfo(id: "parts", fileName: "parts.csv"))
+        // Each task and each analysis told once, from the tasks, with counts in order.
+        let told = events.withLock { $0 }
+        let tasks = told.compactMap { if case .taskFinished(let done, let total) = $0 { (done, total) } else { nil } }
+        let totalParts = loaded.analyses.reduce(0) { $0 + $1.partCount }
+        #expect(tasks.map(\.0) == Array(1...totalParts) && tasks.allSatisfy { $0.1 == totalParts })
+        let finished = told.compactMap { if case .analysisFinished(let id, _, _, _, let done, _) = $0 { (id, done) } else { nil } }
+        #expect(finished.map(\.1) == Array(1...loaded.analyses.count))
+        #expect(Set(finished.map(\.0)) == Set(loaded.analyses.map(\.id)))
+        // `uni` uses `roc`'s cut-off: it cannot finish first.
+        #expect(finished.firstIndex { $0.0 == "roc" } ?? .max < finished.firstIndex { $0.0 == "uni" } ?? -1)
         for analysis in loaded.analyses {
             #expect(drawn.document.analysis(analysis.id)?["result"] == outcome.document.analysis(analysis.id)?["result"], "\(analysis.id)")
         }
