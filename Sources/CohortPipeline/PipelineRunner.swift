@@ -4,6 +4,7 @@ public import CohortJSON
 public import CohortPluginAPI
 public import CohortReport
 import CohortStatistics
+import Dispatch
 public import Foundation
 import Synchronization
 
@@ -59,8 +60,9 @@ public struct PipelineRunner: Sendable {
     /// memory (subsets of the columns, sort orders), so a caller short of memory for a large
     /// cohort trades time for memory by lowering it; by default as many as the executor runs.
     public var maxConcurrentTasks = Int.max
-    /// Told of each analysis task and each analysis as it finishes (from the task that finished
-    /// it, one call at a time, the counts in order), for a progress display; `nil` by default.
+    /// Told of each analysis task and each analysis as it finishes (on a queue of its own, one
+    /// call at a time, the counts in order; every call made before ``run(_:info:)`` returns), for
+    /// a progress display; `nil` by default.
     public var progress: (@Sendable (RunProgress) -> Void)?
     /// Whether each analysis's figures are drawn (PDF, PNG, as `report: outputs:` asks) as soon as
     /// the analysis finishes, on a thread of their own, while the other analyses go on; the outcome
@@ -290,6 +292,7 @@ public struct PipelineRunner: Sendable {
                 }
                 return wholes
             }
+            counter.drain()
             for (i, result) in finishedInWave {
                 results[i] = result
                 if case .success(let outcome) = result.outcome { outputs[analyses[i].id] = outcome.output }
@@ -311,12 +314,14 @@ public struct PipelineRunner: Sendable {
         return AnalysisResult(outcome: outcome, seconds: mine.reduce(0) { $0 + $1.seconds } + Self.seconds(clock.now - start))
     }
 
-    /// Tells ``PipelineRunner/progress`` of each task and analysis as it finishes, from the task
-    /// that finished it: one call at a time (under the lock), the counts in order.
+    /// Tells ``PipelineRunner/progress`` of each task and analysis as it finishes: counted by the
+    /// task that finished it, told on a serial queue of its own (one call at a time, in the order
+    /// counted), so that a progress display that blocks (a terminal on hold) holds no task up.
     final class ProgressCounter: Sendable {
         private let progress: (@Sendable (RunProgress) -> Void)?
         private let totals: (tasks: Int, analyses: Int)
         private let done = Mutex<(tasks: Int, analyses: Int)>((0, 0))
+        private let queue = DispatchQueue(label: "cohortd.progress")
 
         init(progress: (@Sendable (RunProgress) -> Void)?, tasks: Int, analyses: Int) {
             self.progress = progress
@@ -328,16 +333,23 @@ public struct PipelineRunner: Sendable {
             guard let progress else { return }
             done.withLock { done in
                 done.tasks += 1
-                progress(.taskFinished(done: done.tasks, total: totals.tasks))
-                guard let analysis else { return }
-                done.analyses += 1
-                let succeeded = if case .success = analysis.result.outcome { true } else { false }
-                progress(
-                    .analysisFinished(
-                        id: analysis.id, plugin: analysis.plugin, seconds: analysis.result.seconds, succeeded: succeeded,
-                        done: done.analyses, total: totals.analyses))
+                var events: [RunProgress] = [.taskFinished(done: done.tasks, total: totals.tasks)]
+                if let analysis {
+                    done.analyses += 1
+                    let succeeded = if case .success = analysis.result.outcome { true } else { false }
+                    events.append(
+                        .analysisFinished(
+                            id: analysis.id, plugin: analysis.plugin, seconds: analysis.result.seconds, succeeded: succeeded,
+                            done: done.analyses, total: totals.analyses))
+                }
+                // Queued under the lock: the queue's order is the counts' order.
+                let told = events
+                queue.async { for event in told { progress(event) } }
             }
         }
+
+        /// Returns once every event counted so far has been told.
+        func drain() { queue.sync {} }
     }
 
     /// The parts of one analysis as their tasks bring them in: the one that brings the last gets

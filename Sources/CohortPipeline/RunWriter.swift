@@ -152,10 +152,10 @@ public enum RunWriter {
             code = errno
         }
         // There already (perhaps made meanwhile by another process): fine if it is a folder.
+        guard code == EEXIST else { throw RunFolderError(path: path, errno: code) }
         var status = stat()
-        guard code == EEXIST, stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else {
-            throw RunFolderError(path: path, errno: code == EEXIST ? ENOTDIR : code)
-        }
+        guard stat(path, &status) == 0 else { throw RunFolderError(path: path, errno: errno) }
+        guard status.st_mode & S_IFMT == S_IFDIR else { throw RunFolderError(path: path, errno: ENOTDIR) }
     }
 
     /// One file, whole, mode 0640 (see ``write(_:to:)``): written as a new hidden file beside it

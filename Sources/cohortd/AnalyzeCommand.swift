@@ -69,8 +69,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
             input = runner.read(from: &source)
         }
         // The figures are drawn as their analyses finish (PipelineRunner.drawsFigures), beside
-        // the others; the table is let go once the analyses are done and its pages given back
-        // before the reports are made (and any figure still being drawn is finished).
+        // the others, unless the analyses run one at a time; the table is let go once the
+        // analyses are done and its pages given back before the reports are made (and any figure
+        // still being drawn is finished).
         let readSucceeded = input.failure == nil
         let outcome = await runner.run(consume input, info: info)
         MemoryTuning.releaseFreed()

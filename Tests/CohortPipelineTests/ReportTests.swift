@@ -172,7 +172,7 @@ import Testing
         let events = Mutex<[RunProgress]>([])
         drawing.progress = { event in events.withLock { $0.append(event) } }
         let drawn = await drawing.run(Data(csv.utf8), info: RunInfo(id: "parts", fileName: "parts.csv"))
-        // Each task and each analysis told once, from the tasks, with counts in order.
+        // Each task and each analysis told once, with counts in order, all before run returns.
         let told = events.withLock { $0 }
         let tasks = told.compactMap { if case .taskFinished(let done, let total) = $0 { (done, total) } else { nil } }
         let totalParts = loaded.analyses.reduce(0) { $0 + $1.partCount }

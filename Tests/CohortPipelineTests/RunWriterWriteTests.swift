@@ -43,6 +43,32 @@ import Testing
         #expect(names == ["report.html", "results.json"])
     }
 
+    @Test func aFolderPathThatIsAFileIsRefusedAsNotAFolder() throws {
+        let path = NSTemporaryDirectory() + "cohortd-write-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("a file".utf8).write(to: URL(fileURLWithPath: path))
+        #expect {
+            try RunWriter.write([("results.json", [])], to: path)
+        } throws: { error in
+            guard let error = error as? RunFolderError else { return false }
+            return error.path == path && error.reason == String(cString: strerror(ENOTDIR))
+        }
+    }
+
+    @Test func aLinkAtAFilesNameIsReplacedNotWrittenThrough() throws {
+        let directory = Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: (directory as NSString).deletingLastPathComponent) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let outside = (directory as NSString).deletingLastPathComponent + "/outside.txt"
+        try Data("untouched".utf8).write(to: URL(fileURLWithPath: outside))
+        try FileManager.default.createSymbolicLink(atPath: directory + "/report.md", withDestinationPath: outside)
+        try RunWriter.write([("report.md", Array("# Report\n".utf8))], to: directory)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: outside)) == Data("untouched".utf8))
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/report.md")
+        #expect(attributes[.type] as? FileAttributeType == .typeRegular)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/report.md")) == Data("# Report\n".utf8))
+    }
+
     @Test func aFolderThatCannotBeMadeIsNamed() throws {
         let parent = NSTemporaryDirectory() + "cohortd-write-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: parent) }

@@ -31,17 +31,35 @@ import Testing
         return points
     }
 
-    @Test func everyPointLeftOutIsWithinTheToleranceOfTheLineDrawn() {
-        let points = Self.curve(4_000)
+    /// Fine steps (4,000 points: under 0.1 px each, mostly left out) and coarse ones (300 points:
+    /// up to 1.3 px, corners that stay).
+    @Test(arguments: [4_000, 300]) func everyPointLeftOutIsWithinTheToleranceOfTheLineDrawn(n: Int) {
+        let points = Self.curve(n)
         let kept = ROCPlot.simplified(points, tolerance: 0.1)
-        #expect(kept.count < points.count / 4, "\(kept.count) of \(points.count)")
+        #expect(kept.count < points.count / (n > 1_000 ? 4 : 1), "\(kept.count) of \(points.count)")
+        #expect(kept.count > 2)
         #expect(kept.first?.x == points.first?.x && kept.first?.y == points.first?.y)
         #expect(kept.last?.x == points.last?.x && kept.last?.y == points.last?.y)
-        // Each original point lies within the tolerance of a segment of the line drawn.
-        for p in points {
-            let near = (0..<(kept.count - 1)).map { Self.distance(p, kept[$0], kept[$0 + 1]) }.min() ?? .infinity
-            #expect(near <= 0.1 + 1e-9, "(\(p.x), \(p.y))")
+        // Each point left out lies within the tolerance of the segment drawn in its place (the one
+        // between the kept points before and after it).
+        let indices = ROCPlot.keptIndices(points, tolerance: 0.1)
+        #expect(indices.first == 0 && indices.last == points.count - 1 && indices == indices.sorted())
+        for (a, b) in zip(indices, indices.dropFirst()) {
+            for i in (a + 1)..<b {
+                #expect(Self.distance(points[i], points[a], points[b]) <= 0.1 + 1e-9, "point \(i) between \(a) and \(b)")
+            }
         }
+    }
+
+    @Test func aCurveThatTurnsBackKeepsItsTurn() {
+        // The middle point is 10 px beyond the end, on the chord's line: far from the segment.
+        let back: [(x: Double, y: Double)] = [(0, 0), (20, 0), (10, 0)]
+        #expect(ROCPlot.simplified(back, tolerance: 0.1).map(\.x) == [0, 20, 10])
+        // A real ROC step (0.38 px, the thinning's 0.001) is kept; a 0.05 px wobble is not.
+        let step: [(x: Double, y: Double)] = [(0, 0), (10, 0), (10, 0.38), (20, 0.38)]
+        #expect(ROCPlot.simplified(step, tolerance: 0.1).count == 4)
+        let wobble: [(x: Double, y: Double)] = [(0, 0), (10, 0.05), (20, 0)]
+        #expect(ROCPlot.simplified(wobble, tolerance: 0.1).map(\.x) == [0, 20])
     }
 
     @Test func collinearPointsBecomeOneSegmentAndCornersStay() {
