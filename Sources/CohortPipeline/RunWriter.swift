@@ -200,16 +200,15 @@ public enum RunWriter {
 public struct RunFolderError: Error, Sendable, CustomStringConvertible {
     /// The folder or file.
     public var path: String
-    /// Why, as the system says it.
+    /// The system's error number (`errno`: `ENOTDIR`, `ENOSPC`, …).
+    public var code: Int32
+    /// Why, as the system says it (`strerror` of the code).
     public var reason: String
 
-    public init(path: String, reason: String) {
+    public init(path: String, errno code: Int32) {
         self.path = path
-        self.reason = reason
-    }
-
-    init(path: String, errno code: Int32) {
-        self.init(path: path, reason: String(cString: strerror(code)))
+        self.code = code
+        self.reason = String(cString: strerror(code))
     }
 
     public var description: String { "\(path): \(reason)" }

@@ -37,7 +37,7 @@ import Testing
             try RunWriter.write([("results.json", Array("{}".utf8)), ("report.html", Array("<p>".utf8))], to: directory)
         } throws: { error in
             guard let error = error as? RunFolderError else { return false }
-            return error.path == directory + "/report.html" && !error.reason.isEmpty && "\(error)".hasPrefix(directory + "/report.html: ")
+            return error.path == directory + "/report.html" && error.code == EISDIR && "\(error)".hasPrefix(directory + "/report.html: ")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         #expect(names == ["report.html", "results.json"])
@@ -51,7 +51,7 @@ import Testing
             try RunWriter.write([("results.json", [])], to: path)
         } throws: { error in
             guard let error = error as? RunFolderError else { return false }
-            return error.path == path && error.reason == String(cString: strerror(ENOTDIR))
+            return error.path == path && error.code == ENOTDIR && error.reason == String(cString: strerror(ENOTDIR))
         }
     }
 
