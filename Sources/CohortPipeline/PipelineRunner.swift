@@ -152,8 +152,9 @@ public struct PipelineRunner: Sendable {
         let reportContext = ReportContext(minCell: p.report.minCell, timeUnit: p.survival?.unit ?? "")
         let t1 = clock.now
         // Not beside analyses run one at a time to save memory: the drawing would add its own.
-        let drawer = drawsFigures && maxConcurrentTasks > 1 ? FigureDrawer(outputs: p.report.outputs) : nil
-        let results = await runAnalyses(input: analysisInput, report: reportContext, drawer: drawer?.draws == true ? drawer : nil)
+        let drawer =
+            drawsFigures && maxConcurrentTasks > 1 && FigureFiles.rendersAny(p.report.outputs) ? FigureDrawer(outputs: p.report.outputs) : nil
+        let results = await runAnalyses(input: analysisInput, report: reportContext, drawer: drawer)
         drawer?.releaseMemory()
         let analysisSeconds = Self.seconds(clock.now - t1)
         var phases = prepared.phases

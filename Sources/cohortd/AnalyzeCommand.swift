@@ -1,5 +1,6 @@
 import ArgumentParser
 import CohortData
+import CohortIngest
 import CohortPipeline
 import CohortRender
 import Foundation
@@ -76,7 +77,7 @@ struct AnalyzeCommand: AsyncParsableCommand {
         let outcome = await runner.run(consume input, info: info)
         MemoryTuning.releaseFreed()
         do {
-            try RunWriter.write(RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: info), to: output)
+            try RunFolderWriter.write(RunWriter.files(for: outcome, pipeline: loaded.pipeline, info: info), to: output)
         } catch {
             progress?.clear()
             Self.fail("cannot write the results: \(error)")

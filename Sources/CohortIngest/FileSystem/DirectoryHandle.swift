@@ -135,7 +135,8 @@ public final class DirectoryHandle: Sendable {
             while offset < bytes.count {
                 let n = bytes.withUnsafeBytes { raw in Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset) }
                 if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw SystemCallError("write") }
+                // No progress at all: a full or failing device (errno is not set).
+                guard n > 0 else { throw n == 0 ? SystemCallError("write", errno: EIO) : SystemCallError("write") }
                 offset += n
             }
             if sync { guard fsync(fd) == 0 else { throw SystemCallError("fsync") } }
