@@ -7,8 +7,8 @@ import Synchronization
 /// Draws a run's figures (PDF and PNG from their SVG, as `report: outputs:` asks) on a thread of
 /// its own, one after another, from the moment each analysis hands in its report: the figures of
 /// the analyses that finish first are drawn while the others still compute, rather than all of
-/// them after the last one. (At a million rows the figures take 60–80 ms, serial under cairo's
-/// lock: as long as the analyses' last stretch, which they now overlap.)
+/// them after the last one. (At a million rows the figures take 60–80 ms, one at a time on the
+/// render thread: as long as the analyses' last stretch, which they now overlap.)
 ///
 /// Rules (checked by `FigureDrawerTests`):
 /// - ``files(of:)`` gives the files and errors that ``FigureFiles/files(of:outputs:)`` gives for
@@ -66,7 +66,7 @@ package final class FigureDrawer: Sendable {
     package func files(of figures: [(name: String, text: String)]) -> (files: [(name: String, bytes: [UInt8])], errors: [String]) {
         queue.sync {
             for figure in figures { draw(figure.text) }
-            scratch.withLock { $0 = RasterScratch() }  // the pixel memory is unmapped
+            scratch.withLock { $0 = RasterScratch() }  // the band and encoder memory is freed
             let made = drawn.withLock { state in
                 defer { state.figures = [:] }
                 return state.figures

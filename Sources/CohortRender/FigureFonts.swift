@@ -25,7 +25,7 @@ enum FigureFonts {
     static var installed: Bool { installation }
 
     /// Makes the DejaVu-only configuration current, once per process. Call before librsvg or
-    /// pango first touch fontconfig (``FigureRenderer`` does, under ``RenderLock``).
+    /// pango first touch fontconfig (``FigureRenderer`` does, on ``RenderThread``).
     static func install() {
         _ = installation
     }

@@ -3,10 +3,10 @@ import CRSVG
 /// Renders the project's SVG figures as vector PDF and as PNG, through librsvg and cairo's C
 /// libraries (never a subprocess), for the run folder's `<figure>.pdf` and `<figure>.png`.
 ///
-/// Thread safety: every call into librsvg and cairo is serialised on one process-wide lock (see
-/// ``RenderLock``), because librsvg + cairo crash when documents with text are drawn from several
+/// Thread safety: every call into librsvg and cairo runs on one process-wide thread (see
+/// ``RenderThread``), because librsvg + cairo crash when documents with text are drawn from several
 /// threads at once. Calling from many tasks is safe; the figures are drawn one after another, and
-/// a PNG's encoding (the project's own code) runs outside the lock, beside another drawing.
+/// a PNG's encoding (the project's own code) runs on the caller's thread, beside another drawing.
 public struct FigureRenderer: Sendable {
     /// The PDF's Creator entry.
     public var creator: String
@@ -15,15 +15,23 @@ public struct FigureRenderer: Sendable {
         self.creator = creator
     }
 
-    /// Draws a small figure with text and throws it away: fontconfig, pango and cairo's font
-    /// faces are then loaded, so that the first real figure does not pay for them. For a caller
-    /// that has a core idle before its figures (`cohortd analyze` while the export is read).
-    public func warmUp() {
-        let text = #"<text x="2" y="14" font-family="DejaVu Sans" font-size="12""#
+    /// Draws a small figure with text, as PDF and as a PNG at `dpi`, and throws it away: the
+    /// render thread's font map, the fonts' faces and the glyphs of digits, letters and the
+    /// usual signs in the figures' text styles (12 and 13 px, bold 12 and 14 px, and 12 px turned
+    /// for a y axis) are then loaded, so that the first real figures do not pay for them (the
+    /// first PDF alone costs about 20 ms more than the next, measured). For a caller that has a
+    /// core idle before its figures (`cohortd analyze` while the export is read).
+    public func warmUp(dpi: Double = 300) {
+        let glyphs = "0123456789 .,:;%()[]/+−–·≥≤ abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        let styles = [
+            #"y="16""#, #"y="34" font-weight="bold""#, #"y="54" font-size="14" font-weight="bold""#, #"y="74" font-size="13""#,
+            #"y="94" transform="rotate(-90 300 94)""#,
+        ]
         let svg =
-            #"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">"# + text + ">0.5 ≥</text>" + text
-            + #" font-weight="bold">n</text></svg>"#
-        _ = try? png(svg: svg, dpi: 96)
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="600" height="100" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"#
+            + styles.map { #"<text x="2" "# + $0 + ">" + glyphs + "</text>" }.joined() + "</svg>"
+        _ = try? pdf(svg: svg)
+        _ = try? png(svg: svg, dpi: dpi)
     }
 
     /// The SVG as a one-page vector PDF whose page is the SVG's size (CSS pixels at 96 per inch,
@@ -36,7 +44,7 @@ public struct FigureRenderer: Sendable {
     /// - Parameter title: the PDF's Title entry (the figure's caption).
     /// - Throws: ``RenderError`` for an SVG librsvg cannot read or draw, or a cairo failure.
     public func pdf(svg: String, title: String? = nil) throws(RenderError) -> [UInt8] {
-        try RenderLock.withLock { () throws(RenderError) -> [UInt8] in
+        try RenderThread.run { () throws(RenderError) -> [UInt8] in
             let document = try SVGHandle(svg: svg)
             let width = document.width * 72 / 96
             let height = document.height * 72 / 96
@@ -71,47 +79,46 @@ public struct FigureRenderer: Sendable {
 
     /// The same PNG as ``png(svg:dpi:)``, drawn and encoded in `scratch`'s memory, which it grows
     /// as needed and leaves for the next figure (the bytes do not depend on what it held).
-    public func png(svg: String, dpi: Double = 300, scratch: inout RasterScratch) throws(RenderError) -> [UInt8] {
-        try Self.withRaster(svg: svg, dpi: dpi, scratch: &scratch) { image, scratch in
-            PNGEncoder.encode(image.pixels, width: image.width, height: image.height, stride: image.stride, dpi: dpi, scratch: &scratch)
-        }
-    }
-
-    /// Draws the SVG at `dpi` on white into `scratch`'s pixel memory (cairo `RGB24`) and calls
-    /// `body` with the pixels, valid only inside it.
     ///
-    /// Only the drawing holds ``RenderLock``: `body` (the PNG encoding) runs after it is released,
-    /// on memory the caller owns, so that a run's PNG is encoded while the daemon's run beside it
-    /// draws. (Measured on the benchmark's figures: drawing takes 8–25 ms a figure and format,
-    /// encoding 2–3 ms; the lock, not the encoder, sets the figures' time.)
-    static func withRaster<T>(
-        svg: String, dpi: Double, scratch: inout RasterScratch, _ body: (RasterImage, inout RasterScratch) -> T
-    ) throws(RenderError) -> T {
+    /// The figure is drawn once onto a cairo recording surface (librsvg's parsing, text layout
+    /// and paths), and the recording is then played back onto a band of about ``bandBytes`` at a
+    /// time, each band encoded before the next is drawn: never the whole image in memory (see
+    /// ``RasterScratch`` for why). Playing a recording back at a whole-pixel offset gives the
+    /// pixels that drawing the figure whole gives (checked by `PNGEncodingTests`).
+    ///
+    /// Only the drawing and the playback run on ``RenderThread``, band by band: the encoding runs
+    /// on the caller's thread, so that a run's PNG is encoded while the daemon's run beside it draws.
+    public func png(svg: String, dpi: Double = 300, scratch: inout RasterScratch) throws(RenderError) -> [UInt8] {
         guard dpi.isFinite, dpi > 0 else { throw RenderError(.invalidArgument, "dpi must be a positive number") }
-        let image = try RenderLock.withLock { () throws(RenderError) -> RasterImage in
+        let recording = try RenderThread.run { () throws(RenderError) -> Recording in
             let document = try SVGHandle(svg: svg)
             let (width, height) = try Self.pixelSize(width: document.width, height: document.height, dpi: dpi)
-            let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(width)))
-            guard stride >= 4 * width else { throw RenderError(.cairo, "cairo has no row stride for \(width) pixels") }
-            let pixels = scratch.pixels(byteCount: stride * height)
-            let image = RasterImage(pixels: UnsafeRawPointer(pixels), width: width, height: height, stride: stride)
-            guard
-                let surface = cairo_image_surface_create_for_data(
-                    pixels.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_RGB24, Int32(width), Int32(height), Int32(stride))
-            else {
-                throw RenderError(.cairo, "cairo could not create an image surface")
-            }
-            do {
-                defer { cairo_surface_destroy(surface) }
-                try Self.check(surface)
-                try Self.draw(document, on: surface, width: Double(width), height: Double(height), background: true)
-                cairo_surface_flush(surface)
-                try Self.check(surface)
-            }
-            return image
+            let recording = try Recording(width: width, height: height)
+            try Self.draw(document, on: recording.surface, width: Double(width), height: Double(height), background: true)
+            try Self.check(recording.surface)
+            return recording
         }
-        return body(image, &scratch)
+        let (width, height) = (recording.width, recording.height)
+        let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(width)))
+        guard stride >= 4 * width else { throw RenderError(.cairo, "cairo has no row stride for \(width) pixels") }
+        let bandRows = min(height, max(1, Self.bandBytes / stride))
+        let band = scratch.pixels(byteCount: stride * bandRows)
+        var above = scratch.zeros(byteCount: 4 * width)
+        var encoder = PNGEncoder(width: width, height: height, dpi: dpi, output: &scratch.output)
+        var top = 0
+        while top < height {
+            let rows = min(bandRows, height - top)
+            try RenderThread.run { () throws(RenderError) in try recording.play(into: band, rows: rows, stride: stride, top: top) }
+            encoder.append(band, rows: rows, stride: stride, above: above, into: &scratch.output)
+            top += rows
+            if top < height { above = scratch.carry(band + (rows - 1) * stride, byteCount: 4 * width) }
+        }
+        return encoder.finish(&scratch.output)
     }
+
+    /// About how many bytes of pixels a band holds (a megabyte: 100 rows of a 300-dpi figure, in
+    /// the processor's cache while it is encoded).
+    static let bandBytes = 1 << 20
 
     /// The PNG's size in pixels for an SVG of `width` × `height` CSS pixels at `dpi`: each side
     /// × dpi/96, rounded to the nearest pixel (halves away from zero).

@@ -1,6 +1,7 @@
 /// PNG image data for an opaque image: every row filtered with "Up" (filter type 2), the whole as
 /// one zlib stream (RFC 1950) of one fixed-Huffman deflate block (RFC 1951), in a single pass
-/// over the pixels with no row buffer.
+/// over the pixels with no row buffer. The rows may come in bands (``append(_:rows:wordsPerRow:above:into:)``
+/// once a band, then ``finish(into:)``), so that an image is never whole in memory.
 ///
 /// Why our own deflate: the figures are flat colours on white, so after "Up" almost every byte is
 /// zero, and the rest come in runs where a horizontal line starts or ends (a pixel's difference
@@ -12,7 +13,27 @@
 ///
 /// The output is a valid zlib stream that any inflater decodes to exactly the filtered rows; it is
 /// somewhat larger than zlib's dynamic-Huffman output (fixed codes), which these images can afford.
-enum UpDeflate {
+struct UpDeflate {
+    /// Pixels a row.
+    let width: Int
+    /// Where the stream's bits go; its byte offset is the output's count between calls.
+    private var bits: BitWriter
+    /// Adler-32 sums, reduced modulo 65521 after every row (a row cannot overflow 64 bits).
+    private var a: UInt64 = 1
+    private var b: UInt64 = 0
+
+    /// Starts a stream of rows of `width` pixels after the bytes `out` holds (zlib and block headers).
+    init(width: Int, into out: inout ByteBuffer) {
+        self.width = width
+        out.reserve(2)
+        out.base.storeBytes(of: 0x78, toByteOffset: out.count, as: UInt8.self)  // CMF: deflate, 32K window
+        out.base.storeBytes(of: 0x01, toByteOffset: out.count + 1, as: UInt8.self)  // FLG: no dictionary, (CMF·256+FLG) % 31 == 0
+        out.count += 2
+        bits = BitWriter(base: out.base, offset: out.count)
+        bits.put(0b011, count: 3)  // BFINAL = 1, BTYPE = 01 (fixed Huffman)
+        out.count = bits.offset
+    }
+
     /// The zlib stream of `height` rows of `width` pixels at `pixels` (cairo `RGB24`: a native
     /// 32-bit 0x··RRGGBB each, the high byte ignored; rows `wordsPerRow` apart), appended to `out`.
     /// `zeroRow` is `width` zero pixels (the row above the first).
@@ -20,14 +41,38 @@ enum UpDeflate {
         _ pixels: UnsafePointer<UInt32>, width: Int, height: Int, wordsPerRow: Int, zeroRow: UnsafePointer<UInt32>,
         into out: inout ByteBuffer
     ) {
+        var stream = UpDeflate(width: width, into: &out)
+        stream.append(pixels, rows: height, wordsPerRow: wordsPerRow, above: zeroRow, into: &out)
+        stream.finish(into: &out)
+    }
+
+    /// Appends `rows` rows at `pixels` (rows `wordsPerRow` apart) to the stream in `out`; `above`
+    /// is the row before the first (the previous call's last row, or zeros before the image's first).
+    mutating func append(
+        _ pixels: UnsafePointer<UInt32>, rows: Int, wordsPerRow: Int, above: UnsafePointer<UInt32>, into out: inout ByteBuffer
+    ) {
         FixedHuffman.literals.withUnsafeBufferPointer { literals in
             FixedHuffman.matchesAtDistance1.withUnsafeBufferPointer { distance1 in
                 FixedHuffman.matchesAtDistance3.withUnsafeBufferPointer { distance3 in
                     let tables = Tables(literals: literals, distance1: distance1, distance3: distance3)
-                    encode(pixels, width: width, height: height, wordsPerRow: wordsPerRow, zeroRow: zeroRow, tables: tables, into: &out)
+                    Self.append(
+                        pixels, rows: rows, width: width, wordsPerRow: wordsPerRow, above: above, tables: tables, a: &a, b: &b,
+                        bits: &bits, into: &out)
                 }
             }
         }
+    }
+
+    /// Ends the stream: the end-of-block code, the last byte's padding and the Adler-32.
+    mutating func finish(into out: inout ByteBuffer) {
+        out.count = bits.offset
+        out.reserve(16)
+        bits.rebase(out.base)
+        bits.put(FixedHuffman.endOfBlock)
+        out.count = bits.finish()
+        let adler = UInt32(b << 16 | a)
+        out.base.storeBytes(of: adler.bigEndian, toByteOffset: out.count, as: UInt32.self)
+        out.count += 4
     }
 
     private struct Tables {
@@ -42,26 +87,17 @@ enum UpDeflate {
     /// No pixel's masked difference: "no pixel before this one in the row".
     private static let noPixel: UInt32 = 0xFFFF_FFFF
 
-    private static func encode(
-        _ pixels: UnsafePointer<UInt32>, width: Int, height: Int, wordsPerRow: Int, zeroRow: UnsafePointer<UInt32>, tables: Tables,
-        into out: inout ByteBuffer
+    private static func append(
+        _ pixels: UnsafePointer<UInt32>, rows height: Int, width: Int, wordsPerRow: Int, above first: UnsafePointer<UInt32>,
+        tables: Tables, a: inout UInt64, b: inout UInt64, bits: inout BitWriter, into out: inout ByteBuffer
     ) {
-        out.reserve(2)
-        out.base.storeBytes(of: 0x78, toByteOffset: out.count, as: UInt8.self)  // CMF: deflate, 32K window
-        out.base.storeBytes(of: 0x01, toByteOffset: out.count + 1, as: UInt8.self)  // FLG: no dictionary, (CMF·256+FLG) % 31 == 0
-        out.count += 2
-        var bits = BitWriter(base: out.base, offset: out.count)
-        bits.put(0b011, count: 3)  // BFINAL = 1, BTYPE = 01 (fixed Huffman)
-        // Adler-32 sums, reduced modulo 65521 after every row (a row cannot overflow 64 bits).
-        var a: UInt64 = 1
-        var b: UInt64 = 0
         let worstRow = (9 * (1 + 3 * width) + 7) / 8 + 16
         for y in 0..<height {
             out.count = bits.offset
             out.reserve(worstRow + 8)
             bits.rebase(out.base)
             let row = pixels + y * wordsPerRow
-            let above = y == 0 ? zeroRow : pixels + (y - 1) * wordsPerRow
+            let above = y == 0 ? first : pixels + (y - 1) * wordsPerRow
             bits.put(tables.literals[2])  // the row's filter type, "Up"
             a += 2
             b += a
@@ -113,13 +149,6 @@ enum UpDeflate {
             b %= adlerBase
         }
         out.count = bits.offset
-        out.reserve(16)
-        bits.rebase(out.base)
-        bits.put(FixedHuffman.endOfBlock)
-        out.count = bits.finish()
-        let adler = UInt32(b << 16 | a)
-        out.base.storeBytes(of: adler.bigEndian, toByteOffset: out.count, as: UInt32.self)
-        out.count += 4
     }
 
     /// The bytewise difference R G B of `pixel` minus `above` (each modulo 256) as 0x00RRGGBB:

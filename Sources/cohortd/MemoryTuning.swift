@@ -31,14 +31,6 @@ enum MemoryTuning {
         _ = mallopt(M_MMAP_MAX, 0)
     }
 
-    /// For a one-shot command between its analyses and its output files: gives the pages of the
-    /// freed table back (glibc's `malloc_trim` releases free pages anywhere in the heap, not only
-    /// at its top), so that the reports (and the last figures, when they are still being drawn)
-    /// are made in memory the table no longer needs instead of above it.
-    static func releaseFreed() {
-        _ = malloc_trim(0)
-    }
-
     /// For the daemon: reuse freed memory across runs, but give back more than `retain` bytes
     /// kept free at the top of the heap.
     static func forDaemon(retain: Int32 = 256 << 20) {

@@ -1,0 +1,117 @@
+import Dispatch
+import Glibc
+import Synchronization
+
+/// The one thread every call into librsvg, cairo and pango runs on: ``run(_:)`` hands it a body
+/// and waits for it, so calls from any number of threads are serialised there, in turn.
+///
+/// Why one thread and not a lock: librsvg and cairo are not safe to call from several threads at
+/// once for documents with text (cairo's FreeType backend shares a font face between scaled
+/// fonts, and concurrent glyph loading under `rsvg_handle_render_document` has been seen to
+/// crash), and pango keeps its default font map per thread. Drawn under a lock from whichever
+/// thread asked, every figure on a fresh thread (a serial dispatch queue's worker ends as soon as
+/// it is idle) built the font map and loaded the fonts again: 5 ms more for each figure, and
+/// pango's helper threads started anew, measured. On one long-lived thread the fonts are loaded
+/// once per process, and ``FigureRenderer/warmUp()`` warms the thread that draws.
+///
+/// Rules (checked by `RenderThreadTests`): every body runs on the same thread, never two at
+/// once; a body's value or error is the caller's; a body that calls ``run(_:)`` again (from the
+/// render thread) runs inline rather than waiting for itself.
+enum RenderThread {
+    /// A body to run and the semaphore its caller waits on.
+    private final class Job: @unchecked Sendable {
+        // Unchecked: the body is the caller's non-escaping closure, called exactly once on the
+        // render thread while the caller is blocked on `done`; nothing else touches it.
+        private var body: (() -> Void)?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(_ body: @escaping () -> Void) { self.body = body }
+
+        /// Runs the body and lets it go before the caller wakes: the caller's
+        /// `withoutActuallyEscaping` checks that nothing holds the closure once it returns.
+        func run() {
+            body?()
+            body = nil
+            done.signal()
+        }
+
+        /// Blocks until ``run()`` has finished.
+        func wait() { done.wait() }
+    }
+
+    /// Jobs not yet taken by the thread; whether the thread was started, and whether it runs.
+    private static let queue = Mutex<(jobs: [Job], started: Bool, running: Bool)>(([], false, false))
+    /// Signalled once for each job queued.
+    private static let pending = DispatchSemaphore(value: 0)
+    /// The render thread's id once it has started.
+    private static let threadID = Atomic<UInt>(0)
+    /// Serialises the bodies run on their callers' threads if the render thread could not be started.
+    private static let fallback = Mutex(())
+
+    /// A body's outcome, filled in on the render thread.
+    private final class Outcome<T: ~Copyable, E: Error> {
+        var value: T? = nil
+        var failure: E? = nil
+    }
+
+    /// Whether the caller is the render thread.
+    static var isCurrent: Bool { threadID.load(ordering: .acquiring) == UInt(pthread_self()) }
+
+    /// Runs `body` on the render thread, with the figures' fonts configured (``FigureFonts``)
+    /// before librsvg first needs them, and returns its value or throws its error.
+    static func run<T: ~Copyable, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        if isCurrent {
+            FigureFonts.install()
+            return try body()
+        }
+        let outcome = Outcome<T, E>()
+        let queued = withoutActuallyEscaping(
+            {
+                FigureFonts.install()
+                do throws(E) { outcome.value = try body() } catch { outcome.failure = error }
+            } as () -> Void
+        ) { escapable in
+            let job = Job(escapable)
+            let running = queue.withLock { state in
+                if !state.started {
+                    state.started = true
+                    state.running = startThread()
+                }
+                if state.running { state.jobs.append(job) }
+                return state.running
+            }
+            guard running else { return false }
+            pending.signal()
+            job.wait()
+            return true
+        }
+        guard queued else {
+            return try fallback.withLock { _ throws(E) -> T in
+                FigureFonts.install()
+                return try body()
+            }
+        }
+        if let failure = outcome.failure { throw failure }
+        guard let value = outcome.value.take() else { preconditionFailure("a render job ended without a value or an error") }
+        return value
+    }
+
+    /// Starts the thread, which then takes the jobs in order for the process's lifetime; false
+    /// when the system would not start it.
+    private static func startThread() -> Bool {
+        var thread = pthread_t()
+        let created = pthread_create(
+            &thread, nil,
+            { _ in
+                RenderThread.threadID.store(UInt(pthread_self()), ordering: .releasing)
+                while true {
+                    RenderThread.pending.wait()
+                    let next = RenderThread.queue.withLock { state in state.jobs.isEmpty ? nil : state.jobs.removeFirst() }
+                    next?.run()
+                }
+            }, nil)
+        guard created == 0 else { return false }
+        pthread_detach(thread)
+        return true
+    }
+}
