@@ -43,9 +43,10 @@ struct AnalyzeCommand: AsyncParsableCommand {
             Self.fail("\(file): cannot read the file (\(String(cString: strerror(errno))))")
         }
         let info = RunInfo(id: RunInfo.newID(), fileName: URL(fileURLWithPath: file).lastPathComponent)
-        // The figures' fonts are loaded while the export is read (the read leaves a core idle
-        // part of the time), not when the first figure is drawn.
-        if !loaded.pipeline.report.outputs.isDisjoint(with: [.pdf, .png]) {
+        // The figures' fonts and glyphs are loaded while a large export is read (the read leaves
+        // a core idle part of the time), not when the first figure is drawn. A small export is
+        // read at once: there the warm-up would only add its own drawing.
+        if !loaded.pipeline.report.outputs.isDisjoint(with: [.pdf, .png]) && identity.size >= Self.warmUpBytes {
             Task.detached(priority: .utility) { FigureRenderer().warmUp() }
         }
         var runner = PipelineRunner(loaded)
@@ -99,6 +100,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
     }
+
+    /// The export size from which the figures are warmed up while it is read (about 0.1 s of reading).
+    static let warmUpBytes = 32 << 20
 
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("cohortd: \(message)\n".utf8))
