@@ -10,8 +10,8 @@ import Testing
     /// A temporary file holding `text`, opened for reading, with its identity as claimed.
     static func withFile(_ body: (String, Int32, FileDescriptorSource.Identity) throws -> Void) throws {
         let path = NSTemporaryDirectory() + "fds-\(UUID().uuidString).csv"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         defer { unlink(path) }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
         let fd = open(path, O_RDONLY)
         #expect(fd >= 0)
         defer { close(fd) }

@@ -19,9 +19,10 @@ import Testing
     }
 
     @Test func aVanishedStateDirectoryStopsTheDaemonWithAnError() async throws {
-        let root = try B.installation()
+        let installation = try B.installation()
+        let root = installation.path
         let process = try B.start(root)
-        defer { if process.isRunning { process.terminate() } }
+        defer { B.end(process) }
         try await B.waitUntilRunning(root)
         try FileManager.default.removeItem(atPath: root + "/state")
         #expect(try await waitForExit(process, seconds: 10))
@@ -29,9 +30,10 @@ import Testing
     }
 
     @Test func aSecondDaemonOnTheSameDropDirectoryRefusesToStart() async throws {
-        let root = try B.installation()
+        let installation = try B.installation()
+        let root = installation.path
         let first = try B.start(root)
-        defer { if first.isRunning { first.terminate() } }
+        defer { B.end(first) }
         try await B.waitUntilRunning(root)
         // Another configuration: its own state and results, the same drop directory.
         try "drop: ../drop\nstate: ../state2\nresults: ../results2\n".write(toFile: root + "/etc/second.yaml", atomically: true, encoding: .utf8)
@@ -40,6 +42,7 @@ import Testing
         second.arguments = ["run", "--config", root + "/etc/second.yaml"]
         second.standardError = FileHandle.nullDevice
         try second.run()
+        defer { B.end(second) }
         #expect(try await waitForExit(second, seconds: 10))
         #expect(second.terminationStatus != 0)
         #expect(first.isRunning)
@@ -47,10 +50,12 @@ import Testing
     }
 
     @Test func readyComesBeforeTheReanalysisOfAFileLeftInWorkByACrash() async throws {
-        let root = try B.installation()
+        let installation = try B.installation()
+        let root = installation.path
         // A first start creates the store; then the tree a kill -9 left: a large claimed file in
         // processing, journaled.
         let process = try B.start(root)
+        defer { B.end(process) }
         try await B.waitUntilRunning(root)
         #expect(B.stop(process) == 0)
         let runID = "20261201T000000000Z-0000abcd"
@@ -62,7 +67,7 @@ import Testing
         let started = Date()
         let (restarted, listener) = try B.startNotifying(root)
         defer { close(listener) }
-        defer { if restarted.isRunning { restarted.terminate() } }
+        defer { B.end(restarted) }
         #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
         let readyAfter = Date().timeIntervalSince(started)
         // READY=1 came before the file was analysed again (it is ordinary queued work)…
@@ -77,9 +82,10 @@ import Testing
     }
 
     @Test func longAndNonUTF8NamesAreTakenOnce() async throws {
-        let root = try B.installation()
+        let installation = try B.installation()
+        let root = installation.path
         let process = try B.start(root)
-        defer { if process.isRunning { process.terminate() } }
+        defer { B.end(process) }
         try await B.waitUntilRunning(root)
         let long = "km_" + String(repeating: "x", count: 245) + ".csv"
         try B.dropByRename(root, long)
@@ -105,7 +111,8 @@ import Testing
     }
 
     @Test func aFullDiskIsRetriedWithBackoffAndPublishedOnceSpaceReturns() async throws {
-        let root = try B.installation()
+        let installation = try B.installation()
+        let root = installation.path
         let mountPoint = root + "/var"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
         let mount = Process()
@@ -126,7 +133,7 @@ import Testing
             toFile: root + "/etc/cohortd.yaml", atomically: true, encoding: .utf8)
         let (process, listener) = try B.startNotifying(root)
         defer { close(listener) }
-        defer { if process.isRunning { process.terminate() } }
+        defer { B.end(process) }
         #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
         // Fill the filesystem, leaving too little for a run folder.
         let filler = mountPoint + "/filler"
@@ -168,12 +175,13 @@ import Testing
 
 extension BinaryHardeningTests {
     @Test func aLongAnalysisNeitherStarvesTheWatchdogNorASmallFile() async throws {
-        let root = try B.installation()
+        let installation = try B.installation()
+        let root = installation.path
         let socketPath = root + "/notify.sock"
         let listener = try SystemdNotifierTests.listen(socketPath)
         defer { close(listener) }
         let process = try B.start(root, environment: ["NOTIFY_SOCKET": socketPath, "WATCHDOG_USEC": "400000"])
-        defer { if process.isRunning { process.terminate() } }
+        defer { B.end(process) }
         #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
         var rows = "time,dead,sex\n"
         for i in 0..<400_000 { rows += "\(i % 60 + 1),\(i % 2),\(i % 3 == 0 ? "M" : "F")\n" }

@@ -23,10 +23,11 @@ import Testing
 
     @Test func runsUnderANotifySocketAndStopsOnSIGTERM() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "cohortd binary at \(Self.binary)")
-        let root = try Self.installation()
+        let installation = try Self.installation()
+        let root = installation.path
         let (process, listener) = try Self.startNotifying(root)
         defer { close(listener) }
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.end(process) }
 
         #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
         // A file renamed into the drop directory is taken at once (settle is 30 s here).
@@ -93,14 +94,27 @@ import Testing
         return folders
     }
 
-    /// A configured installation in a temporary directory.
-    static func installation(settle: Double = 30) throws -> String {
-        let root = NSTemporaryDirectory() + "cohortd-bin-\(UUID().uuidString)"
+    /// A configured installation in a scratch directory: hold it until the daemons started in it
+    /// have ended (``end(_:)``).
+    static func installation(settle: Double = 30) throws -> ScratchDirectory {
+        let scratch = ScratchDirectory("bin")
+        let root = scratch.path
         try FileManager.default.createDirectory(atPath: root + "/etc/pipelines.d", withIntermediateDirectories: true)
         try Fixture.pipeline.write(toFile: root + "/etc/pipelines.d/km.yaml", atomically: true, encoding: .utf8)
         try "drop: ../drop\nstate: ../state\nresults: ../results\nsettle: \(settle)\n".write(
             toFile: root + "/etc/cohortd.yaml", atomically: true, encoding: .utf8)
-        return root
+        return scratch
+    }
+
+    /// Ends a daemon the test may have left running, stopped or not (SIGTERM, SIGKILL after 10 s),
+    /// and waits for it: nothing writes into the installation once it is removed.
+    static func end(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        kill(process.processIdentifier, SIGCONT)
+        for _ in 0..<200 where process.isRunning { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     static func start(_ root: String, environment: [String: String] = [:]) throws -> Process {
@@ -118,7 +132,8 @@ import Testing
     }
 
     @Test func aBurstOfAThousandFilesIsAnalysedOnceEach() async throws {
-        let root = try Self.installation()
+        let installation = try Self.installation()
+        let root = installation.path
         let count = 1_000
         // Distinct contents (trailing blank lines are skipped), staged on the same filesystem.
         try FileManager.default.createDirectory(atPath: root + "/stage", withIntermediateDirectories: true)
@@ -127,7 +142,7 @@ import Testing
                 toFile: root + "/stage/km_\(i).csv", atomically: false, encoding: .utf8)
         }
         let process = try Self.start(root)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.end(process) }
         try await Self.waitUntilRunning(root)
         // All renamed in at once.
         for i in 0..<count { try FileManager.default.moveItem(atPath: root + "/stage/km_\(i).csv", toPath: root + "/drop/km_\(i).csv") }
@@ -150,7 +165,8 @@ import Testing
 
     @Test func killedAtRandomMomentsEveryFileEndsOnceSomewhere() async throws {
         // settle 1: after a restart, files found in the drop directory wait a second.
-        let root = try Self.installation(settle: 1)
+        let installation = try Self.installation(settle: 1)
+        let root = installation.path
         let count = 40
         // Distinct contents, staged outside the drop directory on the same filesystem.
         try FileManager.default.createDirectory(atPath: root + "/stage", withIntermediateDirectories: true)
@@ -159,6 +175,7 @@ import Testing
                 .write(toFile: root + "/stage/km_\(i).csv", atomically: false, encoding: .utf8)
         }
         var process = try Self.start(root)
+        defer { Self.end(process) }
         for _ in 0..<20 where !FileManager.default.fileExists(atPath: root + "/drop") { try await Task.sleep(for: .milliseconds(50)) }
         for i in 0..<count { try FileManager.default.moveItem(atPath: root + "/stage/km_\(i).csv", toPath: root + "/drop/km_\(i).csv") }
         // Kill -9 three times at varying moments, restarting each time.
@@ -168,7 +185,6 @@ import Testing
             process.waitUntilExit()
             process = try Self.start(root)
         }
-        defer { if process.isRunning { process.terminate() } }
         var done = 0
         for _ in 0..<200 {
             let archived = Self.files(root + "/state/archive").filter { $0.hasSuffix(".csv") }.count
@@ -196,9 +212,10 @@ import Testing
     }
 
     @Test func theDropDirectoryDeletedAndRecreatedIsWatchedAgain() async throws {
-        let root = try Self.installation()
+        let installation = try Self.installation()
+        let root = installation.path
         let process = try Self.start(root)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.end(process) }
         for _ in 0..<40 where !FileManager.default.fileExists(atPath: root + "/state/cohortd.sqlite") { try await Task.sleep(for: .milliseconds(50)) }
         try await Task.sleep(for: .milliseconds(200))
         try FileManager.default.removeItem(atPath: root + "/drop")
@@ -221,10 +238,11 @@ import Testing
     }
 
     @Test func aDropDirectoryReplacedByAFileIsDegradedUntilItIsBack() async throws {
-        let root = try Self.installation()
+        let installation = try Self.installation()
+        let root = installation.path
         let (process, listener) = try Self.startNotifying(root)
         defer { close(listener) }
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.end(process) }
         #expect(SystemdNotifierTests.receive(listener).hasPrefix("READY=1"))
         // Replace the directory by a regular file while the daemon is stopped (it would re-create
         // a missing directory at once).
@@ -262,9 +280,10 @@ import Testing
     }
 
     @Test func aBrokenPipelineOnSIGHUPKeepsTheOldOne() async throws {
-        let root = try Self.installation()
+        let installation = try Self.installation()
+        let root = installation.path
         let process = try Self.start(root)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.end(process) }
         let statusFile = root + "/state/daemon-status.json"
         try await Self.waitUntilRunning(root)
         try Fixture.pipeline.replacingOccurrences(of: "plugin: logrank", with: "plugin: logrnk")
@@ -284,9 +303,10 @@ import Testing
     }
 
     @Test func aSlowInPlaceWriteIsTakenOnlyWhenComplete() async throws {
-        let root = try Self.installation(settle: 1)
+        let installation = try Self.installation(settle: 1)
+        let root = installation.path
         let process = try Self.start(root)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.end(process) }
         try await Self.waitUntilRunning(root)
         // Written in place in three pieces, 0.5 s apart (less than settle).
         let lines = Fixture.csv.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -310,9 +330,10 @@ import Testing
     }
 
     @Test func aFileHeldOpenForWritingWaitsPastItsSettleTime() async throws {
-        let root = try Self.installation(settle: 0.5)
+        let installation = try Self.installation(settle: 0.5)
+        let root = installation.path
         let process = try Self.start(root)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.end(process) }
         try await Self.waitUntilRunning(root)
         // Complete content, but the writer keeps the file open (the daemon's user owns it, so
         // Linux can tell): size and time settle, yet it is not taken.
@@ -330,9 +351,10 @@ import Testing
     }
 
     @Test func aHardLinkIsRefusedAndItsOtherNameLeftAlone() async throws {
-        let root = try Self.installation()
+        let installation = try Self.installation()
+        let root = installation.path
         let process = try Self.start(root)
-        defer { if process.isRunning { process.terminate() } }
+        defer { Self.end(process) }
         try await Self.waitUntilRunning(root)
         let original = root + "/original.csv"
         try Fixture.csv.write(toFile: original, atomically: false, encoding: .utf8)

@@ -13,13 +13,13 @@ import Testing
 /// modes, and files that change while read.
 @Suite struct DirectoryFileSystemTests {
     struct Tree {
-        let root: String
+        let scratch = ScratchDirectory("fs")
+        var root: String { scratch.path }
         let layout: DaemonLayout
         let files: DirectoryFileSystem
 
         init() throws {
-            root = Fixture.temporaryDirectory("fs")
-            let configuration = try DaemonConfiguration(yaml: "drop: drop\nstate: state\nresults: results\n", file: "c.yaml", directory: root)
+            let configuration = try DaemonConfiguration(yaml: "drop: drop\nstate: state\nresults: results\n", file: "c.yaml", directory: scratch.path)
             layout = DaemonLayout(configuration)
             try layout.prepare()
             files = try DirectoryFileSystem(layout: layout)

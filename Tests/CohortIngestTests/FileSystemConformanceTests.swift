@@ -13,20 +13,24 @@ import Testing
         let name: String
         let files: any IngestFileSystem
         let drop: @Sendable (String, String) throws -> Void
+        /// The real file system's directory, kept as long as the subject.
+        var scratch: ScratchDirectory? = nil
 
         var testDescription: String { name }
 
         static func real() throws -> Subject {
-            let root = Fixture.temporaryDirectory("conformance")
-            let configuration = try DaemonConfiguration(yaml: "drop: drop\nstate: state\nresults: results\n", file: "c.yaml", directory: root)
+            let scratch = ScratchDirectory("conformance")
+            let configuration = try DaemonConfiguration(
+                yaml: "drop: drop\nstate: state\nresults: results\n", file: "c.yaml", directory: scratch.path)
             let layout = DaemonLayout(configuration)
             try layout.prepare()
             let files = try DirectoryFileSystem(layout: layout)
-            return Subject(name: "directory", files: files) { path, text in
+            let drop: @Sendable (String, String) throws -> Void = { path, text in
                 let full = layout.drop + "/" + path
                 try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try text.write(toFile: full, atomically: false, encoding: .utf8)
             }
+            return Subject(name: "directory", files: files, drop: drop, scratch: scratch)
         }
 
         static func memory() -> Subject {

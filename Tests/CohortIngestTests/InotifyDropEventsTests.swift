@@ -39,7 +39,8 @@ import Testing
     }
 
     @Test func aForcedOverflowAsksForARescanThatFindsTheLostFiles() async throws {
-        let root = Fixture.temporaryDirectory("overflow")
+        let scratch = ScratchDirectory("overflow")
+        let root = scratch.path
         let handle = try DirectoryHandle.open(FilePath(root))
         let made = InotifyDropEvents(root: { handle })
         let source = try #require(made)
@@ -66,8 +67,10 @@ import Testing
     }
 
     @Test func subdirectoriesMovedWithinTheTreeStayWatchedAndMovedOutAreForgotten() async throws {
-        let root = Fixture.temporaryDirectory("moves")
-        let outside = root + "-outside"
+        // The watched tree and a directory outside it, side by side in one scratch directory.
+        let scratch = ScratchDirectory("moves")
+        let root = scratch.path + "/tree"
+        let outside = scratch.path + "/outside"
         try FileManager.default.createDirectory(atPath: root + "/a", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/c", withIntermediateDirectories: true)
         let handle = try DirectoryHandle.open(FilePath(root))
@@ -87,8 +90,10 @@ import Testing
     }
 
     @Test func aHardLinkArrivesCompleteAndALinkedDirectoryIsNotWatchedThrough() async throws {
-        let root = Fixture.temporaryDirectory("links")
-        let outside = root + "-outside"
+        let scratch = ScratchDirectory("links")
+        let root = scratch.path + "/tree"
+        let outside = scratch.path + "/outside"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
         let handle = try DirectoryHandle.open(FilePath(root))
         let made = InotifyDropEvents(root: { handle })
@@ -107,8 +112,11 @@ import Testing
     @Test func directoriesOnDifferentFilesystemsAreRefused() throws {
         // /dev/shm is a tmpfs: a state directory there cannot receive renames from /tmp.
         guard FileManager.default.fileExists(atPath: "/dev/shm") else { return }
-        let root = Fixture.temporaryDirectory("xdev")
-        let yaml = "drop: \(root)/drop\nstate: /dev/shm/cohortd-\(UUID().uuidString)\nresults: \(root)/results\n"
+        let scratch = ScratchDirectory("xdev")
+        let root = scratch.path
+        let state = "/dev/shm/cohortd-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let yaml = "drop: \(root)/drop\nstate: \(state)\nresults: \(root)/results\n"
         let configuration = try DaemonConfiguration(yaml: yaml, file: "c.yaml", directory: root)
         var info1 = stat()
         var info2 = stat()

@@ -34,7 +34,8 @@ import Testing
     }
 
     @Test func theAutomaticBudgetReadsTheCgroupLimit() throws {
-        let root = Fixture.temporaryDirectory("cgroup")
+        let scratch = ScratchDirectory("cgroup")
+        let root = scratch.path
         try "0::/system.slice/cohortd.service\n".write(toFile: root + "/cgroup", atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: root + "/fs/system.slice/cohortd.service", withIntermediateDirectories: true)
         try "4294967296\n".write(toFile: root + "/fs/system.slice/cohortd.service/memory.max", atomically: true, encoding: .utf8)

@@ -21,7 +21,8 @@ import Testing
     @Test func theStoreIsCreated0640WhateverTheUmask() throws {
         let old = umask(0)
         defer { umask(old) }
-        let path = Fixture.temporaryDirectory("store") + "/cohortd.sqlite"
+        let directory = ScratchDirectory("store")
+        let path = directory.path + "/cohortd.sqlite"
         let store = try Store(path: path)
         try store.recordClaim(runID: "r1", name: "x.csv")
         for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {

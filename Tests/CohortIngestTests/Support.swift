@@ -27,12 +27,6 @@ enum Fixture {
     static let csv = "time,dead,sex\n5,1,M\n8,0,F\n12,1,F\n3,1,M\n9,0,M\n"
     static let bad = "time,dead,sex\n5,1,M\nabc,0,F\n"
 
-    static func temporaryDirectory(_ label: String) -> String {
-        let path = NSTemporaryDirectory() + "cohortd-\(label)-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
     static func pipelines(in directory: String) throws -> PipelineSet {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try pipeline.write(toFile: directory + "/km.yaml", atomically: true, encoding: .utf8)
@@ -40,8 +34,22 @@ enum Fixture {
     }
 }
 
+/// A fresh directory `cohortd-<label>-<UUID>` under the temporary directory, removed with all it
+/// holds when the last reference to it goes: whoever uses the directory holds this.
+final class ScratchDirectory: Sendable {
+    let path: String
+
+    init(_ label: String) {
+        path = NSTemporaryDirectory() + "cohortd-\(label)-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
 /// An in-memory installation: fake files, a manual clock, a real journal in a temporary file.
 struct FakeSite {
+    let scratch = ScratchDirectory("fake")
     let files = InMemoryFileSystem()
     let clock = ManualClock()
     let journal: Store
@@ -49,9 +57,8 @@ struct FakeSite {
     var environment: IngestEnvironment
 
     init(options: IngestOptions = IngestOptions(settle: 0), memoryBudget: Int64 = 1 << 30) throws {
-        let root = Fixture.temporaryDirectory("fake")
-        journal = try Store(path: root + "/journal.sqlite")
-        state = IngestState(pipelines: try Fixture.pipelines(in: root + "/pipelines.d"), memoryBudget: memoryBudget)
+        journal = try Store(path: scratch.path + "/journal.sqlite")
+        state = IngestState(pipelines: try Fixture.pipelines(in: scratch.path + "/pipelines.d"), memoryBudget: memoryBudget)
         environment = IngestEnvironment(
             files: files, journal: journal, state: state, clock: clock, options: options, logger: Logger(label: "test"))
     }

@@ -41,6 +41,7 @@ import Testing
         let name = kind == "path" ? NSTemporaryDirectory() + "notify-\(UUID().uuidString.prefix(8))" : "@cohortd-test-\(UUID().uuidString.prefix(8))"
         let fd = try Self.listen(name)
         defer { close(fd) }
+        defer { if kind == "path" { unlink(name) } }
         let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": name, "WATCHDOG_USEC": "20000000"])
         #expect(notifier.isEnabled)
         #expect(notifier.watchdogInterval == .seconds(10))

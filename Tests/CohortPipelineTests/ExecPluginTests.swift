@@ -13,14 +13,20 @@ import Testing
 @Suite struct ExecPluginTests {
     static let csv = "time,dead,sex\n5,1,M\n8,0,F\n12,1,F\n"
 
-    /// Writes an executable script into a fresh directory and returns the directory.
+    /// Writes an executable script into a fresh directory and returns the directory (the test
+    /// removes it).
     static func scripts(_ files: [String: String]) throws -> String {
         let dir = NSTemporaryDirectory() + "cohortd-exec-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for (name, body) in files {
-            let path = dir + "/" + name
-            try body.write(toFile: path, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        do {
+            for (name, body) in files {
+                let path = dir + "/" + name
+                try body.write(toFile: path, atomically: true, encoding: .utf8)
+                try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw error
         }
         return dir
     }
@@ -62,6 +68,7 @@ import Testing
     @Test func theRequestCarriesParametersAndTypedColumns() async throws {
         // The script echoes its request back as the result; relative paths resolve against the pipeline.
         let dir = try Self.scripts(["echo.sh": "#!/bin/sh\ncat\n"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let outcome = try await runPipeline(Self.pipeline("echo.sh"), csv: Self.csv, directory: dir)
         let request = try #require(outcome.document.analysis("ext")?["result"])
         #expect(request["analysis"]?.string == "ext")
@@ -78,6 +85,7 @@ import Testing
             "slow.sh": "#!/bin/sh\nsleep 20\n",
             "big.sh": "#!/bin/sh\nhead -c 3000000 /dev/zero | tr '\\\\0' 'a'\n",
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let failing = try await runPipeline(Self.pipeline("fail.sh"), csv: Self.csv, directory: dir)
         #expect(failing.status == .partial)
         #expect(Self.error(of: failing)?.contains("exited with status 3: something broke") == true)
@@ -97,6 +105,7 @@ import Testing
 
         // A program removed after validation fails at run time, as this analysis's error.
         let gone = try Self.scripts(["gone.sh": "#!/bin/sh\necho '{}'\n"])
+        defer { try? FileManager.default.removeItem(atPath: gone) }
         let loaded = try LoadedPipeline(text: Self.pipeline("gone.sh"), file: "test.yaml", directory: gone, registry: testRegistry)
         try FileManager.default.removeItem(atPath: gone + "/gone.sh")
         let missing = await PipelineRunner(loaded).run(Data(Self.csv.utf8), info: RunInfo(id: "test", fileName: "test.csv"))
@@ -111,6 +120,7 @@ import Testing
 
     @Test func aMissingOrUnrunnableProgramIsAConfigurationError() throws {
         let dir = try Self.scripts(["ok.sh": "#!/bin/sh\necho '{}'\n", "plain.txt": "not a program\n"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: dir + "/plain.txt")
         try FileManager.default.createDirectory(atPath: dir + "/folder", withIntermediateDirectories: false)
         #expect(Self.configurationError(Self.pipeline("ok.sh"), directory: dir) == nil)
@@ -136,6 +146,7 @@ import Testing
 
     @Test func maxOutputAndTimeoutAreChecked() throws {
         let dir = try Self.scripts(["ok.sh": "#!/bin/sh\necho '{}'\n"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         for bad in ["-1", "0"] {
             let e = try #require(Self.configurationError(Self.pipeline("ok.sh", extra: "    max_output: \(bad)"), directory: dir))
             #expect(e.code == .invalidValue)
@@ -160,8 +171,7 @@ import Testing
 
     /// A program that starts one `setsid` descendant and one double-forked one, waits until both
     /// run, then ends as `$2` says: `exit` (JSON on stdout), `hang` (sleeps) or `flood` (3 MB out).
-    static let escaper = try? ExecPluginTests.scripts([
-        "escape.sh": """
+    static let escaper = """
         #!/bin/sh
         cat >/dev/null
         setsid python3 -c '\(lurker)' a "$1" &
@@ -174,10 +184,10 @@ import Testing
         esac
 
         """
-    ])
 
     static func run(_ mode: String, marker: String, timeout: Double = 20, maxOutput: Int = 1 << 20) throws -> ProcessRunner.Run {
-        let dir = try #require(escaper)
+        let dir = try ExecPluginTests.scripts(["escape.sh": escaper])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         return ProcessRunner.run(
             executable: dir + "/escape.sh", arguments: [marker, mode], input: Array("{}".utf8), timeout: timeout, maxOutput: maxOutput,
             environment: ["PATH": "/usr/local/bin:/usr/bin:/bin"])
@@ -278,6 +288,7 @@ import Testing
             "count.sh": "#!/bin/sh\nprintf '{\"bytes\": %s}' \"$(wc -c | tr -d ' ')\"\n",
             "ignore.sh": "#!/bin/sh\necho '{}'\n",
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let input = [UInt8](repeating: UInt8(ascii: "x"), count: 3_000_000)
         let counted = ProcessRunner.run(executable: dir + "/count.sh", arguments: [], input: input, timeout: 20, maxOutput: 1000, environment: [:])
         guard case .exited(0, let stdout, _) = counted.outcome else {
@@ -294,6 +305,7 @@ import Testing
 
     @Test func aSignalAndAnExitStatusAreTheProgramsNotTheShepherds() throws {
         let dir = try ExecPluginTests.scripts(["die.sh": "#!/bin/sh\nkill -TERM $$\n", "three.sh": "#!/bin/sh\necho oops >&2\nexit 3\n"])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let died = ProcessRunner.run(executable: dir + "/die.sh", arguments: [], input: [], timeout: 10, maxOutput: 1000, environment: [:])
         guard case .signaled(let signal) = died.outcome else {
             Issue.record("unexpected outcome \(died.outcome)")
@@ -313,6 +325,7 @@ import Testing
         let dir = try ExecPluginTests.scripts([
             "where.sh": "#!/bin/sh\ncat >/dev/null\ntouch left-behind\nprintf '{\"cwd\": \"%s\", \"tmp\": \"%s\"}' \"$(pwd)\" \"$TMPDIR\"\n"
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = ProcessRunner.run(
             executable: dir + "/where.sh", arguments: [], input: Array("{}".utf8), timeout: 10, maxOutput: 10_000, environment: [:])
         guard case .exited(0, let stdout, _) = run.outcome else {
@@ -356,6 +369,7 @@ import Testing
 
             """
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = ProcessRunner.run(
             executable: dir + "/probe.py", arguments: [state], input: Array("{}".utf8), timeout: 10, maxOutput: 10_000,
             environment: ["PATH": "/usr/bin:/bin"])
@@ -393,6 +407,7 @@ import Testing
 
             """
         ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = ProcessRunner.run(
             executable: dir + "/signal.py", arguments: [String(getpid())], input: Array("{}".utf8), timeout: 10, maxOutput: 10_000,
             environment: ["PATH": "/usr/bin:/bin"])

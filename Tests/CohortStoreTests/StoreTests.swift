@@ -4,11 +4,22 @@ import Testing
 
 /// The journal and output store: state transitions, duplicates, queries, reading while writing.
 @Suite struct StoreTests {
+    /// A store in a fresh directory, and its path: the test removes the directory (``remove(_:)``).
     static func temporaryStore() throws -> (Store, String) {
         let dir = NSTemporaryDirectory() + "cohortd-store-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/store.sqlite"
-        return (try Store(path: path), path)
+        do {
+            return (try Store(path: path), path)
+        } catch {
+            remove(path)
+            throw error
+        }
+    }
+
+    /// Removes the directory of the store at `path`.
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
     }
 
     static func run(_ id: String, status: String = "ok") -> Store.Run {
@@ -18,7 +29,8 @@ import Testing
     }
 
     @Test func anInputGoesFromClaimedToArchived() throws {
-        let (store, _) = try Self.temporaryStore()
+        let (store, path) = try Self.temporaryStore()
+        defer { Self.remove(path) }
         try store.recordClaim(runID: "r1", name: "pm_1.csv")
         try store.recordClaim(runID: "r1", name: "pm_1.csv")  // idempotent
         #expect(try store.unfinishedInputs().map(\.runID) == ["r1"])
@@ -37,7 +49,8 @@ import Testing
     }
 
     @Test func duplicatesAreFoundByContentAndPipelineVersion() throws {
-        let (store, _) = try Self.temporaryStore()
+        let (store, path) = try Self.temporaryStore()
+        defer { Self.remove(path) }
         try store.recordClaim(runID: "a", name: "x.csv")
         try store.recordAttempt(runID: "a", sha256: "same", bytes: 1, pipeline: "p", pipelineSHA256: "v1")
         try store.recordPublished(Self.run("a"), analyses: [])
@@ -48,7 +61,8 @@ import Testing
     }
 
     @Test func failuresKeepTheirError() throws {
-        let (store, _) = try Self.temporaryStore()
+        let (store, path) = try Self.temporaryStore()
+        defer { Self.remove(path) }
         try store.recordClaim(runID: "f", name: "bad.csv")
         try store.recordState(runID: "f", .failed, error: "line 3, column age: value \"x\" is not a number")
         let input = try #require(try store.input(runID: "f"))
@@ -58,6 +72,7 @@ import Testing
 
     @Test func aSecondConnectionReadsWhileTheFirstWrites() throws {
         let (store, path) = try Self.temporaryStore()
+        defer { Self.remove(path) }
         try store.recordClaim(runID: "r", name: "x.csv")
         try store.recordAttempt(runID: "r", sha256: "s", bytes: 1, pipeline: "p", pipelineSHA256: "ps")
         try store.recordPublished(Self.run("r"), analyses: [])

@@ -67,10 +67,15 @@ import Testing
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Runs `cohortd analyze` on the fixture with standard error on `errorDescriptor`.
-    static func analyze(errorDescriptor: Int32, extra: [String] = []) throws -> Process {
+    /// A fresh directory for one `cohortd analyze`; the test removes it once the process has ended.
+    static func scratch() throws -> String {
         let directory = NSTemporaryDirectory() + "cohortd-progress-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    /// Runs `cohortd analyze` on the fixture, in `directory`, with standard error on `errorDescriptor`.
+    static func analyze(in directory: String, errorDescriptor: Int32, extra: [String] = []) throws -> Process {
         try pipeline.write(toFile: directory + "/km.yaml", atomically: true, encoding: .utf8)
         try csv.write(toFile: directory + "/" + fileName, atomically: true, encoding: .utf8)
         let process = Process()
@@ -85,7 +90,9 @@ import Testing
     @Test func aTerminalShowsTheReadEachAnalysisAndTheTotal() throws {
         let (master, slave) = try Self.openTerminal()
         defer { close(master) }
-        let process = try Self.analyze(errorDescriptor: slave)
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = try Self.analyze(in: directory, errorDescriptor: slave)
         close(slave)
         let text = Self.drain(master)
         process.waitUntilExit()
@@ -106,7 +113,9 @@ import Testing
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
         defer { close(ends[0]) }
-        let process = try Self.analyze(errorDescriptor: ends[1])
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = try Self.analyze(in: directory, errorDescriptor: ends[1])
         close(ends[1])
         let text = Self.drain(ends[0])
         process.waitUntilExit()
@@ -117,7 +126,9 @@ import Testing
     @Test func quietOnATerminalGetsNothing() throws {
         let (master, slave) = try Self.openTerminal()
         defer { close(master) }
-        let process = try Self.analyze(errorDescriptor: slave, extra: ["--quiet"])
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = try Self.analyze(in: directory, errorDescriptor: slave, extra: ["--quiet"])
         close(slave)
         let text = Self.drain(master)
         process.waitUntilExit()
