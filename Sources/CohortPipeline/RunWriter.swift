@@ -33,7 +33,7 @@ public enum RunWriter {
             title: title, subtitle: subtitle, sections: flow + outcome.report + [("methods", methods.blocks)], minCell: pipeline.report.minCell)
         let outputs = pipeline.report.outputs
         let svgs = outputs.isDisjoint(with: [.svg, .pdf, .png]) ? [] : renderer.svgFiles()
-        // The figures (drawn one after another under cairo's lock: most of this function's time)
+        // The figures (drawn one after another on the render thread: most of this function's time)
         // on one thread, results.json and the text reports on another.
         let (figures, (json, results, text)) = concurrently(
             { outcome.figures?.files(of: svgs) ?? FigureFiles.files(of: svgs, outputs: outputs) },

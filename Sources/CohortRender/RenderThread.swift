@@ -12,7 +12,7 @@ import Synchronization
 /// thread asked, every figure on a fresh thread (a serial dispatch queue's worker ends as soon as
 /// it is idle) built the font map and loaded the fonts again: 5 ms more for each figure, and
 /// pango's helper threads started anew, measured. On one long-lived thread the fonts are loaded
-/// once per process, and ``FigureRenderer/warmUp()`` warms the thread that draws.
+/// once per process, and ``FigureRenderer/warmUp(dpi:)`` warms the thread that draws.
 ///
 /// Rules (checked by `RenderThreadTests`): every body runs on the same thread, never two at
 /// once; a body's value or error is the caller's; a body that calls ``run(_:)`` again (from the
@@ -47,6 +47,9 @@ enum RenderThread {
     private static let threadID = Atomic<UInt>(0)
     /// Serialises the bodies run on their callers' threads if the render thread could not be started.
     private static let fallback = Mutex(())
+    /// The thread holding `fallback` (0 when none), so that a body run there that calls
+    /// ``run(_:)`` again (a ``Recording`` destroyed as a drawing fails) runs inline.
+    private static let fallbackHolder = Atomic<UInt>(0)
 
     /// A body's outcome, filled in on the render thread.
     private final class Outcome<T: ~Copyable, E: Error> {
@@ -55,7 +58,10 @@ enum RenderThread {
     }
 
     /// Whether the caller is the render thread.
-    static var isCurrent: Bool { threadID.load(ordering: .acquiring) == UInt(pthread_self()) }
+    static var isCurrent: Bool {
+        let me = UInt(pthread_self())
+        return threadID.load(ordering: .acquiring) == me || fallbackHolder.load(ordering: .acquiring) == me
+    }
 
     /// Runs `body` on the render thread, with the figures' fonts configured (``FigureFonts``)
     /// before librsvg first needs them, and returns its value or throws its error.
@@ -87,6 +93,8 @@ enum RenderThread {
         }
         guard queued else {
             return try fallback.withLock { _ throws(E) -> T in
+                fallbackHolder.store(UInt(pthread_self()), ordering: .releasing)
+                defer { fallbackHolder.store(0, ordering: .releasing) }
                 FigureFonts.install()
                 return try body()
             }
