@@ -28,11 +28,15 @@ struct ColumnSink {
     /// Whether some value is longer than a key holds (then `values` decides, as it does for more
     /// than 24 values).
     private var longValues = false
+    /// The values' keys hashed, while they are few and short (``KeyLookup``).
+    private var lookup: KeyLookup?
     private let otherCode: Int32?
     private let fixedLevels: Bool
     private let datePatterns: [DatePattern]
     private let trueTokens: TokenSet
     private let falseTokens: TokenSet
+    /// The true and the false words hashed, when they are short (``KeyLookup``).
+    private let booleanLookup: KeyLookup?
     var badValues = 0
 
     init(spec: ColumnSpec, decimalComma: Bool, capacity: Int) {
@@ -47,6 +51,9 @@ struct ColumnSink {
         datePatterns = kind == .date ? spec.dateFormats.compactMap(DatePattern.init) : []
         trueTokens = kind == .boolean ? TokenSet(spec.trueTokens.map { Array($0.utf8) }) : TokenSet()
         falseTokens = kind == .boolean ? TokenSet(spec.falseTokens.map { Array($0.utf8) }) : TokenSet()
+        // The true words first, then the false ones: an index below the true words' count is true.
+        let words = (spec.trueTokens + spec.falseTokens).map { Array($0.utf8) }
+        booleanLookup = kind == .boolean && Set(words).count == words.count ? KeyLookup(words.map(FieldKey.init)) : nil
         let labels = spec.levels.labels
         fixedLevels = spec.levels.mapping != nil
         otherCode = fixedLevels ? spec.levels.other.flatMap { o in labels.firstIndex(of: o).map(Int32.init) } : nil
@@ -64,6 +71,7 @@ struct ColumnSink {
         valueKeys.append(FieldKey(bytes))
         keyCodes.append(code)
         longValues = longValues || bytes.count > 16
+        lookup = longValues ? nil : KeyLookup(Array(valueKeys.elements))
     }
 
     /// Appends a missing value.
@@ -87,6 +95,7 @@ struct ColumnSink {
     ) {
         let badBefore = bad.count
         let mark = self.mark
+        let markWord = UInt64(mark) &* 0x0101_0101_0101_0101
         let missingFilter = missing.filter
         switch kind {
         case .number:
@@ -99,7 +108,9 @@ struct ColumnSink {
                     out[r] = .nan
                     continue
                 }
-                if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
+                if limit - start >= 8, let v = FieldParsing.shortDecimal(start, count: n, markWord: markWord) {
+                    out[r] = v
+                } else if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
                     ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C)
                 {
                     out[r] = v
@@ -119,7 +130,9 @@ struct ColumnSink {
                     out[r] = .nan
                     continue
                 }
-                if let v = FieldParsing.integer(start, count: n, mark: mark) {
+                if limit - start >= 8, let v = FieldParsing.shortDecimal(start, count: n, markWord: markWord, integral: true) {
+                    out[r] = v
+                } else if let v = FieldParsing.integer(start, count: n, mark: mark) {
                     out[r] = v
                 } else {
                     out[r] = .nan
@@ -136,6 +149,7 @@ struct ColumnSink {
             var keys = valueKeys.base
             var keyCount = valueKeys.count
             var known = keyCodes.base
+            var lookup = self.lookup
             for r in 0..<rows {
                 let start = base + starts[r]
                 let n = ends[r] - starts[r]
@@ -143,10 +157,16 @@ struct ColumnSink {
                     out[r] = -1
                     continue
                 }
-                let key = FieldKey(start, count: n, limit: limit)
+                let key = limit - start >= 16 ? FieldKey.words(start, count: n) : FieldKey(start, count: n, limit: limit)
                 var code: Int32 = -1
                 var found = false
-                if longValues || keyCount > 24 {
+                if let lookup {
+                    // Few short values: one hashed slot (no branch on which value the field is).
+                    if let k = lookup.index(of: key) {
+                        code = known[Int(k)]
+                        found = true
+                    }
+                } else if longValues || keyCount > 24 {
                     // Long values, or many levels: the token set's own lookup (hashed when large).
                     if let k = values.index(of: key, start) {
                         code = valueCodes[k]
@@ -177,6 +197,7 @@ struct ColumnSink {
                         keys = valueKeys.base
                         keyCount = valueKeys.count
                         known = keyCodes.base
+                        lookup = self.lookup
                     }
                 }
                 out[r] = code
@@ -185,6 +206,7 @@ struct ColumnSink {
         case .boolean:
             flags.reserve(rows)
             let out = flags.end
+            let trueCount = Int32(spec.trueTokens.count)
             for r in 0..<rows {
                 let start = base + starts[r]
                 let n = ends[r] - starts[r]
@@ -192,8 +214,15 @@ struct ColumnSink {
                     out[r] = -1
                     continue
                 }
-                let key = FieldKey(start, count: n, limit: limit)
-                if trueTokens.index(of: key, start) != nil {
+                let key = limit - start >= 16 ? FieldKey.words(start, count: n) : FieldKey(start, count: n, limit: limit)
+                if let booleanLookup {
+                    if let k = booleanLookup.index(of: key) {
+                        out[r] = k < trueCount ? 1 : 0
+                    } else {
+                        out[r] = -1
+                        bad.append((r, .boolean))
+                    }
+                } else if trueTokens.index(of: key, start) != nil {
                     out[r] = 1
                 } else if falseTokens.index(of: key, start) != nil {
                     out[r] = 0

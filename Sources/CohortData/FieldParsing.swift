@@ -8,6 +8,44 @@ enum FieldParsing {
         1e21, 1e22,
     ]
 
+    /// The commonest case of all, without a loop or a data-dependent branch: 1 to 8 bytes that are
+    /// digits with at most one `mark` among them (none when `integral`), read as one word (8
+    /// readable bytes at `start`). `nil` for anything else (a sign, a longer field, another byte),
+    /// which then goes to the general parsers. The value is that of
+    /// ``plainDecimal(_:count:mark:)``: the same mantissa divided by the same exact power of ten.
+    ///
+    /// The digits are gathered into one word without the mark, shifted so that they end at its
+    /// top byte (zeros before them do not change the value), and combined pairwise by the
+    /// well-known multiplications (two digits, then four, then eight).
+    @inline(__always)
+    static func shortDecimal(_ start: UnsafePointer<UInt8>, count n: Int, markWord: UInt64, integral: Bool = false) -> Double? {
+        guard n &- 1 < 8 && n > 0 else { return nil }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let fieldMask = n == 8 ? ~UInt64(0) : (UInt64(1) << UInt64(8 &* n)) &- 1
+        let word = UnsafeRawPointer(start).loadUnaligned(as: UInt64.self) & fieldMask
+        // The mark's byte: its high bit, where the field has one.
+        let marks = ChunkParser.zeroBytes(word ^ markWord) & fieldMask & (ones &* 0x80)
+        guard marks & (marks &- 1) == 0 && !(integral && marks != 0) else { return nil }
+        // Bytes before the mark stay, bytes after it move down one: the digits without the mark.
+        let position = marks == 0 ? n : marks.trailingZeroBitCount >> 3
+        let below = position == 8 ? ~UInt64(0) : (UInt64(1) << UInt64(8 &* position)) &- 1
+        let digits = marks == 0 ? n : n &- 1
+        guard digits > 0 else { return nil }
+        let joined = (word & below) | ((word >> 8) & ~below)
+        let digitMask = digits == 8 ? ~UInt64(0) : (UInt64(1) << UInt64(8 &* digits)) &- 1
+        // Every byte '0'...'9': its high nibble is 3, and still 3 after adding 6 (a carry out of
+        // a byte above '9' can only fail the test of the next one).
+        let padded = joined | (~digitMask & (ones &* 0x30))
+        let high = ones &* 0xF0
+        guard padded & high == ones &* 0x30 && (padded &+ ones &* 0x06) & high == ones &* 0x30 else { return nil }
+        var v = (joined ^ (digitMask & (ones &* 0x30))) << UInt64(8 &* (8 &- digits))
+        v = (v &* 10) &+ (v >> 8)
+        let pairs: UInt64 = 0x0000_00FF_0000_00FF
+        v = ((v & pairs) &* (100 &+ (1_000_000 << 32)) &+ ((v >> 16) & pairs) &* (1 &+ (10_000 << 32))) >> 32
+        let fraction = marks == 0 ? 0 : n &- 1 &- position
+        return fraction == 0 ? Double(v) : Double(v) / powersOfTen[fraction]
+    }
+
     /// The common case of ``number(_:decimalComma:)``, fast: `[-]digits[mark digits]` with at most
     /// 18 digits and no spaces or exponent. The mantissa and the power of ten (≤ 10¹⁸) are exact
     /// doubles, so the one division is correctly rounded (Clinger's fast path), giving the same
