@@ -74,8 +74,10 @@ var package = Package(
             providers: [.apt(["librsvg2-dev", "libcairo2-dev", "libfontconfig-dev"])]
         ),
         .target(name: "CohortRender", dependencies: ["CRSVG"], swiftSettings: strictSettings),
+        .target(name: "CSeparators"),
         .target(
             name: "CohortData",
+            dependencies: ["CSeparators"],
             swiftSettings: strictSettings
         ),
         .target(

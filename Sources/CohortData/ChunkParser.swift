@@ -1,3 +1,5 @@
+internal import CSeparators
+
 /// Parses the body (records after the header) of one chunk of a file into column sinks.
 ///
 /// A chunk without a quote character is split into fields eight bytes at a time (SWAR: a word's
@@ -247,6 +249,10 @@ struct SeparatorMask {
     @inline(__always)
     func mask(_ b: UnsafePointer<UInt8>, available: Int) -> UInt64 {
         var bits: UInt64 = 0
+        #if arch(x86_64)
+            // SSE2 compares, 16 bytes at a time (a fifth of the word version's instructions).
+            if available >= 64 { return csep_mask64(b, delimiter) }
+        #endif
         if available >= 64 {
             let raw = UnsafeRawPointer(b)
             for k in 0..<8 {

@@ -94,177 +94,220 @@ struct ColumnSink {
         limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
     ) {
         let badBefore = bad.count
+        switch kind {
+        case .number: decodeNumbers(base, starts: starts, ends: ends, rows: rows, limit: limit, missing: missing, bad: &bad)
+        case .integer: decodeIntegers(base, starts: starts, ends: ends, rows: rows, limit: limit, missing: missing, bad: &bad)
+        case .category: decodeCategories(base, starts: starts, ends: ends, rows: rows, limit: limit, missing: missing, bad: &bad)
+        case .boolean: decodeBooleans(base, starts: starts, ends: ends, rows: rows, limit: limit, missing: missing, bad: &bad)
+        case .date: decodeDates(base, starts: starts, ends: ends, rows: rows, limit: limit, missing: missing, bad: &bad)
+        case .id: decodeIdentifiers(base, starts: starts, ends: ends, rows: rows, limit: limit, missing: missing, bad: &bad)
+        }
+        badValues += bad.count - badBefore
+    }
+
+    private mutating func decodeNumbers(
+        _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
+        limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
+    ) {
         let mark = self.mark
         let markWord = UInt64(mark) &* 0x0101_0101_0101_0101
         let missingFilter = missing.filter
-        switch kind {
-        case .number:
-            numbers.reserve(rows)
-            let out = numbers.end
-            for r in 0..<rows {
-                let start = base + starts[r]
-                let n = ends[r] - starts[r]
-                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
-                    out[r] = .nan
-                    continue
-                }
-                if limit - start >= 8, let v = FieldParsing.shortDecimal(start, count: n, markWord: markWord) {
-                    out[r] = v
-                } else if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
-                    ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C)
-                {
-                    out[r] = v
-                } else {
-                    out[r] = .nan
-                    bad.append((r, .number))
-                }
+        numbers.reserve(rows)
+        let out = numbers.end
+        for r in 0..<rows {
+            let start = base + starts[r]
+            let n = ends[r] - starts[r]
+            if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                out[r] = .nan
+                continue
             }
-            numbers.didAppend(rows)
-        case .integer:
-            numbers.reserve(rows)
-            let out = numbers.end
-            for r in 0..<rows {
-                let start = base + starts[r]
-                let n = ends[r] - starts[r]
-                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
-                    out[r] = .nan
-                    continue
-                }
-                if limit - start >= 8, let v = FieldParsing.shortDecimal(start, count: n, markWord: markWord, integral: true) {
-                    out[r] = v
-                } else if let v = FieldParsing.integer(start, count: n, mark: mark) {
-                    out[r] = v
-                } else {
-                    out[r] = .nan
-                    // A whole number written otherwise (1e3, beyond ±2^53) gets its own reason.
-                    let asNumber = FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C)
-                    bad.append((r, asNumber.map(Self.isWhole) == true ? .integerForm : .wholeNumber))
-                }
+            if limit - start >= 8, let v = FieldParsing.shortDecimal(start, count: n, markWord: markWord) {
+                out[r] = v
+            } else if let v = FieldParsing.plainDecimal(start, count: n, mark: mark)
+                ?? FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C)
+            {
+                out[r] = v
+            } else {
+                out[r] = .nan
+                bad.append((r, .number))
             }
-            numbers.didAppend(rows)
-        case .category:
-            codes.reserve(rows)
-            let out = codes.end
-            // The known values' keys, read in place (refreshed when a new level is added).
-            var keys = valueKeys.base
-            var keyCount = valueKeys.count
-            var known = keyCodes.base
-            var lookup = self.lookup
-            for r in 0..<rows {
-                let start = base + starts[r]
-                let n = ends[r] - starts[r]
-                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
-                    out[r] = -1
-                    continue
+        }
+        numbers.didAppend(rows)
+    }
+
+    private mutating func decodeIntegers(
+        _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
+        limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
+    ) {
+        let mark = self.mark
+        let markWord = UInt64(mark) &* 0x0101_0101_0101_0101
+        let missingFilter = missing.filter
+        numbers.reserve(rows)
+        let out = numbers.end
+        for r in 0..<rows {
+            let start = base + starts[r]
+            let n = ends[r] - starts[r]
+            if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                out[r] = .nan
+                continue
+            }
+            if limit - start >= 8, let v = FieldParsing.shortDecimal(start, count: n, markWord: markWord, integral: true) {
+                out[r] = v
+            } else if let v = FieldParsing.integer(start, count: n, mark: mark) {
+                out[r] = v
+            } else {
+                out[r] = .nan
+                // A whole number written otherwise (1e3, beyond ±2^53) gets its own reason.
+                let asNumber = FieldParsing.number(UnsafeBufferPointer(start: start, count: n), decimalComma: mark == 0x2C)
+                bad.append((r, asNumber.map(Self.isWhole) == true ? .integerForm : .wholeNumber))
+            }
+        }
+        numbers.didAppend(rows)
+    }
+
+    private mutating func decodeCategories(
+        _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
+        limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
+    ) {
+        let missingFilter = missing.filter
+        codes.reserve(rows)
+        let out = codes.end
+        // The known values' keys, read in place (refreshed when a new level is added).
+        var keys = valueKeys.base
+        var keyCount = valueKeys.count
+        var known = keyCodes.base
+        var lookup = self.lookup
+        for r in 0..<rows {
+            let start = base + starts[r]
+            let n = ends[r] - starts[r]
+            if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                out[r] = -1
+                continue
+            }
+            let key = limit - start >= 16 ? FieldKey.words(start, count: n) : FieldKey(start, count: n, limit: limit)
+            var code: Int32 = -1
+            var found = false
+            if let lookup {
+                // Few short values: one hashed slot (no branch on which value the field is).
+                if let k = lookup.index(of: key) {
+                    code = known[Int(k)]
+                    found = true
                 }
-                let key = limit - start >= 16 ? FieldKey.words(start, count: n) : FieldKey(start, count: n, limit: limit)
-                var code: Int32 = -1
-                var found = false
-                if let lookup {
-                    // Few short values: one hashed slot (no branch on which value the field is).
-                    if let k = lookup.index(of: key) {
-                        code = known[Int(k)]
+            } else if longValues || keyCount > 24 {
+                // Long values, or many levels: the token set's own lookup (hashed when large).
+                if let k = values.index(of: key, start) {
+                    code = valueCodes[k]
+                    found = true
+                }
+            } else {
+                var k = 0
+                while k < keyCount {
+                    if keys[k] == key {
+                        code = known[k]
                         found = true
+                        break
                     }
-                } else if longValues || keyCount > 24 {
-                    // Long values, or many levels: the token set's own lookup (hashed when large).
-                    if let k = values.index(of: key, start) {
-                        code = valueCodes[k]
-                        found = true
-                    }
-                } else {
-                    var k = 0
-                    while k < keyCount {
-                        if keys[k] == key {
-                            code = known[k]
-                            found = true
-                            break
-                        }
-                        k += 1
-                    }
+                    k += 1
                 }
-                if !found {
-                    if let otherCode {
-                        code = otherCode
-                    } else if fixedLevels {
-                        bad.append((r, .category))
-                    } else {
-                        // Levels in order of first appearance.
-                        let bytes = Array(UnsafeBufferPointer(start: start, count: n))
-                        code = Int32(levels.count)
-                        levels.append(String(decoding: bytes, as: UTF8.self))
-                        addValue(bytes, code: code)
-                        keys = valueKeys.base
-                        keyCount = valueKeys.count
-                        known = keyCodes.base
-                        lookup = self.lookup
-                    }
-                }
-                out[r] = code
             }
-            codes.didAppend(rows)
-        case .boolean:
-            flags.reserve(rows)
-            let out = flags.end
-            let trueCount = Int32(spec.trueTokens.count)
-            for r in 0..<rows {
-                let start = base + starts[r]
-                let n = ends[r] - starts[r]
-                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
-                    out[r] = -1
-                    continue
+            if !found {
+                if let otherCode {
+                    code = otherCode
+                } else if fixedLevels {
+                    bad.append((r, .category))
+                } else {
+                    // Levels in order of first appearance.
+                    let bytes = Array(UnsafeBufferPointer(start: start, count: n))
+                    code = Int32(levels.count)
+                    levels.append(String(decoding: bytes, as: UTF8.self))
+                    addValue(bytes, code: code)
+                    keys = valueKeys.base
+                    keyCount = valueKeys.count
+                    known = keyCodes.base
+                    lookup = self.lookup
                 }
-                let key = limit - start >= 16 ? FieldKey.words(start, count: n) : FieldKey(start, count: n, limit: limit)
-                if let booleanLookup {
-                    if let k = booleanLookup.index(of: key) {
-                        out[r] = k < trueCount ? 1 : 0
-                    } else {
-                        out[r] = -1
-                        bad.append((r, .boolean))
-                    }
-                } else if trueTokens.index(of: key, start) != nil {
-                    out[r] = 1
-                } else if falseTokens.index(of: key, start) != nil {
-                    out[r] = 0
+            }
+            out[r] = code
+        }
+        codes.didAppend(rows)
+    }
+
+    private mutating func decodeBooleans(
+        _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
+        limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
+    ) {
+        let missingFilter = missing.filter
+        flags.reserve(rows)
+        let out = flags.end
+        let trueCount = Int32(spec.trueTokens.count)
+        for r in 0..<rows {
+            let start = base + starts[r]
+            let n = ends[r] - starts[r]
+            if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                out[r] = -1
+                continue
+            }
+            let key = limit - start >= 16 ? FieldKey.words(start, count: n) : FieldKey(start, count: n, limit: limit)
+            if let booleanLookup {
+                if let k = booleanLookup.index(of: key) {
+                    out[r] = k < trueCount ? 1 : 0
                 } else {
                     out[r] = -1
                     bad.append((r, .boolean))
                 }
-            }
-            flags.didAppend(rows)
-        case .date:
-            days.reserve(rows)
-            let out = days.end
-            for r in 0..<rows {
-                let start = base + starts[r]
-                let n = ends[r] - starts[r]
-                if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
-                    out[r] = ColumnData.missingDate
-                    continue
-                }
-                let field = UnsafeBufferPointer(start: start, count: n)
-                var day: Int32? = nil
-                for pattern in datePatterns {
-                    day = pattern.parse(field)
-                    if day != nil { break }
-                }
-                if let day {
-                    out[r] = day
-                } else {
-                    out[r] = ColumnData.missingDate
-                    bad.append((r, .date))
-                }
-            }
-            days.didAppend(rows)
-        case .id:
-            for r in 0..<rows {
-                let start = base + starts[r]
-                let n = ends[r] - starts[r]
-                let isMissing = missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit)
-                ids.append(isMissing ? "" : String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self))
+            } else if trueTokens.index(of: key, start) != nil {
+                out[r] = 1
+            } else if falseTokens.index(of: key, start) != nil {
+                out[r] = 0
+            } else {
+                out[r] = -1
+                bad.append((r, .boolean))
             }
         }
-        badValues += bad.count - badBefore
+        flags.didAppend(rows)
+    }
+
+    private mutating func decodeDates(
+        _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
+        limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
+    ) {
+        let missingFilter = missing.filter
+        days.reserve(rows)
+        let out = days.end
+        for r in 0..<rows {
+            let start = base + starts[r]
+            let n = ends[r] - starts[r]
+            if missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit) {
+                out[r] = ColumnData.missingDate
+                continue
+            }
+            let field = UnsafeBufferPointer(start: start, count: n)
+            var day: Int32? = nil
+            for pattern in datePatterns {
+                day = pattern.parse(field)
+                if day != nil { break }
+            }
+            if let day {
+                out[r] = day
+            } else {
+                out[r] = ColumnData.missingDate
+                bad.append((r, .date))
+            }
+        }
+        days.didAppend(rows)
+    }
+
+    private mutating func decodeIdentifiers(
+        _ base: UnsafePointer<UInt8>, starts: UnsafePointer<Int>, ends: UnsafePointer<Int>, rows: Int,
+        limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
+    ) {
+        let missingFilter = missing.filter
+        for r in 0..<rows {
+            let start = base + starts[r]
+            let n = ends[r] - starts[r]
+            let isMissing = missingFilter.mayMatch(start, count: n) && missing.contains(start, count: n, limit: limit)
+            ids.append(isMissing ? "" : String(decoding: UnsafeBufferPointer(start: start, count: n), as: UTF8.self))
+        }
     }
 
     /// Whether `v` is a whole number (without a libm call in the common range).

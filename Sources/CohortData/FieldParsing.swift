@@ -17,7 +17,9 @@ enum FieldParsing {
     /// The digits are gathered into one word without the mark, shifted so that they end at its
     /// top byte (zeros before them do not change the value), and combined pairwise by the
     /// well-known multiplications (two digits, then four, then eight).
-    @inline(__always)
+    ///
+    /// Transparent: the decoding loop called it once a field under `@inline(__always)`, measured.
+    @_transparent
     static func shortDecimal(_ start: UnsafePointer<UInt8>, count n: Int, markWord: UInt64, integral: Bool = false) -> Double? {
         guard n &- 1 < 8 && n > 0 else { return nil }
         let ones: UInt64 = 0x0101_0101_0101_0101

@@ -26,8 +26,12 @@ struct FieldKey: Hashable {
         let a = raw.loadUnaligned(as: UInt64.self)
         let b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
         // Masks keep the field's bytes (count < 8: low bytes of a; 8...15: all of a, low bytes of b).
-        let lowMask = count >= 8 ? ~UInt64(0) : (count == 0 ? 0 : ~UInt64(0) >> UInt64(64 - 8 * count))
-        let highMask = count >= 16 ? ~UInt64(0) : (count <= 8 ? 0 : ~UInt64(0) >> UInt64(64 - 8 * (count - 8)))
+        // Smart shifts (a shift by 64 gives 0) and clamps, without a branch on the length: the
+        // values of a column come in lengths in no predictable order.
+        let lowBytes = UInt64(Swift.min(Swift.max(count, 0), 8))
+        let highBytes = UInt64(Swift.min(Swift.max(count - 8, 0), 8))
+        let lowMask = ~UInt64(0) >> (64 - 8 * lowBytes)
+        let highMask = ~UInt64(0) >> (64 - 8 * highBytes)
         return FieldKey(length: count, low: a & lowMask, high: b & highMask)
     }
 

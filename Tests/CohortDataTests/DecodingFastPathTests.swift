@@ -111,3 +111,22 @@ import Testing
         }
     }
 }
+
+/// The separator mask of the unquoted path (SSE2 compares on x86-64, words elsewhere) against a
+/// byte-by-byte test, on random blocks rich in separators and on every delimiter byte.
+@Suite struct SeparatorMaskTests {
+    @Test(arguments: [UInt8(0x2C), 0x3B, 0x09, 0x7C, 0x00, 0x80, 0xFF])
+    func maskMarksExactlyTheSeparators(delimiter: UInt8) {
+        var random = UnquotedPathTests.Generator(state: UInt64(delimiter) &+ 3)
+        let masks = SeparatorMask(delimiter: delimiter)
+        let alphabet: [UInt8] = [delimiter, 0x0A, 0x0D, 0x30, 0x61, 0x22, 0x00, 0x80, 0xFF, 0x2C, 0x0B]
+        for _ in 0..<2_000 {
+            let block = (0..<64).map { _ in alphabet.randomElement(using: &random) ?? 0 }
+            let available = Int.random(in: 0...64, using: &random)
+            var expected: UInt64 = 0
+            for k in 0..<available where block[k] == delimiter || block[k] == 0x0A || block[k] == 0x0D { expected |= 1 << UInt64(k) }
+            let mask = block.withUnsafeBufferPointer { masks.mask($0.baseAddress!, available: available) }
+            #expect(mask == expected)
+        }
+    }
+}
