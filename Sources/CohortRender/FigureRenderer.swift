@@ -25,11 +25,17 @@ public struct FigureRenderer: Sendable {
         let glyphs = "0123456789 .,:;%()[]/+−–·≥≤ abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         let styles = [
             #"y="16""#, #"y="34" font-weight="bold""#, #"y="54" font-size="14" font-weight="bold""#, #"y="74" font-size="13""#,
-            #"y="94" transform="rotate(-90 300 94)""#,
         ]
+        // Rotated text (axis titles) has glyphs of its own: drawn in pieces short enough to stay
+        // on the canvas, for glyphs off it are not drawn.
+        let characters = Array(glyphs)
+        let rotated = stride(from: 0, to: characters.count, by: 12).enumerated().map { k, start in
+            #"<text transform="translate(\#(200 + 30 * k) 98) rotate(-90)">"#
+                + String(characters[start..<min(start + 12, characters.count)]) + "</text>"
+        }
         let svg =
             #"<svg xmlns="http://www.w3.org/2000/svg" width="600" height="100" font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">"#
-            + styles.map { #"<text x="2" "# + $0 + ">" + glyphs + "</text>" }.joined() + "</svg>"
+            + styles.map { #"<text x="2" "# + $0 + ">" + glyphs + "</text>" }.joined() + rotated.joined() + "</svg>"
         _ = try? pdf(svg: svg)
         _ = try? png(svg: svg, dpi: dpi)
     }
@@ -102,17 +108,31 @@ public struct FigureRenderer: Sendable {
         let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_RGB24, Int32(width)))
         guard stride >= 4 * width else { throw RenderError(.cairo, "cairo has no row stride for \(width) pixels") }
         let bandRows = min(height, max(1, Self.bandBytes / stride))
-        let band = scratch.pixels(byteCount: stride * bandRows)
+        // Two bands: the render thread plays the next back while this thread encodes one.
+        let bands = scratch.pixels(byteCount: 2 * stride * bandRows)
         var above = scratch.zeros(byteCount: 4 * width)
         var encoder = PNGEncoder(width: width, height: height, dpi: dpi, output: &scratch.output)
+        let playback = BandPlayback(surface: recording.surface, width: width, stride: stride)
+        var posted = playback.post(into: bands, rows: min(bandRows, height), top: 0)
         var top = 0
+        var k = 0
         while top < height {
             let rows = min(bandRows, height - top)
-            try RenderThread.run { () throws(RenderError) in try recording.play(into: band, rows: rows, stride: stride, top: top) }
+            posted.wait()
+            if let failure = playback.failure { throw failure }
+            let band = bands + (k % 2) * stride * bandRows
+            let next = top + rows
+            if next < height {
+                posted = playback.post(into: bands + ((k + 1) % 2) * stride * bandRows, rows: min(bandRows, height - next), top: next)
+            } else {
+                posted = RenderThread.Posted.none
+            }
             encoder.append(band, rows: rows, stride: stride, above: above, into: &scratch.output)
-            top += rows
+            top = next
+            k += 1
             if top < height { above = scratch.carry(band + (rows - 1) * stride, byteCount: 4 * width) }
         }
+        posted.wait()
         return encoder.finish(&scratch.output)
     }
 

@@ -1,4 +1,5 @@
 import CRSVG
+import Synchronization
 
 /// A figure drawn once onto a cairo recording surface of `width` × `height` pixels, to be played
 /// back onto bands of an image (``FigureRenderer/png(svg:dpi:scratch:)``); destroyed, on
@@ -35,6 +36,13 @@ struct Recording: ~Copyable {
     /// Plays the image's rows `top..<top + rows` back onto `pixels` (cairo `RGB24`, rows `stride`
     /// bytes apart), replacing every pixel there (the recording starts with an opaque background).
     func play(into pixels: UnsafeMutableRawPointer, rows: Int, stride: Int, top: Int) throws(RenderError) {
+        try Self.play(surface, width: width, into: pixels, rows: rows, stride: stride, top: top)
+    }
+
+    /// ``play(into:rows:stride:top:)`` of the recording `surface`, `width` pixels wide.
+    static func play(
+        _ surface: OpaquePointer, width: Int, into pixels: UnsafeMutableRawPointer, rows: Int, stride: Int, top: Int
+    ) throws(RenderError) {
         guard
             let target = cairo_image_surface_create_for_data(
                 pixels.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_RGB24, Int32(width), Int32(rows), Int32(stride))
@@ -55,5 +63,41 @@ struct Recording: ~Copyable {
 
     private static func check(_ status: cairo_status_t) throws(RenderError) {
         guard status == CAIRO_STATUS_SUCCESS else { throw RenderError(.cairo, CairoStatus.text(status)) }
+    }
+}
+
+/// A recording's bands played back on the render thread while the caller encodes the one before
+/// (``RenderThread/post(_:)``); the first error is kept for the caller to throw.
+final class BandPlayback: Sendable {
+    /// A pointer the posted body uses while the caller, which owns what it points to, waits for
+    /// the body before it frees or reads it.
+    private struct Shared<Pointer>: @unchecked Sendable {
+        let pointer: Pointer
+    }
+
+    private let surface: Shared<OpaquePointer>
+    private let width: Int
+    private let stride: Int
+    private let error = Mutex<RenderError?>(nil)
+
+    init(surface: OpaquePointer, width: Int, stride: Int) {
+        self.surface = Shared(pointer: surface)
+        self.width = width
+        self.stride = stride
+    }
+
+    /// The first playback's error, if one failed.
+    var failure: RenderError? { error.withLock { $0 } }
+
+    /// Plays the image's rows `top..<top + rows` back onto `pixels` in the render thread's turn.
+    func post(into pixels: UnsafeMutableRawPointer, rows: Int, top: Int) -> RenderThread.Posted {
+        let target = Shared(pointer: pixels)
+        return RenderThread.post { [self] in
+            do throws(RenderError) {
+                try Recording.play(surface.pointer, width: width, into: target.pointer, rows: rows, stride: stride, top: top)
+            } catch let failure {
+                error.withLock { if $0 == nil { $0 = failure } }
+            }
+        }
     }
 }

@@ -16,12 +16,14 @@ import Synchronization
 ///
 /// Rules (checked by `RenderThreadTests`): every body runs on the same thread, never two at
 /// once; a body's value or error is the caller's; a body that calls ``run(_:)`` again (from the
-/// render thread) runs inline rather than waiting for itself.
+/// render thread) runs inline rather than waiting for itself; a posted body runs in its turn
+/// while its caller goes on, and waiting for it returns once it has run.
 enum RenderThread {
     /// A body to run and the semaphore its caller waits on.
-    private final class Job: @unchecked Sendable {
-        // Unchecked: the body is the caller's non-escaping closure, called exactly once on the
-        // render thread while the caller is blocked on `done`; nothing else touches it.
+    fileprivate final class Job: @unchecked Sendable {
+        // Unchecked: the body (the caller's non-escaping closure, or a posted `Sendable` one) is
+        // called exactly once, on the render thread, before `done` is signalled; nothing else
+        // touches it.
         private var body: (() -> Void)?
         private let done = DispatchSemaphore(value: 0)
 
@@ -35,8 +37,11 @@ enum RenderThread {
             done.signal()
         }
 
-        /// Blocks until ``run()`` has finished.
-        func wait() { done.wait() }
+        /// Blocks until ``run()`` has finished (at once if it had, however often called).
+        func wait() {
+            done.wait()
+            done.signal()
+        }
     }
 
     /// Jobs not yet taken by the thread; whether the thread was started, and whether it runs.
@@ -102,6 +107,47 @@ enum RenderThread {
         if let failure = outcome.failure { throw failure }
         guard let value = outcome.value.take() else { preconditionFailure("a render job ended without a value or an error") }
         return value
+    }
+
+    /// A body handed to the render thread by ``post(_:)``, not yet waited for.
+    struct Posted: ~Copyable {
+        fileprivate let job: Job?
+
+        /// Nothing to wait for.
+        static var none: Posted { Posted(job: nil) }
+
+        /// Blocks until the body has run (at once when it ran on the caller's thread).
+        consuming func wait() { job?.wait() }
+
+        deinit { job?.wait() }
+    }
+
+    /// Hands `body` to the render thread and returns without waiting for it, so that the caller
+    /// works meanwhile (a PNG's band is encoded while the next is drawn); bodies run in the order
+    /// posted or run. The body runs at once, inline, on the render thread itself or where
+    /// ``run(_:)`` would run it under its fallback lock. A ``Posted`` not waited for is waited
+    /// for when it goes away, so that nothing the body uses is freed while it runs.
+    static func post(_ body: @escaping @Sendable () -> Void) -> Posted {
+        if !isCurrent {
+            let job = Job {
+                FigureFonts.install()
+                body()
+            }
+            let running = queue.withLock { state in
+                if !state.started {
+                    state.started = true
+                    state.running = startThread()
+                }
+                if state.running { state.jobs.append(job) }
+                return state.running
+            }
+            if running {
+                pending.signal()
+                return Posted(job: job)
+            }
+        }
+        run { body() }
+        return Posted(job: nil)
     }
 
     /// Starts the thread, which then takes the jobs in order for the process's lifetime; false

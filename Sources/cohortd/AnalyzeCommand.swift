@@ -47,7 +47,9 @@ struct AnalyzeCommand: AsyncParsableCommand {
         // a core idle part of the time), not when the first figure is drawn. A small export is
         // read at once: there the warm-up would only add its own drawing.
         if !loaded.pipeline.report.outputs.isDisjoint(with: [.pdf, .png]) && identity.size >= Self.warmUpBytes {
-            Task.detached(priority: .utility) { FigureRenderer().warmUp() }
+            // On a dispatch thread: the warm-up blocks while the render thread draws, which would
+            // hold one of the cooperative pool's threads.
+            DispatchQueue.global(qos: .utility).async { FigureRenderer().warmUp() }
         }
         var runner = PipelineRunner(loaded)
         runner.drawsFigures = true
