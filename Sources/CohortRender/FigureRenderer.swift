@@ -87,13 +87,13 @@ public struct FigureRenderer: Sendable {
     /// as needed and leaves for the next figure (the bytes do not depend on what it held).
     ///
     /// The figure is drawn once onto a cairo recording surface (librsvg's parsing, text layout
-    /// and paths), and the recording is then played back onto a band of about ``bandBytes`` at a
-    /// time, each band encoded before the next is drawn: never the whole image in memory (see
-    /// ``RasterScratch`` for why). Playing a recording back at a whole-pixel offset gives the
+    /// and paths), and the recording is then played back onto bands of about ``bandBytes``, two in
+    /// turn: the render thread plays the next back while the caller encodes the one before, and
+    /// the whole image is never in memory (see ``RasterScratch`` for why). Playing a recording back at a whole-pixel offset gives the
     /// pixels that drawing the figure whole gives (checked by `PNGEncodingTests`).
     ///
     /// Only the drawing and the playback run on ``RenderThread``, band by band: the encoding runs
-    /// on the caller's thread, so that a run's PNG is encoded while the daemon's run beside it draws.
+    /// on the caller's thread, beside the next band's playback (and the drawing of a run beside).
     public func png(svg: String, dpi: Double = 300, scratch: inout RasterScratch) throws(RenderError) -> [UInt8] {
         guard dpi.isFinite, dpi > 0 else { throw RenderError(.invalidArgument, "dpi must be a positive number") }
         let recording = try RenderThread.run { () throws(RenderError) -> Recording in
