@@ -36,6 +36,10 @@ struct CSVStream<Observer: ByteObserver> {
     /// two cores) so that the threads finish a step together; with two a core, the last piece of
     /// a step ran alone for 4–6 ms of each chunk, measured.
     static var piecesPerCore: Int { 8 }
+
+    /// The smallest piece worth its own sinks and level lists (on many cores a chunk is cut into
+    /// fewer pieces than eight a core).
+    static var minimumPieceBytes: Int { 256 << 10 }
     private var limits: InputLimits { reader.options.limits }
 
     init(reader: CSVReader, observer: Observer) {
@@ -288,7 +292,8 @@ struct CSVStream<Observer: ByteObserver> {
     private mutating func step(_ start: Int, _ end: Int, state: inout ParseState) throws -> Int {
         let region = UnsafeBufferPointer(rebasing: view[start..<end])
         let parallel = region.count >= reader.parallelThreshold
-        let pieceCount = parallel ? Self.piecesPerCore * ProcessInfo.processInfo.activeProcessorCount : 1
+        let pieceCount =
+            parallel ? max(1, min(Self.piecesPerCore * ProcessInfo.processInfo.activeProcessorCount, region.count / Self.minimumPieceBytes)) : 1
         let pieces = region.isEmpty ? [] : CSVReader.split(region, into: pieceCount)
         let observeRange = utf8 ? unobserved..<count : count..<count
         let checkRange = utf8 ? validated..<count : count..<count

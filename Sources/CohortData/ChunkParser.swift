@@ -2,8 +2,8 @@ internal import CSeparators
 
 /// Parses the body (records after the header) of one chunk of a file into column sinks.
 ///
-/// A chunk without a quote character is split into fields eight bytes at a time (SWAR: a word's
-/// delimiter and line-break bytes are found with a few integer operations); a chunk with quotes
+/// A chunk without a quote character is split into fields 64 bytes at a time (the delimiter and
+/// line-break bytes of each 64 become one bit mask, ``SeparatorMask``); a chunk with quotes
 /// goes through ``RecordScanner``, which handles RFC 4180 quoting. Both hand the fields to the same
 /// decoders (``FieldStore`` → ``ColumnSink``): missing tokens first, then the column's type. Both
 /// check the record and field limits (``InputLimits``) on every record.
@@ -234,8 +234,9 @@ struct ChunkParser: Sendable {
 }
 
 /// The separators (delimiter, CR and LF bytes) of 64 bytes of an unquoted chunk as one bit
-/// mask: eight words tested with SWAR operations, their flags gathered by a multiplication, so
-/// that each field end is a trailing-zero count rather than a search of its own.
+/// mask, so that each field end is a trailing-zero count rather than a search of its own: on
+/// x86-64 four 16-byte SSE2 compares (`CSeparators`), elsewhere eight words tested with SWAR
+/// operations, their flags gathered by a multiplication.
 struct SeparatorMask {
     let delimiter: UInt8
     private let delimiterWord: UInt64

@@ -60,18 +60,28 @@ struct ColumnSink {
         if let mapping = spec.levels.mapping {
             levels = labels
             for (value, label) in mapping {
-                addValue(Array(value.utf8), code: Int32(labels.firstIndex(of: label) ?? 0))
+                addValue(Array(value.utf8), code: Int32(labels.firstIndex(of: label) ?? 0), rehash: false)
             }
+            rehash()
         }
     }
 
-    private mutating func addValue(_ bytes: [UInt8], code: Int32) {
+    /// Adds a value (a declared one, or one first seen in the file) with its code; `rehash`
+    /// false leaves ``lookup`` to be rebuilt by the caller, once for many values.
+    private mutating func addValue(_ bytes: [UInt8], code: Int32, rehash rebuild: Bool = true) {
         values.append(bytes)
         valueCodes.append(code)
         valueKeys.append(FieldKey(bytes))
         keyCodes.append(code)
         longValues = longValues || bytes.count > 16
-        lookup = longValues ? nil : KeyLookup(Array(valueKeys.elements))
+        if rebuild { rehash() }
+    }
+
+    /// Rebuilds ``lookup`` for the values so far while they are few and short enough for one
+    /// (past ``KeyLookup/maximumKeys`` nothing is copied: a column of many distinct values adds
+    /// each in constant time).
+    private mutating func rehash() {
+        lookup = !longValues && valueKeys.count <= KeyLookup.maximumKeys ? KeyLookup(Array(valueKeys.elements)) : nil
     }
 
     /// Appends a missing value.

@@ -8,8 +8,8 @@ enum FieldParsing {
         1e21, 1e22,
     ]
 
-    /// The commonest case of all, without a loop or a data-dependent branch: 1 to 8 bytes that are
-    /// digits with at most one `mark` among them (none when `integral`), read as one word (8
+    /// The commonest case of all, without a loop (no branch but the early `nil`s): 1 to 8 bytes
+    /// that are digits with at most one `mark` among them (none when `integral`), read as one word (8
     /// readable bytes at `start`). `nil` for anything else (a sign, a longer field, another byte),
     /// which then goes to the general parsers. The value is that of
     /// ``plainDecimal(_:count:mark:)``: the same mantissa divided by the same exact power of ten.

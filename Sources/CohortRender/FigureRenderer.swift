@@ -87,10 +87,11 @@ public struct FigureRenderer: Sendable {
     /// as needed and leaves for the next figure (the bytes do not depend on what it held).
     ///
     /// The figure is drawn once onto a cairo recording surface (librsvg's parsing, text layout
-    /// and paths), and the recording is then played back onto bands of about ``bandBytes``, two in
-    /// turn: the render thread plays the next back while the caller encodes the one before, and
-    /// the whole image is never in memory (see ``RasterScratch`` for why). Playing a recording back at a whole-pixel offset gives the
-    /// pixels that drawing the figure whole gives (checked by `PNGEncodingTests`).
+    /// and paths), and the recording is then played back onto bands of about ``bandBytes``, two
+    /// in turn: the render thread plays the next back while the caller encodes the one before,
+    /// and the whole image is never in memory (see ``RasterScratch`` for why). Playing a
+    /// recording back at a whole-pixel offset gives the pixels that drawing the figure whole
+    /// gives (checked by `PNGEncodingTests`).
     ///
     /// Only the drawing and the playback run on ``RenderThread``, band by band: the encoding runs
     /// on the caller's thread, beside the next band's playback (and the drawing of a run beside).
@@ -133,6 +134,9 @@ public struct FigureRenderer: Sendable {
             if top < height { above = scratch.carry(band + (rows - 1) * stride, byteCount: 4 * width) }
         }
         posted.wait()
+        // The playbacks used the recording's surface through a pointer: it is destroyed only now,
+        // once the last of them has run.
+        _ = consume recording
         return encoder.finish(&scratch.output)
     }
 

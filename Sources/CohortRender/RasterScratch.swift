@@ -1,17 +1,17 @@
-/// Memory that rendering PNGs reuses from one figure to the next: the band of rows cairo draws
-/// into, the PNG encoder's output, and two rows for the encoder's "row above".
+/// Memory that rendering PNGs reuses from one figure to the next: the two bands of rows cairo
+/// draws into in turn, the PNG encoder's output, and two rows for the encoder's "row above".
 ///
 /// Why: a 300-dpi figure is a 12-megabyte image. Drawn whole, every figure's image is memory
 /// touched for the first time (thousands of page faults and a clear, or a huge page that this
 /// project's virtual machines sometimes take 60–120 ms to hand over, measured). Drawn in bands
-/// of about a megabyte that are encoded as they come, a figure needs a twelfth of that, the same
-/// memory for every band and every figure, and it stays in the processor's cache between cairo
-/// and the encoder. Make one value for a batch of figures and pass it to every
+/// of about a megabyte that are encoded as they come (one played back on the render thread while
+/// the other is encoded), a figure needs a sixth of that, the same memory for every band and
+/// every figure, and it stays in the processors' caches between cairo and the encoder. Make one value for a batch of figures and pass it to every
 /// ``FigureRenderer/png(svg:dpi:scratch:)``; its memory is freed when the value goes out of
 /// scope. The PNG bytes do not depend on what the scratch held before (every pixel is painted
 /// anew).
 public struct RasterScratch: ~Copyable {
-    /// The band cairo draws into.
+    /// The bands cairo draws into (one allocation).
     private var band: UnsafeMutableRawPointer?
     private var bandCapacity = 0
     /// The encoder's zlib stream.

@@ -169,3 +169,8 @@ enum RenderThread {
         return true
     }
 }
+
+/// A posted body is waited for where it was posted: moved onto the render thread and waited for
+/// there, it would wait for a job queued behind the one waiting.
+@available(*, unavailable)
+extension RenderThread.Posted: Sendable {}

@@ -130,3 +130,45 @@ import Testing
         }
     }
 }
+
+/// Booleans and declared category levels read through ``KeyLookup`` give what the token sets
+/// give: a true word is true, a false word false, a word in both lists true (the lists' order,
+/// read without the lookup), a declared value its label, another value `other` or a bad value.
+@Suite struct LookupDecodingTests {
+    @Test func booleansReadTheirWords() throws {
+        let text = "b\n1\nyes\n0\nno\nmaybe\nboth\n\n"
+        var column = ColumnSpec(name: "b", kind: .boolean)
+        column.trueTokens = ["1", "yes", "both"]
+        column.falseTokens = ["0", "no", "both"]
+        let table = try CSVReader(columns: [column], options: InputOptions(onError: .missing)).read(Array(text.utf8))
+        guard case .boolean(let flags)? = table["b"]?.data else {
+            Issue.record("not a boolean column")
+            return
+        }
+        #expect(flags == [1, 1, 0, 0, -1, 1])
+        #expect(table["b"]?.badValues == 1)
+        column.falseTokens = ["0", "no"]
+        let unique = try CSVReader(columns: [column], options: InputOptions(onError: .missing)).read(Array(text.utf8))
+        guard case .boolean(let same)? = unique["b"]?.data else {
+            Issue.record("not a boolean column")
+            return
+        }
+        #expect(same == [1, 1, 0, 0, -1, 1])
+    }
+
+    @Test func declaredLevelsReadTheirLabels() throws {
+        let text = "g\nM\nF\nm\nX\nF\n"
+        let mapping: [(value: String, label: String)] = [("M", "Male"), ("m", "Male"), ("F", "Female")]
+        for other in [nil, "Other"] as [String?] {
+            let spec = ColumnSpec(name: "g", kind: .category, levels: CategoryLevels(mapping: mapping, other: other))
+            let table = try CSVReader(columns: [spec], options: InputOptions(onError: .missing)).read(Array(text.utf8))
+            guard case .category(let codes, let levels)? = table["g"]?.data else {
+                Issue.record("not a category column")
+                continue
+            }
+            let read = codes.map { $0 < 0 ? nil : levels[Int($0)] }
+            #expect(read == ["Male", "Female", "Male", other, "Female"])
+            #expect(table["g"]?.badValues == (other == nil ? 1 : 0))
+        }
+    }
+}
