@@ -12,6 +12,8 @@ struct ColumnSink {
     let spec: ColumnSpec
     let kind: ColumnKind
     private let mark: UInt8
+    /// The decimal mark in every byte of a word (``FieldParsing/shortDecimal(_:count:markWord:integral:)``).
+    private let markWord: UInt64
     private(set) var numbers: RawBuffer<Double>
     private(set) var codes: RawBuffer<Int32>
     private(set) var days: RawBuffer<Int32>
@@ -43,6 +45,7 @@ struct ColumnSink {
         self.spec = spec
         kind = spec.kind
         mark = decimalComma ? 0x2C : 0x2E
+        markWord = UInt64(mark) &* 0x0101_0101_0101_0101
         numbers = RawBuffer(capacity: kind == .number || kind == .integer ? capacity : 0)
         codes = RawBuffer(capacity: kind == .category ? capacity : 0)
         days = RawBuffer(capacity: kind == .date ? capacity : 0)
@@ -120,7 +123,7 @@ struct ColumnSink {
         limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
     ) {
         let mark = self.mark
-        let markWord = UInt64(mark) &* 0x0101_0101_0101_0101
+        let markWord = self.markWord
         let missingFilter = missing.filter
         numbers.reserve(rows)
         let out = numbers.end
@@ -150,7 +153,7 @@ struct ColumnSink {
         limit: UnsafePointer<UInt8>, missing: TokenSet, bad: inout [(row: Int, reason: BadValue)]
     ) {
         let mark = self.mark
-        let markWord = UInt64(mark) &* 0x0101_0101_0101_0101
+        let markWord = self.markWord
         let missingFilter = missing.filter
         numbers.reserve(rows)
         let out = numbers.end

@@ -83,16 +83,7 @@ enum RenderThread {
             } as () -> Void
         ) { escapable in
             let job = Job(escapable)
-            let running = queue.withLock { state in
-                if !state.started {
-                    state.started = true
-                    state.running = startThread()
-                }
-                if state.running { state.jobs.append(job) }
-                return state.running
-            }
-            guard running else { return false }
-            pending.signal()
+            guard enqueue(job) else { return false }
             job.wait()
             return true
         }
@@ -133,21 +124,25 @@ enum RenderThread {
                 FigureFonts.install()
                 body()
             }
-            let running = queue.withLock { state in
-                if !state.started {
-                    state.started = true
-                    state.running = startThread()
-                }
-                if state.running { state.jobs.append(job) }
-                return state.running
-            }
-            if running {
-                pending.signal()
-                return Posted(job: job)
-            }
+            if enqueue(job) { return Posted(job: job) }
         }
         run { body() }
         return Posted(job: nil)
+    }
+
+    /// Queues `job` for the render thread (starting it the first time) and wakes it; false, with
+    /// nothing queued, when the thread could not be started.
+    private static func enqueue(_ job: Job) -> Bool {
+        let running = queue.withLock { state in
+            if !state.started {
+                state.started = true
+                state.running = startThread()
+            }
+            if state.running { state.jobs.append(job) }
+            return state.running
+        }
+        if running { pending.signal() }
+        return running
     }
 
     /// Starts the thread, which then takes the jobs in order for the process's lifetime; false
